@@ -1,0 +1,45 @@
+# Two commands set up everything on a fresh machine:  make run  |  make test
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PIP := $(VENV)/bin/pip
+KB := $(VENV)/bin/kb
+export HF_HUB_OFFLINE := 1
+export HAYSTACK_TELEMETRY_ENABLED := False
+
+.PHONY: install model index validate run serve console test test-fast eval bench clean
+
+install: $(VENV)/.installed  ## virtualenv in .venv/ with torch (CPU), the package and the `kb` command
+
+$(VENV)/.installed: pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet torch==2.13.0
+	$(PIP) install --quiet -e '.[test]'
+	@if $(PIP) list 2>/dev/null | grep -qi nvidia; then echo "CUDA packages were installed: check the torch pin"; exit 1; fi
+	$(KB) model
+	touch $@
+
+model: install  ## convert + verify the packaged multilingual e5 model (run by install)
+	$(KB) model
+
+validate: install  ## check every article
+	$(KB) validate
+
+index: install  ## build or update the search index from kb/content/
+	$(KB) index
+
+run: index  ## start the search API (http://127.0.0.1:8000) and the staff console
+	$(KB) serve
+
+test: install  ## the test suite (real model, real embedded Qdrant, real HTTP)
+	$(VENV)/bin/python -m pytest
+
+eval: install  ## retrieval and routing quality on eval/questions.yaml
+	$(KB) eval
+
+bench: install  ## latency of the running API
+	$(KB) bench
+
+clean:
+	rm -rf data/ .pytest_cache

@@ -1,0 +1,51 @@
+"""HTTP load test of the running search API with the evaluation questions."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+
+from eval.questions import load_questions
+
+WARM_UP = 5
+
+
+def percentile(sorted_values: list[float], share: float) -> float:
+    index = min(len(sorted_values) - 1, max(0, round(share * (len(sorted_values) - 1))))
+    return sorted_values[index]
+
+
+def run_benchmark(base_url: str, *, concurrency: int = 1, rounds: int = 1) -> dict:
+    questions = [question.q for question in load_questions()] * rounds
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    with httpx.Client(base_url=base_url, timeout=60, limits=limits) as client:
+        health = client.get("/health")
+        health.raise_for_status()
+        for question in questions[:WARM_UP]:
+            client.get("/search", params={"q": question})
+
+        def one(question: str) -> tuple[float, int]:
+            started = time.perf_counter()
+            response = client.get("/search", params={"q": question})
+            return (time.perf_counter() - started) * 1000, response.status_code
+
+        started = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=concurrency) as pool:
+            results = list(pool.map(one, questions))
+        elapsed = time.perf_counter() - started
+    latencies = sorted(latency for latency, _ in results)
+    return {
+        "url": base_url,
+        "requests": len(results),
+        "errors": sum(1 for _, status in results if status != 200),
+        "concurrency": concurrency,
+        "p50_ms": round(percentile(latencies, 0.50), 1),
+        "p95_ms": round(percentile(latencies, 0.95), 1),
+        "p99_ms": round(percentile(latencies, 0.99), 1),
+        "mean_ms": round(statistics.fmean(latencies), 1),
+        "requests_per_second": round(len(results) / elapsed, 1),
+        "articles_indexed": health.json()["articles_indexed"],
+    }

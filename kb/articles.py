@@ -1,0 +1,273 @@
+"""The article model and its parser (YAML front matter + Markdown sections, via markdown-it-py).
+
+An article file is `kb/content/<id>.md`; `kb/README.md` describes the format. Parsing never
+raises on bad content: it returns the problems found, each with the file and line, so that
+`kb validate` can list them all at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from markdown_it import MarkdownIt
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+#: The fixed public sections, in order.
+PUBLIC_SECTIONS: tuple[str, ...] = (
+    "Wat is het?",
+    "Hoe vraag ik het aan?",
+    "Voorwaarden",
+    "Kosten",
+    "Hoe lang duurt het?",
+    "Contact",
+)
+#: Optional last section for call-centre staff; never shown in public views.
+STAFF_SECTION = "Voor medewerkers"
+FRONT_MATTER_KEYS: tuple[str, ...] = (
+    "id",
+    "title",
+    "department",
+    "upl",
+    "questions",
+    "keywords",
+    "audience",
+    "owner",
+    "reviewed",
+)
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+
+_markdown = MarkdownIt("commonmark")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A finding about one file: an `error` fails validation, a `warning` is reported."""
+
+    path: Path
+    line: int
+    message: str
+    severity: Literal["error", "warning"] = "error"
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.severity}: {self.message}"
+
+
+class ArticleMeta(BaseModel):
+    """The front matter schema."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    id: str = Field(pattern=SLUG_PATTERN)
+    title: str = Field(min_length=3, max_length=120)
+    department: str = Field(min_length=1)
+    upl: list[str] = Field(min_length=1)
+    questions: list[str] = Field(min_length=3)
+    keywords: list[str] = Field(min_length=1)
+    audience: list[Literal["burger", "ondernemer"]] = Field(min_length=1)
+    owner: str = Field(min_length=1)
+    reviewed: dt.date
+
+    @field_validator("upl", "audience", "keywords", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: object) -> object:
+        return [value] if isinstance(value, str) else value
+
+    @field_validator("questions", "keywords", "upl")
+    @classmethod
+    def _no_empty_items(cls, value: list[str]) -> list[str]:
+        if any(not item for item in value):
+            raise ValueError("empty item in list")
+        return value
+
+
+@dataclass
+class Section:
+    heading: str
+    markdown: str  # the section's Markdown source, without its heading
+    line: int  # 1-based line of the heading in the file
+    markdown_line: int = 0  # 1-based line where `markdown` starts in the file
+
+    @property
+    def text(self) -> str:
+        """Plain text (no Markdown syntax), for embedding, snippets and answers."""
+        return markdown_to_text(self.markdown)
+
+    @property
+    def is_staff_only(self) -> bool:
+        return self.heading == STAFF_SECTION
+
+
+@dataclass
+class Article:
+    meta: ArticleMeta
+    sections: list[Section]
+    path: Path
+    content_hash: str  # sha256 of the file's bytes
+    key_lines: dict[str, int] = field(default_factory=dict)  # front matter key -> line
+
+    @property
+    def id(self) -> str:
+        return self.meta.id
+
+    @property
+    def public_sections(self) -> list[Section]:
+        return [section for section in self.sections if not section.is_staff_only]
+
+    @property
+    def staff_section(self) -> Section | None:
+        return next((section for section in self.sections if section.is_staff_only), None)
+
+    def section(self, heading: str) -> Section | None:
+        return next((section for section in self.sections if section.heading == heading), None)
+
+
+@dataclass
+class ParseResult:
+    article: Article | None
+    problems: list[Problem]
+
+
+def markdown_to_text(markdown: str) -> str:
+    """Render Markdown to plain text: paragraphs and list items on their own lines."""
+    lines: list[str] = []
+    list_depth = 0
+    for token in _markdown.parse(markdown):
+        if token.type in ("bullet_list_open", "ordered_list_open"):
+            list_depth += 1
+        elif token.type in ("bullet_list_close", "ordered_list_close"):
+            list_depth -= 1
+        elif token.type == "inline":
+            parts = []
+            for child in token.children or []:
+                if child.type in ("text", "code_inline"):
+                    parts.append(child.content)
+                elif child.type in ("softbreak", "hardbreak"):
+                    parts.append(" ")
+            text = re.sub(r"\s+", " ", "".join(parts)).strip()
+            if text:
+                lines.append(f"- {text}" if list_depth else text)
+        elif token.type in ("fence", "code_block"):
+            lines.append(token.content.strip())
+    return "\n".join(lines)
+
+
+def parse_article(path: Path) -> ParseResult:
+    """Parse one article file. Problems carry the file and 1-based line number."""
+    raw = path.read_bytes()
+    content_hash = hashlib.sha256(raw).hexdigest()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return ParseResult(None, [Problem(path, 1, f"not valid UTF-8: {exc}")])
+    text = text.replace("\r\n", "\n")
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        return ParseResult(None, [Problem(path, 1, "missing front matter: the file must start with '---'")])
+    try:
+        end = next(i for i in range(1, len(lines)) if lines[i].strip() == "---")
+    except StopIteration:
+        return ParseResult(None, [Problem(path, 1, "front matter is not closed with a '---' line")])
+
+    front_matter = "\n".join(lines[1:end])
+    body_offset = end + 1  # number of lines before the body
+    body = "\n".join(lines[end + 1 :])
+    problems: list[Problem] = []
+
+    try:
+        node = yaml.compose(front_matter, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(front_matter)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else 1
+        return ParseResult(None, [Problem(path, line, f"front matter is not valid YAML: {exc}")])
+    if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
+        return ParseResult(None, [Problem(path, 2, "front matter must be a mapping of keys to values")])
+    key_lines = {key.value: key.start_mark.line + 2 for key, _ in node.value}
+
+    keys = list(data.keys())
+    known = [key for key in keys if key in FRONT_MATTER_KEYS]
+    if known != [key for key in FRONT_MATTER_KEYS if key in data]:
+        problems.append(
+            Problem(path, 2, f"front matter keys out of order; expected: {', '.join(FRONT_MATTER_KEYS)}", "warning")
+        )
+
+    meta: ArticleMeta | None = None
+    try:
+        meta = ArticleMeta.model_validate(data)
+    except ValidationError as exc:
+        for error in exc.errors():
+            key = str(error["loc"][0]) if error["loc"] else ""
+            where = ".".join(str(part) for part in error["loc"])
+            message = "missing required key" if error["type"] == "missing" else error["msg"]
+            problems.append(Problem(path, key_lines.get(key, 2), f"'{where}': {message}"))
+
+    sections, section_problems = _split_sections(body, body_offset, path)
+    problems.extend(section_problems)
+    if meta is None:
+        return ParseResult(None, problems)
+    if path.stem != meta.id:
+        problems.append(Problem(path, key_lines.get("id", 2), f"id '{meta.id}' must equal the file name '{path.stem}'"))
+    article = Article(meta=meta, sections=sections, path=path, content_hash=content_hash, key_lines=key_lines)
+    return ParseResult(article, problems)
+
+
+def _split_sections(body: str, line_offset: int, path: Path) -> tuple[list[Section], list[Problem]]:
+    """Split the body on `##` headings and check the fixed section structure."""
+    problems: list[Problem] = []
+    body_lines = body.split("\n")
+    headings: list[tuple[int, int, str]] = []  # (level, 0-based body line, text)
+    tokens = _markdown.parse(body)
+    for index, token in enumerate(tokens):
+        if token.type == "heading_open" and token.map:
+            headings.append((int(token.tag[1]), token.map[0], tokens[index + 1].content.strip()))
+
+    sections: list[Section] = []
+    first_h2 = next((line for level, line, _ in headings if level == 2), len(body_lines))
+    if "\n".join(body_lines[:first_h2]).strip():
+        problems.append(Problem(path, line_offset + 1, "text before the first '##' section"))
+    h2 = [(line, text) for level, line, text in headings if level == 2]
+    for level, line, text in headings:
+        if level == 1:
+            problems.append(Problem(path, line_offset + line + 1, "no '#' title in the body: the title is in the front matter"))
+    for position, (line, heading) in enumerate(h2):
+        stop = h2[position + 1][0] if position + 1 < len(h2) else len(body_lines)
+        raw = body_lines[line + 1 : stop]
+        leading_blank = next((i for i, text in enumerate(raw) if text.strip()), len(raw))
+        markdown = "\n".join(raw).strip()
+        sections.append(
+            Section(
+                heading=heading,
+                markdown=markdown,
+                line=line_offset + line + 1,
+                markdown_line=line_offset + line + 2 + leading_blank,
+            )
+        )
+
+    allowed = (*PUBLIC_SECTIONS, STAFF_SECTION)
+    seen: list[str] = []
+    for section in sections:
+        if section.heading not in allowed:
+            problems.append(Problem(path, section.line, f"unknown section '## {section.heading}'; allowed: {', '.join(allowed)}"))
+        elif section.heading in seen:
+            problems.append(Problem(path, section.line, f"section '## {section.heading}' appears twice"))
+        else:
+            seen.append(section.heading)
+        if not section.markdown:
+            problems.append(Problem(path, section.line, f"section '## {section.heading}' is empty"))
+    for heading in PUBLIC_SECTIONS:
+        if heading not in seen:
+            problems.append(Problem(path, line_offset + 1, f"missing required section '## {heading}'"))
+    expected_order = [heading for heading in allowed if heading in seen]
+    if seen != expected_order:
+        problems.append(Problem(path, line_offset + 1, f"sections out of order; expected: {', '.join(expected_order)}"))
+    return sections, problems
+
+
+def iter_article_paths(content_dir: Path) -> list[Path]:
+    return sorted(path for path in content_dir.glob("*.md") if not path.name.startswith("_"))

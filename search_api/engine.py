@@ -1,0 +1,212 @@
+"""The search engine: loaded once per process, then answers questions without reloading anything.
+
+It owns the embedding model, the document store, the retrieval pipeline, the articles (for
+sections, answers and staff notes) and the routing calibration. The API, the evaluation and
+the benchmark all use this one class, so what is measured is what runs.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+
+from haystack import Pipeline
+from haystack_integrations.components.retrievers.qdrant import QdrantEmbeddingRetriever
+
+from indexer.indexing import IndexReport, index_articles
+from indexer.validate import validate_knowledge_base
+from kb.articles import Article
+from kb.departments import Department, load_departments
+from kb.embedding import document_embedder, embedding_dimension, text_embedder
+from kb.model import resolve_embedding_model
+from kb.settings import Settings
+from kb.store import describe_store, open_document_store
+from search_api import schemas
+from search_api.answer import extract_answer, snippet
+from search_api.grouping import ArticleHit, group_by_article
+from search_api.routing import Routing, RoutingCalibration, route
+
+log = logging.getLogger(__name__)
+
+RETRIEVE_TOP_K = 40
+DEFAULT_SECTION = "Wat is het?"
+
+ROUTING_REASONS = {
+    "routed": "De vraag past bij deze afdeling.",
+    "ambiguous": "De vraag past bij meer dan één afdeling. Kies een van de mogelijkheden.",
+    "off_topic": "Over deze vraag hebben we geen informatie gevonden.",
+}
+
+
+@dataclass
+class SearchOutcome:
+    """Everything one search produced, before it is shaped into a response."""
+
+    hits: list[ArticleHit]
+    routing: Routing
+    took_ms: float
+
+
+class SearchEngine:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.model_name = ""
+        self.ready = False
+        self.error: str | None = None
+        self.articles: dict[str, Article] = {}
+        self.invalid_files: list[str] = []
+        self.departments: dict[str, Department] = {}
+        self.calibration = RoutingCalibration()
+        self._store = None
+        self._pipeline: Pipeline | None = None
+        self._doc_embedder = None
+        self._lock = threading.RLock()  # the embedded store is not made for concurrent writes
+
+    # -- life cycle -------------------------------------------------------------------------
+
+    def start(self, *, build_index_if_empty: bool = True) -> None:
+        """Load the model, open the store and the articles. Takes seconds; call once."""
+        settings = self.settings
+        self.model_name = resolve_embedding_model(settings)
+        self.departments = load_departments(settings.departments_file)
+        embedder = text_embedder(settings, self.model_name)
+        self._store = open_document_store(settings, embedding_dimension(embedder))
+        pipeline = Pipeline()
+        pipeline.add_component("embedder", embedder)
+        pipeline.add_component("retriever", QdrantEmbeddingRetriever(document_store=self._store, top_k=RETRIEVE_TOP_K))
+        pipeline.connect("embedder.embedding", "retriever.query_embedding")
+        self._pipeline = pipeline
+        self.calibration = RoutingCalibration.load(settings.calibration_file, settings.embedding_model)
+        if build_index_if_empty and self._store.count_documents() == 0:
+            log.info("The index is empty: building it from %s", settings.content_dir)
+            self.reindex()
+        else:
+            self._load_articles()
+        self.ready = True
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+        self.ready = False
+
+    def describe_store(self) -> str:
+        return describe_store(self.settings)
+
+    def counts(self) -> tuple[int, int]:
+        """(articles indexed, chunks indexed)."""
+        if self._store is None:
+            return 0, 0
+        with self._lock:
+            chunks = self._store.count_documents()
+        return (len(self.articles) if chunks else 0), chunks
+
+    # -- indexing ---------------------------------------------------------------------------
+
+    def _load_articles(self) -> list[Article]:
+        report = validate_knowledge_base(self.settings)
+        valid = {article.id: article for article in report.articles}
+        self.invalid_files = sorted({str(problem.path) for problem in report.errors})
+        # An article whose file is now invalid keeps its indexed version, so keep its text too.
+        invalid_ids = {p.stem for p in map(lambda problem: problem.path, report.errors)}
+        for article_id in invalid_ids:
+            if article_id not in valid and article_id in self.articles:
+                valid[article_id] = self.articles[article_id]
+        self.articles = valid
+        return report.articles
+
+    def reindex(self, only_ids: list[str] | None = None) -> IndexReport:
+        """Re-read the content and (re-)embed what changed; searches keep working meanwhile."""
+        with self._lock:
+            valid_articles = self._load_articles()
+            if self._doc_embedder is None:
+                self._doc_embedder = document_embedder(self.settings, self.model_name)
+            keep = {path.rsplit("/", 1)[-1].removesuffix(".md") for path in self.invalid_files}
+            report = index_articles(
+                valid_articles,
+                self._store,
+                self._doc_embedder,
+                model_name=self.model_name,
+                passage_prefix=self.settings.resolved_passage_prefix,
+                keep_ids=keep,
+                only_ids=only_ids,
+            )
+        log.info("Re-indexed: %s", report.summary())
+        return report
+
+    # -- searching --------------------------------------------------------------------------
+
+    def retrieve(self, query: str) -> SearchOutcome:
+        started = time.perf_counter()
+        assert self._pipeline is not None, "start() first"
+        with self._lock:
+            output = self._pipeline.run({"embedder": {"text": query}})
+        hits = [hit for hit in group_by_article(output["retriever"]["documents"]) if hit.article_id in self.articles]
+        routing = route(hits, self.calibration)
+        return SearchOutcome(hits, routing, (time.perf_counter() - started) * 1000)
+
+    def search(self, query: str, limit: int = 5, *, staff: bool = False) -> schemas.SearchResponse:
+        started = time.perf_counter()
+        outcome = self.retrieve(query)
+        results = [self._result(hit, staff) for hit in outcome.hits[:limit]]
+        answer = None
+        if outcome.hits and outcome.routing.status != "off_topic":
+            top = outcome.hits[0]
+            heading = top.best_section or DEFAULT_SECTION
+            section = self.articles[top.article_id].section(heading)
+            if section is not None:
+                answer = schemas.Answer(text=extract_answer(query, section.text), article_id=top.article_id, section=heading)
+        response_type = schemas.StaffSearchResponse if staff else schemas.SearchResponse
+        return response_type(
+            query=query,
+            answer=answer,
+            department=self._department(outcome.routing),
+            routing=self._routing_info(outcome.routing),
+            results=results,
+            took_ms=round((time.perf_counter() - started) * 1000, 2),
+        )
+
+    def _result(self, hit: ArticleHit, staff: bool) -> schemas.Result:
+        article = self.articles[hit.article_id]
+        heading = hit.best_section or DEFAULT_SECTION
+        section = article.section(heading)
+        fields = dict(
+            article_id=hit.article_id,
+            title=hit.title,
+            department_id=hit.department_id,
+            upl=hit.upl,
+            section=heading,
+            snippet=snippet(section.text) if section else "",
+            score=round(hit.score, 4),
+        )
+        if staff:
+            notes = article.staff_section
+            return schemas.StaffResult(**fields, staff_notes=notes.markdown if notes else None)
+        return schemas.Result(**fields)
+
+    def _department(self, routing: Routing) -> schemas.RoutedDepartment | None:
+        if routing.department_id is None:
+            return None
+        department = self.departments[routing.department_id]
+        return schemas.RoutedDepartment(
+            id=department.id,
+            name=department.name,
+            external=department.external,
+            confidence=round(routing.confidence, 3),
+            contact=department.contact,
+        )
+
+    def _routing_info(self, routing: Routing) -> schemas.RoutingInfo:
+        reason = ROUTING_REASONS[routing.status]
+        if routing.status == "routed" and self.departments[routing.department_id].external:
+            name = self.departments[routing.department_id].name
+            reason = f"Dit regelt u niet bij de gemeente, maar bij {name}."
+        alternatives = []
+        if routing.status == "ambiguous":
+            alternatives = [
+                schemas.Alternative(id=dept, name=self.departments[dept].name, probability=round(p, 3))
+                for dept, p in routing.alternatives
+            ]
+        return schemas.RoutingInfo(status=routing.status, reason=reason, alternatives=alternatives)

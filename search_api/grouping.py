@@ -1,0 +1,46 @@
+"""From retrieved chunks to articles: one entry per article with its best section."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from haystack import Document
+
+from indexer.chunking import KIND_SECTION
+
+
+@dataclass
+class ArticleHit:
+    article_id: str
+    title: str
+    department_id: str
+    upl: list[str]
+    score: float  # best chunk score of the article
+    best_section: str | None  # heading of the best-matching public section, if one was retrieved
+    section_score: float = 0.0
+    chunk_count: int = 0
+    chunks: list[Document] = field(default_factory=list, repr=False)
+
+
+def group_by_article(documents: list[Document]) -> list[ArticleHit]:
+    """Documents must come sorted by score, best first (as retrievers return them)."""
+    hits: dict[str, ArticleHit] = {}
+    for document in documents:
+        meta = document.meta
+        score = float(document.score or 0.0)
+        hit = hits.get(meta["article_id"])
+        if hit is None:
+            hit = hits[meta["article_id"]] = ArticleHit(
+                article_id=meta["article_id"],
+                title=meta["title"],
+                department_id=meta["department_id"],
+                upl=list(meta.get("upl", [])),
+                score=score,
+                best_section=None,
+            )
+        hit.chunk_count += 1
+        hit.chunks.append(document)
+        if meta.get("kind") == KIND_SECTION and hit.best_section is None:
+            hit.best_section = meta["section"]
+            hit.section_score = score
+    return sorted(hits.values(), key=lambda hit: hit.score, reverse=True)

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Depends, HTTPException
+
+from search_api import schemas
+from search_api.deps import get_engine, require_staff
+from search_api.engine import SearchEngine
+
+router = APIRouter(prefix="/admin", tags=["admin"], dependencies=[Depends(require_staff)])
+
+
+@router.post("/reindex", response_model=schemas.ReindexResponse)
+def reindex(
+    engine: Annotated[SearchEngine, Depends(get_engine)],
+    request: Annotated[schemas.ReindexRequest | None, Body()] = None,
+):
+    """Re-read `kb/content/` and re-embed what changed (all articles, or the ones named)."""
+    only = request.article_ids if request else None
+    if only:
+        unknown = [article_id for article_id in only if not (engine.settings.content_dir / f"{article_id}.md").exists()
+                   and article_id not in engine.articles]
+        if unknown:
+            raise HTTPException(404, detail=f"Onbekende artikelen: {', '.join(unknown)}")
+    report = engine.reindex(only)
+    return schemas.ReindexResponse(
+        added=report.added,
+        updated=report.updated,
+        removed=report.removed,
+        unchanged=report.unchanged,
+        chunks_written=report.chunks_written,
+        seconds=round(report.seconds, 2),
+        invalid_files=engine.invalid_files,
+    )

@@ -1,0 +1,120 @@
+"""Response models: the exact JSON contract of the search API (and its OpenAPI document)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from kb.departments import Contact
+
+
+class Answer(BaseModel):
+    text: str
+    article_id: str
+    section: str
+
+
+class RoutedDepartment(BaseModel):
+    id: str
+    name: str
+    external: bool = Field(description="True for a body outside the municipality (Belastingdienst, UWV, ...)")
+    confidence: float = Field(ge=0, le=1)
+    contact: Contact
+
+
+class Alternative(BaseModel):
+    id: str
+    name: str
+    probability: float = Field(ge=0, le=1)
+
+
+class RoutingInfo(BaseModel):
+    status: Literal["routed", "ambiguous", "off_topic"]
+    reason: str = Field(description="Plain-Dutch explanation of the routing decision")
+    alternatives: list[Alternative] = Field(default_factory=list, description="Most likely departments when unsure")
+
+
+class Result(BaseModel):
+    article_id: str
+    title: str
+    department_id: str
+    upl: list[str]
+    section: str
+    snippet: str
+    score: float
+
+
+class StaffResult(Result):
+    staff_notes: str | None = Field(None, description="The article's `Voor medewerkers` section (staff view only)")
+
+
+class SearchResponse(BaseModel):
+    query: str
+    answer: Answer | None
+    department: RoutedDepartment | None
+    routing: RoutingInfo
+    results: list[Result]
+    took_ms: float
+
+
+class StaffSearchResponse(SearchResponse):
+    results: list[StaffResult]
+
+
+class ArticleSummary(BaseModel):
+    id: str
+    title: str
+    department_id: str
+    upl: list[str]
+
+
+class ArticleSection(BaseModel):
+    heading: str
+    markdown: str
+    text: str
+
+
+class ArticleDetail(ArticleSummary):
+    audience: list[str]
+    reviewed: str
+    sections: list[ArticleSection]
+
+
+class StaffArticleDetail(ArticleDetail):
+    owner: str
+    questions: list[str]
+    keywords: list[str]
+    staff_notes: ArticleSection | None
+
+
+class DepartmentOut(BaseModel):
+    id: str
+    name: str
+    description: str
+    external: bool
+    contact: Contact
+
+
+class Health(BaseModel):
+    status: Literal["ok", "starting", "error"]
+    ready: bool
+    model: str
+    store: str
+    articles_indexed: int
+    chunks_indexed: int
+    detail: str | None = None
+
+
+class ReindexRequest(BaseModel):
+    article_ids: list[str] | None = Field(None, description="Only these articles; all when omitted")
+
+
+class ReindexResponse(BaseModel):
+    added: list[str]
+    updated: list[str]
+    removed: list[str]
+    unchanged: int
+    chunks_written: int
+    seconds: float
+    invalid_files: list[str] = Field(description="Files with validation errors; their indexed version is kept")

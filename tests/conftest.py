@@ -1,0 +1,99 @@
+"""Shared fixtures: a copy of the shipped knowledge base, indexed once per test session with
+the real default model into a real embedded Qdrant, served by the real API over HTTP."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+
+from kb.settings import PROJECT_DIR, Settings
+
+STAFF_TOKEN = "test-staff-token"
+SHIPPED_CONTENT = PROJECT_DIR / "kb" / "content"
+
+
+def make_settings(data_dir: Path, content_dir: Path, **overrides) -> Settings:
+    return Settings(
+        data_dir=data_dir,
+        content_dir=content_dir,
+        staff_token=STAFF_TOKEN,
+        **overrides,
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LiveServer:
+    """The real app in uvicorn on a free port, in a background thread."""
+
+    def __init__(self, settings: Settings):
+        from search_api.app import create_app
+
+        self.settings = settings
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=self.port, log_level="warning")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def start(self, timeout: float = 600) -> "LiveServer":
+        self.thread.start()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                response = httpx.get(f"{self.url}/health", timeout=5)
+                if response.status_code == 200:
+                    return self
+                if response.json().get("status") == "error":
+                    raise RuntimeError(f"API failed to start: {response.json()}")
+            except httpx.TransportError:
+                pass
+            time.sleep(0.5)
+        raise TimeoutError("API did not become ready")
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def content_copy(tmp_path_factory) -> Path:
+    """A private copy of the shipped articles that tests may edit."""
+    target = tmp_path_factory.mktemp("content") / "content"
+    shutil.copytree(SHIPPED_CONTENT, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def api_settings(tmp_path_factory, content_copy) -> Settings:
+    return make_settings(tmp_path_factory.mktemp("data"), content_copy)
+
+
+@pytest.fixture(scope="session")
+def live_api(api_settings) -> str:
+    """Base URL of a running API over the whole shipped knowledge base (index built at start)."""
+    server = LiveServer(api_settings).start()
+    yield server.url
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def client(live_api) -> httpx.Client:
+    with httpx.Client(base_url=live_api, timeout=60) as http:
+        yield http
+
+
+@pytest.fixture(scope="session")
+def staff_headers() -> dict[str, str]:
+    return {"Authorization": f"Bearer {STAFF_TOKEN}"}
