@@ -29,8 +29,16 @@ validate: install  ## check every article
 index: install  ## build or update the search index from kb/content/
 	$(KB) index
 
-run: index  ## start the search API (http://127.0.0.1:8000) and the staff console
+run: index  ## start the search API (http://127.0.0.1:8000) and the staff console (http://127.0.0.1:8501)
+	@$(KB) serve & api=$$!; trap "kill $$api 2>/dev/null" EXIT INT TERM; \
+	  echo "Staff console: http://127.0.0.1:8501 (search API: http://127.0.0.1:8000/docs)"; \
+	  $(KB) console
+
+serve: install  ## only the search API
 	$(KB) serve
+
+console: install  ## only the staff console (needs the API)
+	$(KB) console
 
 test: install  ## the test suite (real model, real embedded Qdrant, real HTTP)
 	$(VENV)/bin/python -m pytest

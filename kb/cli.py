@@ -156,6 +156,24 @@ def serve(
     uvicorn.run(create_app(settings), host=host or settings.api_host, port=port or settings.api_port, log_level="info")
 
 
+@app.command("console")
+def console_command(
+    host: Annotated[str, typer.Option(help="Interface to bind; keep 127.0.0.1 unless behind a proxy")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port of the console")] = 8501,
+) -> None:
+    """Start the staff console (Streamlit); it talks to the API at KB_API_URL."""
+    import subprocess
+    import sys
+
+    app_path = Path(__file__).resolve().parent.parent / "staff_ui" / "app.py"
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(app_path),
+        "--server.headless", "true", "--server.address", host, "--server.port", str(port),
+        "--browser.gatherUsageStats", "false",
+    ]
+    raise typer.Exit(subprocess.call(command))
+
+
 @app.command("eval")
 def evaluate(
     calibrate: Annotated[bool, typer.Option(help="Fit the routing calibration on the dev split and save it")] = False,

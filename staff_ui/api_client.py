@@ -1,0 +1,52 @@
+"""The console's only way to the knowledge base: the search API, with the staff token.
+
+The console never opens the Qdrant store itself: the embedded store admits one process, and
+every channel must give the same answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import httpx
+
+from kb.security import staff_token
+from kb.settings import Settings
+
+
+class ApiError(RuntimeError):
+    """The API could not be reached or refused the request; the message is for staff (Dutch)."""
+
+
+@dataclass
+class ApiClient:
+    base_url: str
+    token: str | None
+    timeout: float = 30.0
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "ApiClient":
+        return cls(settings.api_url, staff_token(settings, create=False))
+
+    def _get(self, path: str, **params) -> dict | list:
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        try:
+            response = httpx.get(f"{self.base_url}{path}", params=params, headers=headers, timeout=self.timeout)
+        except httpx.HTTPError as exc:
+            raise ApiError(f"De zoekdienst is niet bereikbaar op {self.base_url} ({exc}).") from exc
+        if response.status_code != 200:
+            try:
+                detail = response.json().get("detail")
+            except ValueError:
+                detail = response.text
+            raise ApiError(f"De zoekdienst gaf een fout ({response.status_code}): {detail}")
+        return response.json()
+
+    def search(self, question: str, limit: int = 5) -> dict:
+        return self._get("/search", q=question, limit=limit, view="staff")
+
+    def article(self, article_id: str) -> dict:
+        return self._get(f"/articles/{article_id}", view="staff")
+
+    def health(self) -> dict:
+        return self._get("/health")

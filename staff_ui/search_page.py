@@ -1,0 +1,65 @@
+"""Zoeken: the call-centre page. Type, Enter, read: answer, department to transfer to, articles."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from staff_ui.api_client import ApiClient, ApiError
+
+
+def confidence_label(confidence: float) -> str:
+    if confidence >= 0.8:
+        return "zeker"
+    if confidence >= 0.5:
+        return "waarschijnlijk"
+    return "onzeker"
+
+
+def render(client: ApiClient) -> None:
+    st.title("Zoeken")
+    with st.form("search", border=False):
+        question = st.text_input(
+            "Vraag van de inwoner", placeholder="Bijvoorbeeld: mijn paspoort is verlopen, wat nu?", key="question"
+        )
+        st.form_submit_button("Zoeken", type="primary")
+    if not question.strip():
+        st.caption("Typ de vraag en druk op Enter.")
+        return
+    try:
+        result = client.search(question.strip())
+    except ApiError as exc:
+        st.error(str(exc))
+        return
+
+    department = result["department"]
+    routing = result["routing"]
+    if department:
+        contact = department["contact"]
+        label = "Externe organisatie" if department["external"] else "Afdeling"
+        st.success(
+            f"**{label}: {department['name']}** ({confidence_label(department['confidence'])}, "
+            f"{department['confidence']:.0%})"
+        )
+        lines = [f"{key}: {contact[field]}" for key, field in
+                 (("Telefoon", "phone"), ("E-mail", "email"), ("Website", "web"), ("Open", "hours")) if contact.get(field)]
+        st.markdown("  \n".join(lines))
+    else:
+        st.warning(routing["reason"])
+        if routing["alternatives"]:
+            st.markdown("Mogelijke afdelingen: " + ", ".join(
+                f"{alt['name']} ({alt['probability']:.0%})" for alt in routing["alternatives"]))
+
+    if result["answer"]:
+        answer = result["answer"]
+        st.subheader("Antwoord")
+        st.info(f"{answer['text']}\n\n— {answer['section']}, artikel `{answer['article_id']}`")
+
+    st.subheader("Artikelen")
+    for position, item in enumerate(result["results"]):
+        with st.expander(f"{item['title']} · {item['section']}", expanded=position == 0):
+            st.caption(f"{item['department_id']} · score {item['score']:.3f}")
+            st.write(item["snippet"])
+            if item.get("staff_notes"):
+                st.markdown("**Voor medewerkers**")
+                st.markdown(item["staff_notes"])
+    st.caption(f"{result['took_ms']:.0f} ms")

@@ -1,0 +1,96 @@
+"""Incremental indexing with the real model and the real embedded Qdrant."""
+
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from indexer.indexing import index_articles, indexed_articles
+from indexer.validate import validate_knowledge_base
+from kb.embedding import document_embedder, embedding_dimension
+from kb.model import resolve_embedding_model
+from kb.store import StoreLockedError, open_document_store
+from tests.conftest import SHIPPED_CONTENT, make_settings
+
+pytestmark = pytest.mark.slow
+ARTICLES = ["paspoort-aanvragen", "grofvuil-ophalen", "huurtoeslag", "parkeervergunning-bewoners"]
+
+
+@pytest.fixture
+def small_kb(tmp_path):
+    content = tmp_path / "content"
+    content.mkdir()
+    for article_id in ARTICLES:
+        shutil.copy(SHIPPED_CONTENT / f"{article_id}.md", content)
+    settings = make_settings(tmp_path / "data", content)
+    model = resolve_embedding_model(settings)
+    embedder = document_embedder(settings, model)
+    store = open_document_store(settings, embedding_dimension(embedder))
+    yield settings, store, embedder, model
+    store.close()
+
+
+def run(settings, store, embedder, model):
+    report = validate_knowledge_base(settings)
+    keep = {p.path.stem for p in report.errors}
+    return index_articles(
+        report.articles, store, embedder, model_name=model, passage_prefix=settings.resolved_passage_prefix, keep_ids=keep
+    )
+
+
+def test_incremental_reindexing(small_kb):
+    settings, store, embedder, model = small_kb
+    first = run(*small_kb)
+    assert sorted(first.added) == sorted(ARTICLES)
+    total = store.count_documents()
+    assert first.chunks_written == total > len(ARTICLES) * 6
+
+    second = run(*small_kb)
+    assert second.chunks_written == 0 and second.unchanged == len(ARTICLES) and not second.changed
+
+    path = settings.content_dir / "grofvuil-ophalen.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("€ 35,00", "€ 37,50"), encoding="utf-8")
+    third = run(*small_kb)
+    assert third.updated == ["grofvuil-ophalen"] and third.added == [] and third.unchanged == 3
+    assert 0 < third.chunks_written < total / 2
+    assert store.count_documents() == total  # old chunks of the article replaced, not duplicated
+    assert len(indexed_articles(store)["grofvuil-ophalen"]) == 1
+
+    (settings.content_dir / "huurtoeslag.md").unlink()
+    fourth = run(*small_kb)
+    assert fourth.removed == ["huurtoeslag"]
+    assert "huurtoeslag" not in indexed_articles(store)
+
+
+def test_an_invalid_edit_keeps_the_indexed_version(small_kb):
+    settings, store, *_ = small_kb
+    run(*small_kb)
+    before = store.count_documents()
+    path = settings.content_dir / "paspoort-aanvragen.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("## Kosten", "## Prijs"), encoding="utf-8")
+    report = run(*small_kb)
+    assert not report.changed
+    assert store.count_documents() == before
+    assert "paspoort-aanvragen" in indexed_articles(store)
+
+
+def test_second_process_gets_a_clear_message_not_a_crash(small_kb):
+    settings, store, embedder, _ = small_kb
+    with pytest.raises(StoreLockedError):
+        open_document_store(settings, embedding_dimension(embedder))
+    result = subprocess.run(
+        [sys.executable, "-m", "kb.cli", "index"],
+        env={
+            "KB_DATA_DIR": str(settings.data_dir),
+            "KB_CONTENT_DIR": str(settings.content_dir),
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(__import__("pathlib").Path.home()),
+        },
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 2
+    assert "in use by another process" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout

@@ -1,0 +1,58 @@
+"""The call-centre page, driven with Streamlit's AppTest against the real running API."""
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from kb.settings import PROJECT_DIR, get_settings
+from tests.conftest import STAFF_TOKEN
+
+pytestmark = pytest.mark.slow
+APP = str(PROJECT_DIR / "staff_ui" / "app.py")
+
+
+@pytest.fixture
+def console_env(live_api, monkeypatch):
+    monkeypatch.setenv("KB_API_URL", live_api)
+    monkeypatch.setenv("KB_STAFF_TOKEN", STAFF_TOKEN)
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def search(question: str) -> AppTest:
+    app = AppTest.from_file(APP, default_timeout=60).run()
+    app.text_input(key="question").input(question)
+    app.button[0].click().run()
+    assert not app.exception, app.exception
+    return app
+
+
+def test_search_shows_department_contact_answer_and_staff_notes(console_env):
+    app = search("ik ben ontslagen, hoe vraag ik WW aan")
+    assert "UWV" in app.success[0].value
+    assert "088 898 92 94" in " ".join(m.value for m in app.markdown)
+    assert app.info, "an answer passage is shown"
+    assert "Voor medewerkers" in " ".join(m.value for m in app.markdown)
+
+
+def test_off_topic_question_says_so(console_env):
+    app = search("recept appeltaart")
+    assert not app.success
+    assert "geen informatie" in app.warning[0].value
+
+
+def test_empty_page_invites_a_question(console_env):
+    app = AppTest.from_file(APP, default_timeout=60).run()
+    assert not app.exception
+    assert "Typ de vraag" in app.caption[0].value
+
+
+def test_api_down_gives_a_clear_message(monkeypatch):
+    monkeypatch.setenv("KB_API_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("KB_STAFF_TOKEN", STAFF_TOKEN)
+    get_settings.cache_clear()
+    try:
+        app = search("paspoort")
+    finally:
+        get_settings.cache_clear()
+    assert "niet bereikbaar" in app.error[0].value
