@@ -88,6 +88,15 @@ def fit_calibration(retrieved: list[Retrieved], model: str) -> RoutingCalibratio
         calibration.in_domain_slope = slope
         calibration.in_domain_midpoint = float(-classifier.intercept_[0] / slope)
 
+    # Platt scaling: P(routing right | raw confidence), fitted on what the router would say.
+    raw = observe(retrieved, calibration.model_copy(update={"min_confidence": 0.0}))
+    right = np.array([1 if o.department is not None and o.routed_correctly else 0 for o in raw])
+    if len(set(right)) == 2:
+        platt = LogisticRegression(C=100.0).fit(np.array([[o.confidence] for o in raw]), right)
+        calibration.confidence_slope = float(platt.coef_[0][0])
+        calibration.confidence_intercept = float(platt.intercept_[0])
+        calibration.platt = True
+
     def accuracy(threshold: float) -> float:
         candidate = calibration.model_copy(update={"min_confidence": threshold})
         observations = observe(retrieved, candidate)
@@ -140,6 +149,7 @@ def build_report(retrieved: list[Retrieved], calibration: RoutingCalibration, mo
         "dev": summarize(o for o in observations if o.split == "dev"),
         "test": summarize(test),
         "calibration_error_test": ece,
+        "calibration_error_all": expected_calibration_error(observations)[0],
         "reliability_test": reliability,
         "latency_ms": {
             "p50": round(latencies[len(latencies) // 2], 1),

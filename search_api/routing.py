@@ -32,7 +32,12 @@ class RoutingCalibration(BaseModel):
     temperature: float = 0.02  # softmax temperature of the article vote
     in_domain_slope: float = 60.0  # logistic P(in domain) = sigmoid(slope * (top score - midpoint))
     in_domain_midpoint: float = 0.82
-    min_confidence: float = 0.4  # below this the router abstains as "ambiguous"
+    # Platt scaling of the raw confidence (vote share x in-domain probability) into the
+    # probability that the routing is right: sigmoid(slope * raw + intercept).
+    confidence_slope: float = 1.0
+    confidence_intercept: float = 0.0
+    platt: bool = False
+    min_confidence: float = 0.4  # below this (calibrated) the router abstains as "ambiguous"
     fitted_on: int = 0  # number of labelled questions the fit used
 
     @classmethod
@@ -78,8 +83,17 @@ def department_distribution(hits: list[ArticleHit], temperature: float) -> list[
 
 
 def in_domain_probability(top_score: float, calibration: RoutingCalibration) -> float:
-    z = calibration.in_domain_slope * (top_score - calibration.in_domain_midpoint)
+    return _sigmoid(calibration.in_domain_slope * (top_score - calibration.in_domain_midpoint))
+
+
+def _sigmoid(z: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
+
+
+def calibrated_confidence(raw: float, calibration: RoutingCalibration) -> float:
+    if not calibration.platt:
+        return raw
+    return _sigmoid(calibration.confidence_slope * raw + calibration.confidence_intercept)
 
 
 def route(hits: list[ArticleHit], calibration: RoutingCalibration) -> Routing:
@@ -88,7 +102,7 @@ def route(hits: list[ArticleHit], calibration: RoutingCalibration) -> Routing:
     distribution = department_distribution(hits, calibration.temperature)
     in_domain = in_domain_probability(hits[0].score, calibration)
     department_id, share = distribution[0]
-    confidence = share * in_domain
+    confidence = calibrated_confidence(share * in_domain, calibration)
     if in_domain < 0.5:
         return Routing("off_topic", None, confidence, in_domain, distribution)
     if confidence < calibration.min_confidence:
