@@ -14,7 +14,7 @@ from kb.settings import get_settings
 
 app = typer.Typer(help="Kennisbank gemeente Voorbeeldstad: validate, index, serve, evaluate.", no_args_is_help=True)
 console = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 @app.command()

@@ -23,7 +23,7 @@ CLEAR_QUESTIONS = {
     "extern_svb": "wanneer krijg ik kinderbijslag voor mijn baby",
     "extern_duo": "hoe vraag ik studiefinanciering aan voor mijn studie",
     "extern_rdw": "ik heb mijn auto verkocht, hoe schrijf ik het kenteken over",
-    "extern_cbr": "ik word 75, moet ik een medische keuring voor mijn rijbewijs",
+    "extern_cbr": "hoe vul ik de gezondheidsverklaring voor mijn rijbewijs in",
     "extern_cjib": "ik heb een flitsboete gekregen, waar betaal ik die",
     "extern_ind": "hoe verleng ik mijn verblijfsvergunning",
     "extern_kvk": "hoe schrijf ik mijn nieuwe bedrijf in bij de Kamer van Koophandel",
