@@ -7,3 +7,6 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("HAYSTACK_TELEMETRY_ENABLED", "False")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# numpy's BLAS (used by Qdrant local mode to score vectors) must not keep a spinning thread pool:
+# on 2 cores it fights torch for the CPU and doubled the search latency (see README, Speed).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")

@@ -10,10 +10,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from haystack_integrations.components.retrievers.qdrant import QdrantEmbeddingRetriever
+from threadpoolctl import threadpool_limits
 
 from indexer.indexing import IndexReport, index_articles
 from indexer.validate import validate_knowledge_base
@@ -64,15 +64,15 @@ class SearchEngine:
         self._retriever: QdrantEmbeddingRetriever | None = None
         self._doc_embedder = None
         self._lock = threading.RLock()  # the embedded store is not made for concurrent writes
-        # All query embeddings run on one thread: torch keeps an OpenMP team per calling thread,
-        # and the web server's many worker threads would otherwise fight over the two cores.
-        self._inference = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed")
 
     # -- life cycle -------------------------------------------------------------------------
 
     def start(self, *, build_index_if_empty: bool = True) -> None:
         """Load the model, open the store and the articles. Takes seconds; call once."""
         settings = self.settings
+        # One BLAS thread: the vector products are tiny, and a second, spinning BLAS pool beside
+        # torch's threads doubled the latency on 2 cores (also set via OPENBLAS_NUM_THREADS).
+        threadpool_limits(limits=1, user_api="blas")
         self.model_name = resolve_embedding_model(settings)
         self.departments = load_departments(settings.departments_file)
         # Two Haystack components, built once. They are called directly rather than through a
@@ -90,7 +90,6 @@ class SearchEngine:
         self.ready = True
 
     def close(self) -> None:
-        self._inference.shutdown(wait=False)
         if self._store is not None:
             self._store.close()
             self._store = None
@@ -145,7 +144,7 @@ class SearchEngine:
     def retrieve(self, query: str) -> SearchOutcome:
         started = time.perf_counter()
         assert self._embedder is not None and self._retriever is not None, "start() first"
-        embedding = self._inference.submit(self._embedder.run, text=query).result()["embedding"]
+        embedding = self._embedder.run(text=query)["embedding"]
         with self._lock:
             documents = self._retriever.run(query_embedding=embedding)["documents"]
         hits = [hit for hit in group_by_article(documents) if hit.article_id in self.articles]
