@@ -6,6 +6,8 @@ caches the model per set of load arguments, and both are built with the same arg
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from haystack.utils import ComponentDevice
 from haystack_integrations.components.embedders.sentence_transformers import (
     SentenceTransformersDocumentEmbedder,
@@ -19,8 +21,6 @@ _CPU = ComponentDevice.from_str("cpu")
 
 
 def _is_local(model: str) -> bool:
-    from pathlib import Path
-
     return Path(model).exists()
 
 

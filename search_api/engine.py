@@ -57,6 +57,7 @@ class SearchEngine:
         self.error: str | None = None
         self.articles: dict[str, Article] = {}
         self.invalid_files: list[str] = []
+        self._invalid_ids: set[str] = set()
         self.departments: dict[str, Department] = {}
         self.calibration = RoutingCalibration()
         self._store = None
@@ -109,13 +110,14 @@ class SearchEngine:
     # -- indexing ---------------------------------------------------------------------------
 
     def _load_articles(self) -> list[Article]:
+        """Re-read the content; returns the valid articles (the ones that may be indexed)."""
         report = validate_knowledge_base(self.settings)
         valid = {article.id: article for article in report.articles}
         self.invalid_files = sorted({str(problem.path) for problem in report.errors})
+        self._invalid_ids = {problem.path.stem for problem in report.errors}
         # An article whose file is now invalid keeps its indexed version, so keep its text too.
-        invalid_ids = {p.stem for p in map(lambda problem: problem.path, report.errors)}
-        for article_id in invalid_ids:
-            if article_id not in valid and article_id in self.articles:
+        for article_id in self._invalid_ids - set(valid):
+            if article_id in self.articles:
                 valid[article_id] = self.articles[article_id]
         self.articles = valid
         return report.articles
@@ -126,14 +128,13 @@ class SearchEngine:
             valid_articles = self._load_articles()
             if self._doc_embedder is None:
                 self._doc_embedder = document_embedder(self.settings, self.model_name)
-            keep = {path.rsplit("/", 1)[-1].removesuffix(".md") for path in self.invalid_files}
             report = index_articles(
                 valid_articles,
                 self._store,
                 self._doc_embedder,
                 model_name=self.model_name,
                 passage_prefix=self.settings.resolved_passage_prefix,
-                keep_ids=keep,
+                keep_ids=self._invalid_ids,
                 only_ids=only_ids,
             )
         log.info("Re-indexed: %s", report.summary())
