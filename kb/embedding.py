@@ -20,21 +20,21 @@ from kb.settings import Settings
 _CPU = ComponentDevice.from_str("cpu")
 
 
-def _is_local(model: str) -> bool:
-    return Path(model).exists()
+def _load_arguments(model: str) -> dict:
+    """The same load arguments for both embedders, so Haystack shares one loaded model."""
+    return dict(
+        model=model,
+        device=_CPU,
+        normalize_embeddings=True,
+        progress_bar=False,
+        local_files_only=Path(model).exists(),
+    )
 
 
 def text_embedder(settings: Settings, model: str | None = None) -> SentenceTransformersTextEmbedder:
     """Query embedder (adds the model's query prefix, e.g. `query: ` for e5)."""
     model = model or resolve_embedding_model(settings)
-    embedder = SentenceTransformersTextEmbedder(
-        model=model,
-        device=_CPU,
-        prefix=settings.resolved_query_prefix,
-        normalize_embeddings=True,
-        progress_bar=False,
-        local_files_only=_is_local(model),
-    )
+    embedder = SentenceTransformersTextEmbedder(prefix=settings.resolved_query_prefix, **_load_arguments(model))
     embedder.warm_up()
     return embedder
 
@@ -43,13 +43,7 @@ def document_embedder(settings: Settings, model: str | None = None) -> SentenceT
     """Passage embedder (adds the model's passage prefix, e.g. `passage: ` for e5)."""
     model = model or resolve_embedding_model(settings)
     embedder = SentenceTransformersDocumentEmbedder(
-        model=model,
-        device=_CPU,
-        prefix=settings.resolved_passage_prefix,
-        normalize_embeddings=True,
-        progress_bar=False,
-        batch_size=32,
-        local_files_only=_is_local(model),
+        prefix=settings.resolved_passage_prefix, batch_size=32, **_load_arguments(model)
     )
     embedder.warm_up()
     return embedder
