@@ -36,6 +36,11 @@ class ValidationReport:
         return [problem for problem in self.problems if problem.severity == "warning"]
 
     @property
+    def invalid_ids(self) -> set[str]:
+        """Ids (file names) of articles with errors: their indexed version is kept, not removed."""
+        return {problem.path.stem for problem in self.errors}
+
+    @property
     def ok(self) -> bool:
         return not self.errors
 

@@ -85,7 +85,6 @@ def index(
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from None
     console.print(f"Indexing {len(report.articles)} articles into {describe_store(settings)}")
-    keep = {problem.path.stem for problem in report.errors}
     with Progress(
         TextColumn("Embedding"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
     ) as progress:
@@ -100,7 +99,7 @@ def index(
             embedder,
             model_name=model_name,
             passage_prefix=settings.resolved_passage_prefix,
-            keep_ids=keep,
+            keep_ids=report.invalid_ids,
             only_ids=article,
             progress=advance,
         )

@@ -114,7 +114,7 @@ class SearchEngine:
         report = validate_knowledge_base(self.settings)
         valid = {article.id: article for article in report.articles}
         self.invalid_files = sorted({str(problem.path) for problem in report.errors})
-        self._invalid_ids = {problem.path.stem for problem in report.errors}
+        self._invalid_ids = report.invalid_ids
         # An article whose file is now invalid keeps its indexed version, so keep its text too.
         for article_id in self._invalid_ids - set(valid):
             if article_id in self.articles:

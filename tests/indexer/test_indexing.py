@@ -36,9 +36,8 @@ def small_kb(tmp_path):
 
 def run(settings, store, embedder, model):
     report = validate_knowledge_base(settings)
-    keep = {p.path.stem for p in report.errors}
     return index_articles(
-        report.articles, store, embedder, model_name=model, passage_prefix=settings.resolved_passage_prefix, keep_ids=keep
+        report.articles, store, embedder, model_name=model, passage_prefix=settings.resolved_passage_prefix, keep_ids=report.invalid_ids
     )
 
 
