@@ -2,7 +2,8 @@
 
 Per-file structure is checked while parsing (`kb.articles.parse_article`); this module adds
 the checks that need reference data or other articles: department ids, UPL URIs, duplicate
-ids, links between articles and review dates.
+ids, links between articles, review dates, UPL products claimed by several articles, and
+plain-language (B1) warnings from `indexer.readability`.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from indexer.readability import Readability, ReadabilitySummary, check_readability, load_jargon, summarise
 from kb.articles import Article, Problem, iter_article_paths, parse_article
 from kb.departments import Department, load_departments
 from kb.settings import Settings
@@ -26,6 +28,11 @@ class ValidationReport:
     articles: list[Article] = field(default_factory=list)  # articles without errors
     problems: list[Problem] = field(default_factory=list)
     files_checked: int = 0
+    readability: list[Readability] = field(default_factory=list)
+
+    @property
+    def readability_summary(self) -> ReadabilitySummary | None:
+        return summarise(self.readability)
 
     @property
     def errors(self) -> list[Problem]:
@@ -72,6 +79,30 @@ def validate_article(
     return problems
 
 
+def check_shared_upl(articles: list[Article]) -> list[Problem]:
+    """A UPL product may appear in several articles, but exactly one of them must say it is the
+    main article for it, by listing that URI first in its `upl`."""
+    claims: dict[str, list[tuple[Article, int]]] = {}
+    for article in articles:
+        for position, uri in enumerate(dict.fromkeys(article.meta.upl)):
+            claims.setdefault(uri, []).append((article, position))
+    problems: list[Problem] = []
+    for uri, holders in claims.items():
+        if len(holders) < 2:
+            continue
+        mains = [article for article, position in holders if position == 0]
+        names = ", ".join(sorted(article.id for article, _ in holders))
+        if len(mains) == 1:
+            continue
+        if not mains:
+            message = f"UPL URI {uri} is used by {names} but is no article's main product: list it first in exactly one of them"
+        else:
+            message = f"UPL URI {uri} is the main (first) product of {len(mains)} articles ({', '.join(sorted(a.id for a in mains))}): only one may list it first"
+        for article, _ in holders:
+            problems.append(Problem(article.path, article.key_lines.get("upl", 2), message))
+    return problems
+
+
 def validate_knowledge_base(settings: Settings, *, today: dt.date | None = None) -> ValidationReport:
     """Parse and check every article in the content directory."""
     today = today or dt.date.today()
@@ -96,9 +127,14 @@ def validate_knowledge_base(settings: Settings, *, today: dt.date | None = None)
             first_seen[article.id] = article.path
 
     known_ids = set(first_seen)
+    jargon = load_jargon(settings.jargon_file)
+    report.problems.extend(check_shared_upl(parsed))
     file_errors = {problem.path for problem in report.errors}
     for index, article in enumerate(parsed):
         problems = validate_article(article, departments, upl_uris, known_ids, today)
+        readability, readability_problems = check_readability(article, jargon)
+        report.readability.append(readability)
+        problems.extend(readability_problems)
         report.problems.extend(problems)
         has_error = article.path in file_errors or any(problem.severity == "error" for problem in problems)
         if not has_error and index not in duplicates:

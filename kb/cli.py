@@ -48,6 +48,8 @@ def validate(
     summary = (
         f"{report.files_checked} files checked: {len(report.errors)} errors, {len(report.warnings)} warnings"
     )
+    if report.readability_summary is not None:
+        console.print(report.readability_summary.describe(), highlight=False)
     if report.ok:
         console.print(f"[green]{summary}[/green]")
     else:

@@ -22,6 +22,7 @@ class Settings(BaseSettings):
     content_dir: Path = PACKAGE_DIR / "content"
     departments_file: Path = PACKAGE_DIR / "departments.yaml"
     upl_file: Path = PACKAGE_DIR / "UPL-actueel.csv"
+    jargon_file: Path = PACKAGE_DIR / "jargon.yaml"
 
     # Where the product keeps its state (embedded Qdrant, reports, tokens)
     data_dir: Path = PROJECT_DIR / "data"
