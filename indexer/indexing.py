@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 
 from haystack import Document
 from haystack.document_stores.types import DuplicatePolicy
-from haystack_integrations.components.embedders.sentence_transformers import SentenceTransformersDocumentEmbedder
 from haystack_integrations.document_stores.qdrant import QdrantDocumentStore
 
 from indexer.chunking import article_documents, article_fingerprint
 from kb.articles import Article
+from kb.embedding import DocumentEmbedder
 
 EMBED_BATCH = 32
 ProgressCallback = Callable[[int, int], None]  # (chunks done, chunks total)
@@ -56,7 +56,7 @@ def indexed_articles(store: QdrantDocumentStore) -> dict[str, dict[str, list[str
 def index_articles(
     articles: Iterable[Article],
     store: QdrantDocumentStore,
-    embedder: SentenceTransformersDocumentEmbedder,
+    embedder: DocumentEmbedder,
     *,
     model_name: str,
     passage_prefix: str,

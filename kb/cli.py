@@ -18,18 +18,30 @@ err = Console(stderr=True, soft_wrap=True)
 
 
 @app.command()
-def model(force: Annotated[bool, typer.Option(help="Convert again even if a verified model exists")] = False) -> None:
-    """Prepare the embedding model (convert the packaged multilingual e5 and verify it)."""
+def model(force: Annotated[bool, typer.Option(help="Convert and export again even if verified copies exist")] = False) -> None:
+    """Prepare the embedding model: convert the packaged multilingual e5 and export its ONNX copy."""
     from kb.model import ensure_packaged_model
+    from kb.model.onnx_export import OnnxExportError, ensure_onnx_model, read_marker
     from kb.settings import PACKAGED_E5
 
     settings = get_settings()
-    if settings.embedding_model != PACKAGED_E5:
-        console.print(f"KB_EMBEDDING_MODEL is {settings.embedding_model!r}: nothing to convert.")
+    if settings.embedding_model == PACKAGED_E5:
+        with console.status("Converting and verifying multilingual-e5-small ..."):
+            model_name = str(ensure_packaged_model(settings.model_cache_dir, force=force))
+        console.print(f"[green]Model ready[/green] at {model_name}")
+    else:
+        model_name = settings.embedding_model
+        console.print(f"KB_EMBEDDING_MODEL is {model_name!r}: nothing to convert.")
+    if settings.embedding_backend != "onnx":
         return
-    with console.status("Converting and verifying multilingual-e5-small ..."):
-        path = ensure_packaged_model(settings.model_cache_dir, force=force)
-    console.print(f"[green]Model ready[/green] at {path}")
+    try:
+        with console.status("Exporting the model to ONNX and checking its vectors ..."):
+            folder = ensure_onnx_model(model_name, settings.model_cache_dir, force=force)
+    except OnnxExportError as exc:
+        err.print(f"[yellow]No ONNX model ({exc}); embedding uses sentence-transformers.[/yellow]")
+        return
+    info = read_marker(folder)
+    console.print(f"[green]ONNX model ready[/green] at {folder} (lowest cosine with PyTorch {info['min_cosine']:.6f})")
 
 
 @app.command()

