@@ -1,0 +1,51 @@
+"""The evaluation set must measure generalisation over the whole knowledge base."""
+
+import re
+from collections import Counter
+from difflib import SequenceMatcher
+
+import pytest
+
+from eval.questions import load_questions
+from indexer.validate import validate_knowledge_base
+from kb.settings import Settings
+
+
+@pytest.fixture(scope="module")
+def articles():
+    return {article.id: article for article in validate_knowledge_base(Settings()).articles}
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\W+", " ", text.lower()).strip()
+
+
+def test_size_kinds_and_labels(articles):
+    questions = load_questions()
+    assert len(questions) >= 500
+    kinds = Counter(q.kind for q in questions)
+    assert kinds["off_topic"] >= 30
+    assert set(kinds) == {"formal", "colloquial", "typo", "keyword", "long_story", "english", "other_language", "outside_body", "off_topic"}
+    assert len({_norm(q.q) for q in questions}) == len(questions), "duplicate questions"
+    for question in questions:
+        for article_id in question.expected:
+            assert article_id in articles, f"{question.q!r}: unknown article {article_id}"
+        if question.expected:
+            assert articles[question.expected[0]].meta.department == question.department, question.q
+        else:
+            assert question.department is None and question.kind == "off_topic"
+
+
+def test_every_article_has_two_questions(articles):
+    counts = Counter(q.expected[0] for q in load_questions() if q.expected)
+    assert [article_id for article_id in articles if counts[article_id] < 2] == []
+
+
+def test_no_question_is_copied_from_its_article(articles):
+    copies = []
+    for question in load_questions():
+        for article_id in question.expected:
+            for own in articles[article_id].meta.questions:
+                if SequenceMatcher(None, _norm(question.q), _norm(own)).ratio() > 0.8:
+                    copies.append((question.q, own))
+    assert copies == []
