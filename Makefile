@@ -7,7 +7,7 @@ KB := $(VENV)/bin/kb
 export HF_HUB_OFFLINE := 1
 export HAYSTACK_TELEMETRY_ENABLED := False
 
-.PHONY: install model index validate run serve console test test-fast eval bench clean
+.PHONY: install model index validate run serve console test test-fast eval baseline bench clean
 
 install: $(VENV)/.installed  ## virtualenv in .venv/ with torch (CPU), the package and the `kb` command
 
@@ -43,8 +43,11 @@ console: install  ## only the staff console (needs the API)
 test: install  ## the test suite (real model, real embedded Qdrant, real HTTP)
 	$(VENV)/bin/python -m pytest
 
-eval: install  ## retrieval and routing quality on eval/questions.yaml
+eval: install  ## retrieval and routing quality on eval/questions.yaml (all variants compared)
 	$(KB) eval
+
+baseline: install  ## refit the router and write the committed quality baseline (the CI gate compares with it)
+	$(KB) eval --calibrate --output eval/baseline.json --markdown eval/baseline.md
 
 bench: install  ## latency of the running API
 	$(KB) bench

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from haystack import Document
+from haystack.components.evaluators import DocumentNDCGEvaluator
+from sklearn.metrics import f1_score
 
 RANK_DEPTH = 10
 
@@ -22,6 +26,8 @@ class Observation:
     department: str | None  # routed department, None when the system abstained
     confidence: float
     top_score: float
+    status: str = "routed"  # routed / ambiguous / off_topic
+    alternatives: list[str] = field(default_factory=list)
 
     @property
     def off_topic(self) -> bool:
@@ -40,11 +46,36 @@ class Observation:
         return self.department == self.expected_department
 
 
+_ndcg = DocumentNDCGEvaluator()
+
+
+def ndcg_at_10(observations: list[Observation]) -> float | None:
+    """Haystack's nDCG evaluator over the top 10 articles (every expected article is relevant)."""
+    if not observations:
+        return None
+    result = _ndcg.run(
+        ground_truth_documents=[[Document(id=a, content=a) for a in o.expected] for o in observations],
+        retrieved_documents=[[Document(id=a, content=a) for a in o.ranked[:RANK_DEPTH]] for o in observations],
+    )
+    return round(float(result["score"]), 4)
+
+
+def macro_f1(observations: list[Observation]) -> float | None:
+    """Macro-F1 over the departments of in-domain questions (an abstention is a miss)."""
+    if not observations:
+        return None
+    truth = [o.expected_department or "(none)" for o in observations]
+    predicted = [o.department or "(none)" for o in observations]
+    labels = sorted(set(truth) - {"(none)"})
+    return round(float(f1_score(truth, predicted, labels=labels, average="macro", zero_division=0)), 4)
+
+
 def summarize(observations: Iterable[Observation]) -> dict[str, float | int | None]:
     observations = list(observations)
     in_domain = [o for o in observations if not o.off_topic]
     off_topic = [o for o in observations if o.off_topic]
     ranks = [o.rank for o in in_domain]
+    routed = [o for o in in_domain if o.department is not None]
 
     def share(values: list[bool]) -> float | None:
         return round(sum(values) / len(values), 4) if values else None
@@ -56,9 +87,16 @@ def summarize(observations: Iterable[Observation]) -> dict[str, float | int | No
         "hit@1": share([r == 1 for r in ranks]),
         "hit@5": share([r is not None and r <= 5 for r in ranks]),
         "mrr": round(sum(1 / r for r in ranks if r) / len(ranks), 4) if ranks else None,
+        "ndcg@10": ndcg_at_10(in_domain),
         "routing_accuracy": share([o.routed_correctly for o in in_domain]),
+        "routing_macro_f1": macro_f1(in_domain),
+        "accuracy_when_routed": share([o.routed_correctly for o in routed]),
+        "ambiguous_in_domain": share([o.status == "ambiguous" for o in in_domain]),
+        "right_among_alternatives": share(
+            [o.expected_department in o.alternatives for o in in_domain if o.status == "ambiguous"]
+        ),
         "abstained_in_domain": share([o.department is None for o in in_domain]),
-        "off_topic_rejection": share([o.department is None for o in off_topic]),
+        "off_topic_rejection": share([o.status == "off_topic" for o in off_topic]),
     }
 
 

@@ -18,9 +18,13 @@ from haystack_integrations.document_stores.qdrant import QdrantDocumentStore
 from indexer.chunking import article_documents, article_fingerprint
 from kb.articles import Article
 from kb.embedding import DocumentEmbedder
+from kb.sparse import DutchSparseDocumentEmbedder
 
 EMBED_BATCH = 32
 ProgressCallback = Callable[[int, int], None]  # (chunks done, chunks total)
+
+
+_sparse = DutchSparseDocumentEmbedder()
 
 
 @dataclass
@@ -100,6 +104,7 @@ def index_articles(
     for start in range(0, len(to_write), EMBED_BATCH):
         batch = to_write[start : start + EMBED_BATCH]
         embedded = embedder.run(documents=batch)["documents"]
+        embedded = _sparse.run(documents=embedded)["documents"]
         store.write_documents(embedded, policy=DuplicatePolicy.OVERWRITE)
         report.chunks_written += len(embedded)
         if progress:

@@ -189,16 +189,20 @@ def console_command(
 
 @app.command("eval")
 def evaluate(
-    calibrate: Annotated[bool, typer.Option(help="Fit the routing calibration on the dev split and save it")] = False,
+    calibrate: Annotated[bool, typer.Option(help="Save the final router (fitted on the dev split) for the API")] = False,
     output: Annotated[Optional[Path], typer.Option(help="Also write the JSON report here")] = None,
+    markdown: Annotated[Optional[Path], typer.Option(help="Also write the Markdown report here")] = None,
+    compare: Annotated[bool, typer.Option(help="Compare all retrieval and routing variants (slower)")] = True,
 ) -> None:
-    """Score retrieval and routing on eval/questions.yaml (hit@1, hit@5, MRR, routing, off-topic)."""
+    """Score retrieval and routing on eval/questions.yaml; compare variants; write JSON and Markdown reports."""
     import json
 
+    from eval.markdown import render_markdown
     from eval.questions import load_questions
-    from eval.run import build_report, fit_calibration, retrieve_all, write_report
+    from eval.run import FINAL_ROUTING, build_report, run_variants, write_report
     from kb.store import StoreLockedError
     from search_api.engine import SearchEngine
+    from search_api.retrieval import DEFAULT_MODE, RETRIEVAL_MODES
 
     settings = get_settings()
     questions = load_questions()
@@ -209,28 +213,29 @@ def evaluate(
     except StoreLockedError as exc:
         err.print(f"[red]{exc}[/red]\nStop the API to run the evaluation in-process.")
         raise typer.Exit(2) from None
-    with Progress(TextColumn("Questions"), BarColumn(), MofNCompleteColumn(), console=console) as progress:
-        task = progress.add_task("eval", total=len(questions))
-        retrieved = retrieve_all(engine, questions, progress=lambda: progress.advance(task))
+    modes = RETRIEVAL_MODES if compare else (DEFAULT_MODE,)
+    with Progress(TextColumn("Questions x variants"), BarColumn(), MofNCompleteColumn(), console=console) as progress:
+        task = progress.add_task("eval", total=len(questions) * len(modes))
+        run = run_variants(engine, questions, modes, progress=lambda: progress.advance(task))
     engine.close()
-    calibration = engine.calibration
     if calibrate:
-        dev = [item for item in retrieved if item.question.split == "dev"]
-        calibration = fit_calibration(dev, settings.embedding_model)
+        calibration = run.calibrations[(DEFAULT_MODE, FINAL_ROUTING)]
         calibration.save(settings.calibration_file)
-        console.print(f"Calibration fitted on {len(dev)} dev questions, saved to {settings.calibration_file}")
-    report = build_report(retrieved, calibration, settings.embedding_model)
+        console.print(f"Router fitted on {calibration.fitted_on} dev questions, saved to {settings.calibration_file}")
+    report = build_report(run, settings.embedding_model)
     path = write_report(report, settings.data_dir / "reports")
     if output:
         output.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    if markdown:
+        markdown.write_text(render_markdown(report), encoding="utf-8")
     _print_report(report)
-    console.print(f"Report: {path}")
+    console.print(f"Report: {path} (and {path.with_suffix('.md').name})")
 
 
 def _print_report(report: dict) -> None:
     from rich.table import Table
 
-    metrics = ["hit@1", "hit@5", "mrr", "routing_accuracy", "off_topic_rejection", "abstained_in_domain"]
+    metrics = ["hit@1", "hit@5", "mrr", "ndcg@10", "routing_accuracy", "routing_macro_f1", "off_topic_rejection", "ambiguous_in_domain"]
 
     def table(title: str, rows: dict[str, dict]) -> Table:
         result = Table(title=title)
@@ -239,11 +244,15 @@ def _print_report(report: dict) -> None:
         for metric in metrics:
             result.add_column(metric, justify="right")
         for name, values in rows.items():
-            cells = ["-" if values[m] is None else f"{values[m]:.3f}" for m in metrics]
+            cells = ["-" if values.get(m) is None else f"{values[m]:.3f}" for m in metrics]
             result.add_row(name, str(values["questions"]), *cells)
         return result
 
-    console.print(table("Overall", {"all": report["overall"], "dev": report["dev"], "test (held out)": report["test"]}))
+    comparison = report["comparison"]
+    if len(comparison["retrieval"]) > 1:
+        console.print(table("Retrieval variants (test split)", {m: v["test"] for m, v in comparison["retrieval"].items()}))
+        console.print(table("Routing variants (test split)", {m: v["test"] for m, v in comparison["routing"].items()}))
+    console.print(table("Final configuration", {"all": report["overall"], "dev": report["dev"], "test (held out)": report["test"]}))
     console.print(table("Per kind of question", report["by_kind"]))
     console.print(table("Per department", report["by_department"]))
     console.print(

@@ -46,6 +46,10 @@ class Settings(BaseSettings):
     qdrant_api_key: SecretStr | None = None
     qdrant_path: Path | None = None  # default: <data_dir>/qdrant
     collection: str = "kb_sections"
+    # Who scores a query: "qdrant" (the Qdrant retrievers) or "memory" (vectors loaded from
+    # Qdrant at start-up; local mode scores sparse vectors in a Python loop, 75 ms per query).
+    # "auto": memory for the embedded store, qdrant for a server.
+    retrieval_backend: Literal["auto", "memory", "qdrant"] = "auto"
 
     # Search API
     api_host: str = "127.0.0.1"
@@ -59,6 +63,12 @@ class Settings(BaseSettings):
     @property
     def resolved_qdrant_path(self) -> Path:
         return self.qdrant_path or self.data_dir / "qdrant"
+
+    @property
+    def resolved_retrieval_backend(self) -> Literal["memory", "qdrant"]:
+        if self.retrieval_backend != "auto":
+            return self.retrieval_backend
+        return "qdrant" if self.qdrant_url else "memory"
 
     @property
     def staff_token_file(self) -> Path:

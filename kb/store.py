@@ -10,6 +10,7 @@ import logging
 
 from haystack.utils import Secret
 from haystack_integrations.document_stores.qdrant import QdrantDocumentStore
+from haystack_integrations.document_stores.qdrant.document_store import QdrantStoreError
 
 from kb.settings import Settings
 
@@ -33,12 +34,12 @@ def describe_store(settings: Settings) -> str:
 
 
 def open_document_store(settings: Settings, embedding_dim: int, *, recreate: bool = False) -> QdrantDocumentStore:
-    """Open (and create if needed) the collection. A collection built for another model
-    (other vector size) is recreated, because its vectors are useless for this one."""
+    """Open (and create if needed) the collection. A collection built for another model (other
+    vector size) or without sparse vectors is recreated: its vectors are useless for this one."""
     store = _make_store(settings, embedding_dim, recreate)
     try:
         _connect(store, settings)
-    except ValueError as exc:  # collection exists with another dimension or similarity
+    except (ValueError, QdrantStoreError) as exc:  # other dimension or similarity, or no sparse vectors
         log.warning("Recreating collection '%s': %s", settings.collection, exc)
         store.close()
         store = _make_store(settings, embedding_dim, recreate=True)
@@ -69,6 +70,8 @@ def _make_store(settings: Settings, embedding_dim: int, recreate: bool) -> Qdran
         progress_bar=False,
         write_batch_size=256,
         payload_fields_to_index=PAYLOAD_INDEXES,
+        use_sparse_embeddings=True,  # BM25-style vectors from kb.sparse ...
+        sparse_idf=True,  # ... with the IDF applied by Qdrant over the collection
     )
     if settings.qdrant_url:
         api_key = Secret.from_token(settings.qdrant_api_key.get_secret_value()) if settings.qdrant_api_key else None

@@ -12,7 +12,6 @@ import threading
 import time
 from dataclasses import dataclass
 
-from haystack_integrations.components.retrievers.qdrant import QdrantEmbeddingRetriever
 from threadpoolctl import threadpool_limits
 
 from indexer.indexing import IndexReport, index_articles
@@ -26,11 +25,14 @@ from kb.store import describe_store, open_document_store
 from search_api import schemas
 from search_api.answer import extract_answer, snippet
 from search_api.grouping import ArticleHit, group_by_article
-from search_api.routing import Routing, RoutingCalibration, route
+from search_api.classifier import DepartmentClassifier
+from search_api.language import LanguageDetector
+from search_api.retrieval import ARTICLE_CHUNKS, DEFAULT_MODE, HybridRetriever, RetrievalMode
+from search_api.routing import Routing, RoutingCalibration, RoutingInput, route
+from kb.spelling import Correction
 
 log = logging.getLogger(__name__)
 
-RETRIEVE_TOP_K = 40
 DEFAULT_SECTION = "Wat is het?"
 
 ROUTING_REASONS = {
@@ -46,6 +48,9 @@ class SearchOutcome:
 
     hits: list[ArticleHit]
     routing: Routing
+    routing_input: RoutingInput
+    corrections: list[Correction]
+    language: str | None
     took_ms: float
 
 
@@ -62,7 +67,9 @@ class SearchEngine:
         self.calibration = RoutingCalibration()
         self._store = None
         self._embedder = None
-        self._retriever: QdrantEmbeddingRetriever | None = None
+        self._retriever: HybridRetriever | None = None
+        self.classifier = DepartmentClassifier()
+        self.language = LanguageDetector()
         self._doc_embedder = None
         self._lock = threading.RLock()  # the embedded store is not made for concurrent writes
 
@@ -81,13 +88,15 @@ class SearchEngine:
         # fifth of the latency budget, for a graph of two nodes.
         self._embedder = text_embedder(settings, self.model_name)
         self._store = open_document_store(settings, embedding_dimension(self._embedder))
-        self._retriever = QdrantEmbeddingRetriever(document_store=self._store, top_k=RETRIEVE_TOP_K)
+        self._retriever = HybridRetriever(self._store, self._embedder, backend=settings.resolved_retrieval_backend)
         self.calibration = RoutingCalibration.load(settings.calibration_file, settings.embedding_model)
+        self.language.warm_up()
         if build_index_if_empty and self._store.count_documents() == 0:
             log.info("The index is empty: building it from %s", settings.content_dir)
             self.reindex()
         else:
             self._load_articles()
+            self._train()
         self.ready = True
 
     def close(self) -> None:
@@ -137,20 +146,49 @@ class SearchEngine:
                 keep_ids=self._invalid_ids,
                 only_ids=only_ids,
             )
+            self._train()
         log.info("Re-indexed: %s", report.summary())
         return report
 
+    def _train(self) -> None:
+        """Refresh what is learnt from the content: the spelling vocabulary and the classifier."""
+        assert self._retriever is not None and self._store is not None
+        texts = []
+        for article in self.articles.values():
+            texts.extend([article.meta.title, *article.meta.questions, *article.meta.keywords])
+            texts.extend(section.text for section in article.public_sections)
+        self._retriever.set_vocabulary(texts)
+        stored = self._store.filter_documents()
+        self._retriever.refresh(stored)
+        self.classifier.fit(stored)
+        self._retriever.run("parkeervergunning aanvragen")  # warm-up: word lists load on first use
+
     # -- searching --------------------------------------------------------------------------
 
-    def retrieve(self, query: str) -> SearchOutcome:
+    def retrieve(
+        self, query: str, mode: RetrievalMode = DEFAULT_MODE, *, embedding: list[float] | None = None
+    ) -> SearchOutcome:
+        """Retrieve and route one question. `embedding` may pass a dense query vector that was
+        already computed (the evaluation compares variants on the same vectors)."""
         started = time.perf_counter()
-        assert self._embedder is not None and self._retriever is not None, "start() first"
-        embedding = self._embedder.run(text=query)["embedding"]
+        assert self._retriever is not None, "start() first"
+        language = self.language.detect(query)
         with self._lock:
-            documents = self._retriever.run(query_embedding=embedding)["documents"]
-        hits = [hit for hit in group_by_article(documents) if hit.article_id in self.articles]
-        routing = route(hits, self.calibration)
-        return SearchOutcome(hits, routing, (time.perf_counter() - started) * 1000)
+            retrieved = self._retriever.run(query, mode, embedding=embedding, correct_spelling=language in (None, "nl"))
+        hits = [hit for hit in group_by_article(retrieved.documents, ARTICLE_CHUNKS[mode]) if hit.article_id in self.articles]
+        routing_input = RoutingInput(
+            hits=hits,
+            classifier=self.classifier.predict(retrieved.embedding),  # none for BM25-only
+            top_dense=max(retrieved.dense_scores.values(), default=0.0),
+            top_sparse=max(retrieved.sparse_scores.values(), default=0.0),
+        )
+        routing = route(routing_input, self.calibration)
+        took_ms = (time.perf_counter() - started) * 1000
+        return SearchOutcome(hits, routing, routing_input, retrieved.corrections, language, took_ms)
+
+    def embed(self, query: str) -> list[float]:
+        assert self._retriever is not None, "start() first"
+        return self._retriever.embed(query)
 
     def search(self, query: str, limit: int = 5, *, staff: bool = False) -> schemas.SearchResponse:
         started = time.perf_counter()
@@ -169,6 +207,8 @@ class SearchEngine:
             answer=answer,
             department=self._department(outcome.routing),
             routing=self._routing_info(outcome.routing),
+            language=outcome.language,
+            corrections=[schemas.SpellingCorrection(original=c.original, suggestion=c.suggestion) for c in outcome.corrections],
             results=results,
             took_ms=round((time.perf_counter() - started) * 1000, 2),
         )

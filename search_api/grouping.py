@@ -22,8 +22,9 @@ class ArticleHit:
     chunks: list[Document] = field(default_factory=list, repr=False)
 
 
-def group_by_article(documents: list[Document]) -> list[ArticleHit]:
-    """Documents must come sorted by score, best first (as retrievers return them)."""
+def group_by_article(documents: list[Document], chunks_per_article: int = 1) -> list[ArticleHit]:
+    """Documents must come sorted by score, best first (as retrievers return them). An article's
+    score is the sum of its best `chunks_per_article` chunk scores."""
     hits: dict[str, ArticleHit] = {}
     for document in documents:
         meta = document.meta
@@ -40,6 +41,8 @@ def group_by_article(documents: list[Document]) -> list[ArticleHit]:
             )
         hit.chunk_count += 1
         hit.chunks.append(document)
+        if 1 < hit.chunk_count <= chunks_per_article:
+            hit.score += score
         if meta.get("kind") == KIND_SECTION and hit.best_section is None:
             hit.best_section = meta["section"]
             hit.section_score = score

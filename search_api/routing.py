@@ -1,9 +1,15 @@
-"""Department routing from the retrieved articles, with a confidence and honest abstention.
+"""Department routing with a calibrated confidence and honest abstention.
 
-The department distribution is a softmax vote over the retrieved articles' scores. Whether the
-question is about anything the knowledge base covers at all is a logistic function of the best
-article score. Both are fitted on the labelled questions (`kb eval --calibrate`), because the
-useful score range depends on the embedding model (e5 cosines sit in a narrow band).
+Two sources of evidence, combined:
+- the vote of the retrieved articles (a softmax over their scores, per department);
+- the department classifier (`search_api.classifier`), trained from the knowledge base.
+The combined distribution is `w * classifier + (1 - w) * vote`. Whether the question is about
+anything the knowledge base covers is a logistic model of retrieval signals (best dense cosine,
+best BM25 score, classifier certainty; the fit currently gives weight only to the first). The confidence is Platt-scaled so that it is the
+probability that the routing is right. Below a threshold the router abstains as "ambiguous" and
+offers the most likely departments. Every parameter (temperature, w, the in-domain model, the
+Platt scaling and the thresholds) is fitted on the labelled dev questions (`kb eval
+--calibrate`), none is picked by hand.
 """
 
 from __future__ import annotations
@@ -26,18 +32,21 @@ VOTE_DEPTH = 10
 
 
 class RoutingCalibration(BaseModel):
-    """Parameters of the router; `kb eval --calibrate` fits them for a model."""
+    """Parameters of the router; `kb eval --calibrate` fits them for a model and retrieval mode."""
 
     model: str = ""
-    temperature: float = 0.02  # softmax temperature of the article vote
-    in_domain_slope: float = 60.0  # logistic P(in domain) = sigmoid(slope * (top score - midpoint))
-    in_domain_midpoint: float = 0.82
-    # Platt scaling of the raw confidence (vote share x in-domain probability) into the
-    # probability that the routing is right: sigmoid(slope * raw + intercept).
+    mode: str = "hybrid_plus"
+    temperature: float = 0.01  # softmax temperature of the article vote
+    classifier_weight: float = 0.5  # w in w * classifier + (1 - w) * vote
+    # P(in domain) = sigmoid(coef . [top dense cosine, log(1 + top BM25), classifier max] + intercept)
+    in_domain_coef: list[float] = [60.0, 0.0, 0.0]
+    in_domain_intercept: float = -49.2
+    in_domain_threshold: float = 0.5
+    # Platt scaling of the raw confidence (share x in-domain) into P(routing right)
     confidence_slope: float = 1.0
     confidence_intercept: float = 0.0
     platt: bool = False
-    min_confidence: float = 0.4  # below this (calibrated) the router abstains as "ambiguous"
+    min_confidence: float = 0.0  # below this (calibrated) the router abstains as "ambiguous"
     fitted_on: int = 0  # number of labelled questions the fit used
 
     @classmethod
@@ -45,7 +54,11 @@ class RoutingCalibration(BaseModel):
         if not path.exists():
             log.warning("No routing calibration at %s; using defaults", path)
             return cls(model=model)
-        calibration = cls.model_validate_json(path.read_text(encoding="utf-8"))
+        try:
+            calibration = cls.model_validate_json(path.read_text(encoding="utf-8"))
+        except ValueError as exc:
+            log.warning("Routing calibration %s is unreadable (%s); using defaults", path, exc)
+            return cls(model=model)
         if calibration.model != model:
             log.warning("Routing calibration is for model %r, not %r; using defaults", calibration.model, model)
             return cls(model=model)
@@ -54,6 +67,19 @@ class RoutingCalibration(BaseModel):
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(self.model_dump(), indent=2) + "\n", encoding="utf-8")
+
+
+@dataclass
+class RoutingInput:
+    """What routing needs from one retrieval; kept so that variants can be re-scored."""
+
+    hits: list[ArticleHit]
+    classifier: dict[str, float] = field(default_factory=dict)
+    top_dense: float = 0.0
+    top_sparse: float = 0.0
+
+    def features(self) -> list[float]:
+        return [self.top_dense, math.log1p(max(self.top_sparse, 0.0)), max(self.classifier.values(), default=0.0)]
 
 
 @dataclass
@@ -66,24 +92,36 @@ class Routing:
 
     @property
     def alternatives(self) -> list[tuple[str, float]]:
-        return self.distribution[:3]
+        return [(dept, p) for dept, p in self.distribution[:3] if p >= 0.05]
 
 
-def department_distribution(hits: list[ArticleHit], temperature: float) -> list[tuple[str, float]]:
+def vote_distribution(hits: list[ArticleHit], temperature: float) -> dict[str, float]:
     """Softmax-weighted vote of the top articles for their departments."""
     top = hits[:VOTE_DEPTH]
     if not top:
-        return []
+        return {}
     best = top[0].score
     weights: dict[str, float] = defaultdict(float)
     for hit in top:
         weights[hit.department_id] += math.exp((hit.score - best) / temperature)
     total = sum(weights.values())
-    return sorted(((dept, weight / total) for dept, weight in weights.items()), key=lambda item: -item[1])
+    return {dept: weight / total for dept, weight in weights.items()}
 
 
-def in_domain_probability(top_score: float, calibration: RoutingCalibration) -> float:
-    return _sigmoid(calibration.in_domain_slope * (top_score - calibration.in_domain_midpoint))
+def department_distribution(routing_input: RoutingInput, calibration: RoutingCalibration) -> list[tuple[str, float]]:
+    vote = vote_distribution(routing_input.hits, calibration.temperature)
+    classifier = routing_input.classifier
+    weight = calibration.classifier_weight if classifier else 0.0
+    if not vote:
+        weight = 1.0 if classifier else 0.0
+    departments = set(vote) | set(classifier)
+    combined = {d: weight * classifier.get(d, 0.0) + (1 - weight) * vote.get(d, 0.0) for d in departments}
+    return sorted(combined.items(), key=lambda item: -item[1])
+
+
+def in_domain_probability(routing_input: RoutingInput, calibration: RoutingCalibration) -> float:
+    z = sum(c * x for c, x in zip(calibration.in_domain_coef, routing_input.features())) + calibration.in_domain_intercept
+    return _sigmoid(z)
 
 
 def _sigmoid(z: float) -> float:
@@ -96,14 +134,14 @@ def calibrated_confidence(raw: float, calibration: RoutingCalibration) -> float:
     return _sigmoid(calibration.confidence_slope * raw + calibration.confidence_intercept)
 
 
-def route(hits: list[ArticleHit], calibration: RoutingCalibration) -> Routing:
-    if not hits:
+def route(routing_input: RoutingInput, calibration: RoutingCalibration) -> Routing:
+    if not routing_input.hits and not routing_input.classifier:
         return Routing("off_topic", None, 0.0, 0.0)
-    distribution = department_distribution(hits, calibration.temperature)
-    in_domain = in_domain_probability(hits[0].score, calibration)
+    distribution = department_distribution(routing_input, calibration)
+    in_domain = in_domain_probability(routing_input, calibration)
     department_id, share = distribution[0]
     confidence = calibrated_confidence(share * in_domain, calibration)
-    if in_domain < 0.5:
+    if in_domain < calibration.in_domain_threshold:
         return Routing("off_topic", None, confidence, in_domain, distribution)
     if confidence < calibration.min_confidence:
         return Routing("ambiguous", None, confidence, in_domain, distribution)

@@ -49,11 +49,20 @@ class StaffResult(Result):
     staff_notes: str | None = Field(None, description="The article's `Voor medewerkers` section (staff view only)")
 
 
+class SpellingCorrection(BaseModel):
+    original: str
+    suggestion: str
+
+
 class SearchResponse(BaseModel):
     query: str
     answer: Answer | None
     department: RoutedDepartment | None
     routing: RoutingInfo
+    language: str | None = Field(description="Detected language of the question (ISO 639-1), null when unclear")
+    corrections: list[SpellingCorrection] = Field(
+        default_factory=list, description="Misspelled words that were also searched as the suggested word"
+    )
     results: list[Result]
     took_ms: float
 

@@ -43,7 +43,8 @@ class LiveServer:
         self.settings = settings
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=self.port, log_level="warning")
+        self.app = create_app(settings)
+        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
@@ -81,11 +82,17 @@ def api_settings(tmp_path_factory, content_copy) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def live_api(api_settings) -> str:
-    """Base URL of a running API over the whole shipped knowledge base (index built at start)."""
+def live_server(api_settings) -> LiveServer:
+    """A running API over the whole shipped knowledge base (index built at start)."""
     server = LiveServer(api_settings).start()
-    yield server.url
+    yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def live_api(live_server) -> str:
+    """Base URL of the running API."""
+    return live_server.url
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,7 @@ NEW_ARTICLE = (
     VALID.replace("id: voorbeeld", "id: kippen-houden")
     .replace("title: Voorbeeld aanvragen", "title: Kippen houden in de tuin")
     .replace("department: burgerzaken", "department: openbare_ruimte")
+    .replace("terms/paspoort", "terms/dierenhOnth")  # the passport product already has its main article
     .replace("Een **voorbeeld** met een [link](paspoort-aanvragen.md).", "U mag in Voorbeeldstad kippen houden in uw achtertuin, maar geen haan.")
 )
 

@@ -1,0 +1,76 @@
+"""The evaluation report as Markdown (for the README, the console and reviewers)."""
+
+from __future__ import annotations
+
+RETRIEVAL_NAMES = {
+    "bm25": "BM25 only (sparse)",
+    "dense": "Dense only (multilingual e5)",
+    "hybrid": "Hybrid (RRF)",
+    "hybrid_plus": "Hybrid + typo correction",
+}
+ROUTING_NAMES = {"vote": "Nearest-article vote", "classifier": "Classifier", "combined": "Vote + classifier"}
+MAIN = ["hit@1", "hit@5", "mrr", "ndcg@10", "routing_accuracy", "routing_macro_f1", "off_topic_rejection"]
+ROUTING = ["routing_accuracy", "routing_macro_f1", "accuracy_when_routed", "ambiguous_in_domain", "off_topic_rejection"]
+
+
+def _cell(value) -> str:
+    return "–" if value is None else f"{value:.3f}"
+
+
+def _table(rows: dict[str, dict], metrics: list[str], first: str = "") -> list[str]:
+    lines = [f"| {first} | n | " + " | ".join(metrics) + " |", "|---|---:|" + "---:|" * len(metrics)]
+    for name, values in rows.items():
+        lines.append(f"| {name} | {values['questions']} | " + " | ".join(_cell(values.get(m)) for m in metrics) + " |")
+    return lines
+
+
+def render_markdown(report: dict) -> str:
+    final = report["final"]
+    lines = [
+        f"# Evaluation report {report['generated']}",
+        "",
+        f"Model `{report['model']}`; final configuration: retrieval `{final['retrieval']}`, routing `{final['routing']}`. "
+        f"Routers are fitted on the dev split; **test** is the held-out split.",
+        "",
+        "## Final configuration",
+        "",
+        *_table({"all": report["overall"], "dev": report["dev"], "test (held out)": report["test"]}, MAIN),
+        "",
+        f"Routing calibration error (ECE, test split): {report['calibration_error_test']}.",
+        "",
+        "## Retrieval variants (same questions, same query vectors)",
+        "",
+    ]
+    comparison = report["comparison"]
+    lines += _table({RETRIEVAL_NAMES.get(m, m) + " — all": v["all"] for m, v in comparison["retrieval"].items()}, MAIN)
+    lines += ["", "Held-out test split:", ""]
+    lines += _table({RETRIEVAL_NAMES.get(m, m) + " — test": v["test"] for m, v in comparison["retrieval"].items()}, MAIN)
+    lines += ["", "hit@5 per kind of question:", ""]
+    kinds = sorted({kind for v in comparison["retrieval"].values() for kind in v["by_kind"]})
+    header = "| kind | " + " | ".join(RETRIEVAL_NAMES.get(m, m) for m in comparison["retrieval"]) + " |"
+    lines += [header, "|---|" + "---:|" * len(comparison["retrieval"])]
+    for kind in kinds:
+        metric = "off_topic_rejection" if kind == "off_topic" else "hit@5"
+        cells = [_cell(v["by_kind"].get(kind, {}).get(metric)) for v in comparison["retrieval"].values()]
+        lines.append(f"| {kind}{' (rejection)' if kind == 'off_topic' else ''} | " + " | ".join(cells) + " |")
+    lines += ["", "## Routing variants (final retrieval)", ""]
+    rows = {ROUTING_NAMES.get(name, name) + " — test": values["test"] for name, values in comparison["routing"].items()}
+    lines += _table(rows, ROUTING)
+    lines += ["", "| variant | ECE (test) | classifier weight |", "|---|---:|---:|"]
+    for name, values in comparison["routing"].items():
+        lines.append(f"| {ROUTING_NAMES.get(name, name)} | {values['calibration_error_test']} | {values['classifier_weight']} |")
+    lines += ["", "## Per kind of question (final)", ""]
+    lines += _table(report["by_kind"], MAIN)
+    lines += ["", "## Per department (final)", ""]
+    lines += _table(report["by_department"], MAIN)
+    lines += ["", "## Reliability (test split)", "", "| confidence bin | n | mean confidence | accuracy |", "|---|---:|---:|---:|"]
+    for row in report["reliability_test"]:
+        lines.append(f"| {row['bin']} | {row['n']} | {row['confidence']:.3f} | {row['accuracy']:.3f} |")
+    lines += ["", f"## Failures ({len(report['failures'])})", "", "| question | kind | expected | got | department | status |", "|---|---|---|---|---|---|"]
+    for failure in report["failures"]:
+        question = failure["question"].replace("|", "/")
+        lines.append(
+            f"| {question} | {failure['kind']} | {', '.join(failure['expected']) or '–'} | {', '.join(failure['got'])} "
+            f"| {failure['department'] or '–'} (expected {failure['expected_department'] or '–'}) | {failure['status']} |"
+        )
+    return "\n".join(lines) + "\n"

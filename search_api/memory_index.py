@@ -1,0 +1,116 @@
+"""Query-time scoring over vectors loaded from Qdrant, for the embedded (local-mode) store.
+
+Qdrant stays the store of record: `kb index` writes dense and sparse vectors there, and this
+index is rebuilt from the stored points at start-up and after every re-index. It exists because
+qdrant-client's local mode scores sparse vectors in a Python loop: 75 ms per query over 2,600
+chunks here, more than the whole latency budget, where this index needs about 1 ms (one matrix
+product each for the dense and the sparse vectors). It computes exactly what Qdrant computes:
+cosine similarity for the dense vectors and the dot product with Qdrant's IDF modifier
+(ln((N - df + 0.5) / (df + 0.5) + 1)) for the sparse ones. Against a Qdrant server
+(`KB_QDRANT_URL`) the Qdrant retrievers are used instead (`KB_RETRIEVAL_BACKEND`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import numpy as np
+from haystack import Document, component
+from haystack.dataclasses import SparseEmbedding
+from scipy import sparse
+
+
+class InMemoryVectorIndex:
+    def __init__(self, documents: list[Document]) -> None:
+        rows = [d for d in documents if d.embedding is not None]
+        self.documents = [replace(d, embedding=None, sparse_embedding=None) for d in rows]
+        if rows:
+            dense = np.asarray([d.embedding for d in rows], dtype=np.float32)
+            norms = np.linalg.norm(dense, axis=1, keepdims=True)
+            self.dense = dense / np.maximum(norms, 1e-12)
+        else:
+            self.dense = np.zeros((0, 0), dtype=np.float32)
+        self.columns: dict[int, int] = {}
+        data, indices, indptr = [], [], [0]
+        for document in rows:
+            vector = document.sparse_embedding
+            if vector is not None:
+                for term, value in zip(vector.indices, vector.values):
+                    indices.append(self.columns.setdefault(term, len(self.columns)))
+                    data.append(value)
+            indptr.append(len(indices))
+        self.sparse = sparse.csr_matrix(
+            (np.asarray(data, dtype=np.float32), np.asarray(indices, dtype=np.int64), np.asarray(indptr)),
+            shape=(len(rows), max(1, len(self.columns))),
+        )
+        self.sparse.sum_duplicates()
+        document_frequency = np.bincount(self.sparse.indices, minlength=self.sparse.shape[1])
+        with_sparse = sum(1 for d in rows if d.sparse_embedding is not None and d.sparse_embedding.indices)
+        self.idf = np.log((with_sparse - document_frequency + 0.5) / (document_frequency + 0.5) + 1).astype(np.float32)
+
+    def __len__(self) -> int:
+        return len(self.documents)
+
+    def _top(self, scores: np.ndarray, top_k: int, valid: np.ndarray | None = None) -> list[Document]:
+        if valid is not None:
+            scores = np.where(valid, scores, -np.inf)
+        count = min(top_k, int(np.isfinite(scores).sum()))
+        if count <= 0:
+            return []
+        best = np.argpartition(-scores, count - 1)[:count]
+        best = best[np.argsort(-scores[best], kind="stable")]
+        return [replace(self.documents[i], score=float(scores[i])) for i in best]
+
+    def dense_search(self, embedding: list[float], top_k: int) -> list[Document]:
+        if not len(self):
+            return []
+        query = np.asarray(embedding, dtype=np.float32)
+        query = query / max(float(np.linalg.norm(query)), 1e-12)
+        return self._top(self.dense @ query, top_k)
+
+    def sparse_search(self, vector: SparseEmbedding, top_k: int) -> list[Document]:
+        if not len(self):
+            return []
+        columns, weights = [], []
+        for term, value in zip(vector.indices, vector.values):
+            column = self.columns.get(term)
+            if column is not None:
+                columns.append(column)
+                weights.append(value * self.idf[column])
+        if not columns:
+            return []
+        query = np.zeros(self.sparse.shape[1], dtype=np.float32)
+        np.add.at(query, columns, weights)
+        matched = self.sparse[:, columns]
+        overlap = np.asarray(matched.getnnz(axis=1) > 0)  # Qdrant returns only overlapping points
+        return self._top(self.sparse @ query, top_k, overlap)
+
+
+@component
+class InMemoryEmbeddingRetriever:
+    """Same contract as `QdrantEmbeddingRetriever.run` for what the engine uses."""
+
+    def __init__(self, index: InMemoryVectorIndex, top_k: int = 10) -> None:
+        self.index, self.top_k = index, top_k
+
+    @component.output_types(documents=list[Document])
+    def run(self, query_embedding: list[float], top_k: int | None = None) -> dict[str, list[Document]]:
+        return {"documents": self.index.dense_search(query_embedding, top_k or self.top_k)}
+
+
+@component
+class InMemorySparseEmbeddingRetriever:
+    """Same contract as `QdrantSparseEmbeddingRetriever.run` for what the engine uses."""
+
+    def __init__(self, index: InMemoryVectorIndex, top_k: int = 10) -> None:
+        self.index, self.top_k = index, top_k
+
+    @component.output_types(documents=list[Document])
+    def run(self, query_sparse_embedding: SparseEmbedding, top_k: int | None = None) -> dict[str, list[Document]]:
+        return {"documents": self.index.sparse_search(query_sparse_embedding, top_k or self.top_k)}
+
+
+def idf(document_frequency: int, documents: int) -> float:
+    """Qdrant's IDF modifier (for tests and documentation)."""
+    return math.log((documents - document_frequency + 0.5) / (document_frequency + 0.5) + 1)
