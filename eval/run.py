@@ -276,8 +276,28 @@ def build_report(run: EvaluationRun, model: str, final_mode: str = DEFAULT_MODE)
         "comparison": {"retrieval": retrieval_comparison, "routing": routing_comparison},
         "by_kind": summarize_by(observations, lambda o: o.kind),
         "by_department": summarize_by(observations, lambda o: o.expected_department),
+        "confusion": confusion_matrix(observations),
         "failures": _failures(observations),
     }
+
+
+def confusion_matrix(observations: list[Observation]) -> dict[str, dict[str, int]]:
+    """Routing: expected department (or "(off-topic)") -> what the router said -> count."""
+    matrix: dict[str, dict[str, int]] = {}
+    for o in observations:
+        expected = o.expected_department or "(off-topic)"
+        got = o.department or f"({o.status})"
+        row = matrix.setdefault(expected, {})
+        row[got] = row.get(got, 0) + 1
+    return dict(sorted(matrix.items()))
+
+
+def evaluate_engine(engine: SearchEngine, questions: list[LabelledQuestion], reports_dir: Path, *, compare: bool = False) -> Path:
+    """One evaluation of a running engine with its deployed router (what the console starts)."""
+    modes = RETRIEVAL_MODES if compare else (DEFAULT_MODE,)
+    run = run_variants(engine, questions, modes)
+    run.calibrations[(DEFAULT_MODE, FINAL_ROUTING)] = engine.calibration
+    return write_report(build_report(run, engine.settings.embedding_model), reports_dir)
 
 
 def write_report(report: dict, reports_dir: Path) -> Path:

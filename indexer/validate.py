@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from indexer.readability import Readability, ReadabilitySummary, check_readability, load_jargon, summarise
-from kb.articles import Article, Problem, iter_article_paths, parse_article
+from kb.articles import Article, Problem, iter_article_paths, parse_article, parse_article_text
 from kb.departments import Department, load_departments
 from kb.settings import Settings
 from kb.upl import load_upl
@@ -141,3 +141,28 @@ def validate_knowledge_base(settings: Settings, *, today: dt.date | None = None)
             report.articles.append(article)
     report.problems.sort(key=lambda problem: (str(problem.path), problem.line))
     return report
+
+
+def validate_article_text(
+    text: str, path: Path, settings: Settings, *, others: list[Article] | None = None, today: dt.date | None = None
+) -> tuple[Article | None, list[Problem]]:
+    """All checks for one article as typed in the editor, before it is saved: its structure,
+    references, B1 language, and the rules that involve the other articles (duplicate id, UPL
+    main products, links). `others` are the knowledge base's valid articles (loaded if None)."""
+    today = today or dt.date.today()
+    if others is None:
+        others = validate_knowledge_base(settings, today=today).articles
+    others = [article for article in others if article.path.name != path.name]
+    result = parse_article_text(text, path)
+    problems = list(result.problems)
+    article = result.article
+    if article is None:
+        return None, problems
+    if any(other.id == article.id for other in others):
+        problems.append(Problem(path, article.key_lines.get("id", 2), f"duplicate id '{article.id}': another article already uses it"))
+    known_ids = {other.id for other in others} | {article.id}
+    problems.extend(validate_article(article, load_departments(settings.departments_file), set(load_upl(settings.upl_file)), known_ids, today))
+    problems.extend(problem for problem in check_shared_upl([*others, article]) if problem.path == path)
+    problems.extend(check_readability(article, load_jargon(settings.jargon_file))[1])
+    problems.sort(key=lambda problem: problem.line)
+    return article, problems

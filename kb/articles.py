@@ -160,11 +160,17 @@ def markdown_to_text(markdown: str) -> str:
 def parse_article(path: Path) -> ParseResult:
     """Parse one article file. Problems carry the file and 1-based line number."""
     raw = path.read_bytes()
-    content_hash = hashlib.sha256(raw).hexdigest()
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         return ParseResult(None, [Problem(path, 1, f"not valid UTF-8: {exc}")])
+    return parse_article_text(text, path, content_hash=hashlib.sha256(raw).hexdigest())
+
+
+def parse_article_text(text: str, path: Path, *, content_hash: str | None = None) -> ParseResult:
+    """Parse an article from its text (e.g. unsaved in the editor); `path` names it in problems."""
+    if content_hash is None:
+        content_hash = hashlib.sha256(text.encode("utf-8")).hexdigest()
     text = text.replace("\r\n", "\n")
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":

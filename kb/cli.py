@@ -127,12 +127,12 @@ def index(
 def _reindex_via_api(articles: list[str] | None) -> None:
     import httpx
 
-    from kb.security import staff_token
+    from kb.security import editor_token
 
     settings = get_settings()
-    token = staff_token(settings, create=False)
+    token = editor_token(settings, create=False)
     if not token:
-        err.print("[red]No staff token: set KB_STAFF_TOKEN or start the API once (it writes data/staff-token).[/red]")
+        err.print("[red]No editor token: set KB_EDITOR_TOKEN or start the API once (it writes data/editor-token).[/red]")
         raise typer.Exit(2)
     try:
         response = httpx.post(
@@ -158,14 +158,17 @@ def serve(
     """Start the search API (loads the model once; builds the index if it is empty)."""
     import uvicorn
 
-    from kb.security import staff_token
+    from kb.security import editor_token, staff_token
     from search_api.app import create_app
 
     settings = get_settings()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    staff_token(settings)  # make sure a token exists before clients look for it
+    staff_token(settings)  # make sure the tokens exist before clients look for them
+    editor_token(settings)
     if settings.staff_token is None:
-        console.print(f"Staff token: {settings.staff_token_file}")
+        console.print(f"Call-centre token: {settings.staff_token_file}")
+    if settings.editor_token is None:
+        console.print(f"Editor token: {settings.editor_token_file}")
     uvicorn.run(create_app(settings), host=host or settings.api_host, port=port or settings.api_port, log_level="info")
 
 

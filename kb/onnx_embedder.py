@@ -52,9 +52,8 @@ class OnnxSession:
         return vectors
 
 
-@component
-class OnnxTextEmbedder:
-    """Embeds one query string with an exported model (prefix added, like sentence-transformers)."""
+class _OnnxEmbedder:
+    """What both embedders share: the exported folder, the prefix and a lazily opened session."""
 
     def __init__(self, folder: str, prefix: str = "", threads: int = 0) -> None:
         self.folder = Path(folder)
@@ -71,47 +70,40 @@ class OnnxTextEmbedder:
             self.dimension = int(info["dimension"])
             self._session = OnnxSession(self.folder, max_length=int(info["max_length"]), threads=self.threads)
 
+    @property
+    def session(self) -> OnnxSession:
+        self.warm_up()
+        assert self._session is not None
+        return self._session
+
+
+@component
+class OnnxTextEmbedder(_OnnxEmbedder):
+    """Embeds one query string with an exported model (prefix added, like sentence-transformers)."""
+
     @component.output_types(embedding=list[float])
     def run(self, text: str) -> dict[str, list[float]]:
         if not isinstance(text, str):
             raise TypeError("OnnxTextEmbedder expects a string; use a document embedder for documents")
-        if self._session is None:
-            self.warm_up()
-        assert self._session is not None
-        return {"embedding": self._session.embed(self.prefix + text).tolist()}
+        return {"embedding": self.session.embed(self.prefix + text).tolist()}
 
 
 @component
-class OnnxDocumentEmbedder:
+class OnnxDocumentEmbedder(_OnnxEmbedder):
     """Embeds Haystack documents with an exported model, in length-sorted batches (little padding)."""
 
     def __init__(self, folder: str, prefix: str = "", batch_size: int = 8, threads: int = 0) -> None:
-        self.folder = Path(folder)
-        self.prefix = prefix
+        _OnnxEmbedder.__init__(self, folder, prefix, threads)  # @component rebuilds the class: no super()
         self.batch_size = batch_size
-        self.threads = threads
-        self._session: OnnxSession | None = None
-        self.dimension: int | None = None
-
-    def warm_up(self) -> None:
-        if self._session is None:
-            from kb.model.onnx_export import read_marker
-
-            info = read_marker(self.folder)
-            self.dimension = int(info["dimension"])
-            self._session = OnnxSession(self.folder, max_length=int(info["max_length"]), threads=self.threads)
 
     @component.output_types(documents=list[Document])
     def run(self, documents: list[Document]) -> dict[str, list[Document]]:
-        if self._session is None:
-            self.warm_up()
-        assert self._session is not None
         texts = [self.prefix + (document.content or "") for document in documents]
         order = sorted(range(len(texts)), key=lambda index: len(texts[index]))
         vectors: list[np.ndarray | None] = [None] * len(texts)
         for start in range(0, len(order), self.batch_size):
             batch = order[start : start + self.batch_size]
-            for index, vector in zip(batch, self._session.embed_batch([texts[i] for i in batch])):
+            for index, vector in zip(batch, self.session.embed_batch([texts[i] for i in batch])):
                 vectors[index] = vector
         embedded = [replace(document, embedding=vector.tolist()) for document, vector in zip(documents, vectors)]
         return {"documents": embedded}

@@ -1,29 +1,59 @@
-"""The staff token: configured (`KB_STAFF_TOKEN`) or generated once into the data directory."""
+"""Access tokens per role: configured (`KB_STAFF_TOKEN`, `KB_EDITOR_TOKEN`) or generated once
+into the data directory (`data/staff-token`, `data/editor-token`, mode 600).
+
+Roles: `staff` (call-centre: staff views with the `Voor medewerkers` notes) and `editor`
+(everything staff may, plus editing articles and re-indexing).
+"""
 
 from __future__ import annotations
 
 import hmac
 import os
 import secrets
+from pathlib import Path
+from typing import Literal
 
 from kb.settings import Settings
 
+Role = Literal["staff", "editor"]
 
-def staff_token(settings: Settings, *, create: bool = True) -> str | None:
-    if settings.staff_token is not None:
-        return settings.staff_token.get_secret_value()
-    path = settings.staff_token_file
+
+def _token(configured, path: Path, create: bool) -> str | None:
+    if configured is not None:
+        return configured.get_secret_value()
     if path.exists():
         return path.read_text(encoding="utf-8").strip() or None
     if not create:
         return None
     path.parent.mkdir(parents=True, exist_ok=True)
     token = secrets.token_urlsafe(32)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process wrote it meanwhile
+        return path.read_text(encoding="utf-8").strip() or None
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(token + "\n")
     return token
 
 
+def staff_token(settings: Settings, *, create: bool = True) -> str | None:
+    return _token(settings.staff_token, settings.staff_token_file, create)
+
+
+def editor_token(settings: Settings, *, create: bool = True) -> str | None:
+    return _token(settings.editor_token, settings.editor_token_file, create)
+
+
 def tokens_match(given: str, expected: str) -> bool:
     return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
+
+
+def role_of(given: str | None, tokens: dict[Role, str | None]) -> Role | None:
+    """The role a token grants (editor before staff), or None."""
+    if not given:
+        return None
+    for role in ("editor", "staff"):
+        expected = tokens.get(role)
+        if expected and tokens_match(given, expected):
+            return role
+    return None

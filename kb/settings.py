@@ -55,7 +55,8 @@ class Settings(BaseSettings):
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     api_url: str = "http://127.0.0.1:8000"  # where clients (bench, console) reach the API
-    staff_token: SecretStr | None = None  # default: generated into <data_dir>/staff-token
+    staff_token: SecretStr | None = None  # call-centre role; default: generated into <data_dir>/staff-token
+    editor_token: SecretStr | None = None  # editor role; default: generated into <data_dir>/editor-token
     max_query_chars: int = Field(500, ge=1)
     # Fitted routing parameters (`kb eval --calibrate`), committed with the evaluation set
     calibration_file: Path = PROJECT_DIR / "eval" / "calibration.json"
@@ -73,6 +74,10 @@ class Settings(BaseSettings):
     @property
     def staff_token_file(self) -> Path:
         return self.data_dir / "staff-token"
+
+    @property
+    def editor_token_file(self) -> Path:
+        return self.data_dir / "editor-token"
 
     @property
     def is_e5(self) -> bool:

@@ -8,10 +8,10 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from kb.security import staff_token
+from kb.security import editor_token, staff_token
 from kb.settings import Settings, get_settings
 from search_api.engine import SearchEngine
-from search_api.routes import admin, articles, departments, health, search
+from search_api.routes import admin, articles, departments, health, quality, search
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +30,7 @@ def create_app(settings: Settings | None = None, *, engine: SearchEngine | None 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         app.state.settings = settings
-        app.state.staff_token = staff_token(settings)
+        app.state.tokens = {"staff": staff_token(settings), "editor": editor_token(settings)}
         app.state.engine = engine or SearchEngine(settings)
         if not app.state.engine.ready:
             # Load in the background so that /health can answer 503 "starting" meanwhile.
@@ -44,6 +44,6 @@ def create_app(settings: Settings | None = None, *, engine: SearchEngine | None 
         version="0.1.0",
         lifespan=lifespan,
     )
-    for module in (search, articles, departments, health, admin):
+    for module in (search, articles, departments, health, admin, quality):
         app.include_router(module.router)
     return app

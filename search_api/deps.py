@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Query, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from kb.security import tokens_match
+from kb.security import Role, role_of
 from kb.settings import Settings
 from search_api.engine import SearchEngine
 
@@ -27,20 +27,28 @@ def get_engine(request: Request) -> SearchEngine:
     return engine
 
 
-def is_staff(request: Request, credentials: HTTPAuthorizationCredentials | None) -> bool:
-    expected: str | None = request.app.state.staff_token
-    return bool(credentials and expected and tokens_match(credentials.credentials, expected))
-
-
-def require_staff(
+def current_role(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-) -> None:
-    if not is_staff(request, credentials):
+) -> Role | None:
+    return role_of(credentials.credentials if credentials else None, request.app.state.tokens)
+
+
+def require_staff(role: Annotated[Role | None, Depends(current_role)]) -> Role:
+    """Any staff role (call-centre or editor); 401 otherwise."""
+    if role is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
             detail="Alleen voor medewerkers: stuur een geldig token mee (Authorization: Bearer ...).",
             headers={"WWW-Authenticate": "Bearer"},
         )
+    return role
+
+
+def require_editor(role: Annotated[Role, Depends(require_staff)]) -> Role:
+    """Editors only (editing and re-indexing); 403 for call-centre staff."""
+    if role != "editor":
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="Alleen voor redacteuren: dit token mag niet bewerken of herindexeren.")
+    return role
 
 
 def staff_view(
@@ -51,7 +59,7 @@ def staff_view(
     """True for `view=staff` with a valid token; 401 for `view=staff` without one."""
     if view != "staff":
         return False
-    require_staff(request, credentials)
+    require_staff(current_role(request, credentials))
     return True
 
 

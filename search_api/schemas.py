@@ -127,3 +127,19 @@ class ReindexResponse(BaseModel):
     chunks_written: int
     seconds: float
     invalid_files: list[str] = Field(description="Files with validation errors; their indexed version is kept")
+
+
+class WhoAmI(BaseModel):
+    role: Literal["staff", "editor"]
+
+
+class EvalStatus(BaseModel):
+    running: bool
+    last: str | None = Field(None, description="Name of the newest report this process wrote")
+    error: str | None = None
+
+
+class ReportSummary(BaseModel):
+    name: str
+    generated: str
+    overall: dict[str, float | int | None]

@@ -29,12 +29,17 @@ class ApiClient:
         return cls(settings.api_url, staff_token(settings, create=False))
 
     def _get(self, path: str, **params) -> dict | list:
+        return self._request("GET", path, params=params)
+
+    def _request(self, method: str, path: str, *, timeout: float | None = None, **kwargs) -> dict | list:
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
         try:
-            response = httpx.get(f"{self.base_url}{path}", params=params, headers=headers, timeout=self.timeout)
+            response = httpx.request(
+                method, f"{self.base_url}{path}", headers=headers, timeout=timeout or self.timeout, **kwargs
+            )
         except httpx.HTTPError as exc:
             raise ApiError(f"De zoekdienst is niet bereikbaar op {self.base_url} ({exc}).") from exc
-        if response.status_code != 200:
+        if response.status_code not in (200, 202):
             try:
                 detail = response.json().get("detail")
             except ValueError:
@@ -50,3 +55,23 @@ class ApiClient:
 
     def health(self) -> dict:
         return self._get("/health")
+
+    def whoami(self) -> str:
+        """The role of this client's token: "staff" or "editor"."""
+        return self._get("/whoami")["role"]
+
+    def reindex(self, article_ids: list[str] | None = None) -> dict:
+        body = {"article_ids": article_ids} if article_ids else None
+        return self._request("POST", "/admin/reindex", json=body, timeout=600)
+
+    def start_evaluation(self) -> dict:
+        return self._request("POST", "/quality/eval")
+
+    def evaluation_status(self) -> dict:
+        return self._get("/quality/eval")
+
+    def reports(self) -> list[dict]:
+        return self._get("/quality/reports")
+
+    def report(self, name: str) -> dict:
+        return self._get(f"/quality/reports/{name}")

@@ -1,16 +1,44 @@
-"""The staff console (Streamlit). Started with `kb console`; talks only to the search API."""
+"""The staff console (Streamlit). Started with `kb console`; talks to the search API.
+
+Sign-in is by token: the call-centre token (`KB_STAFF_TOKEN`, default `data/staff-token`) opens
+Zoeken and Kwaliteit; the editor token (`KB_EDITOR_TOKEN`, default `data/editor-token`) also
+opens Artikelen.
+Without a token typed in, the console uses the call-centre token of this machine.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from kb.security import staff_token
 from kb.settings import get_settings
-from staff_ui import search_page
-from staff_ui.api_client import ApiClient
+from staff_ui import articles_page, quality_page, search_page
+from staff_ui.api_client import ApiClient, ApiError
+
+ROLE_NAMES = {"staff": "medewerker klantcontact", "editor": "redacteur"}
 
 st.set_page_config(page_title="Kennisbank Voorbeeldstad", page_icon="🔎", layout="wide")
-client = ApiClient.from_settings(get_settings())
-if not client.token:
-    st.error("Geen medewerkerstoken gevonden. Start eerst de zoekdienst (`kb serve`) of zet KB_STAFF_TOKEN.")
+settings = get_settings()
+with st.sidebar:
+    typed = st.text_input("Token (leeg: medewerker klantcontact)", type="password", key="token")
+token = typed.strip() or staff_token(settings, create=False)
+client = ApiClient(settings.api_url, token)
+if not token:
+    st.error("Geen token gevonden. Start eerst de zoekdienst (`kb serve`) of zet KB_STAFF_TOKEN.")
     st.stop()
-search_page.render(client)
+try:
+    role = client.whoami()
+except ApiError as exc:
+    st.error(f"Aanmelden lukte niet: {exc}")
+    st.stop()
+
+pages = ["Zoeken", "Kwaliteit"] + (["Artikelen"] if role == "editor" else [])
+with st.sidebar:
+    st.caption(f"Aangemeld als {ROLE_NAMES[role]}")
+    page = st.radio("Pagina", pages, key="page")
+if page == "Artikelen":
+    articles_page.render(client, settings)
+elif page == "Kwaliteit":
+    quality_page.render(client)
+else:
+    search_page.render(client)

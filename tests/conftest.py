@@ -16,6 +16,7 @@ import uvicorn
 from kb.settings import PROJECT_DIR, Settings
 
 STAFF_TOKEN = "test-staff-token"
+EDITOR_TOKEN = "test-editor-token"
 SHIPPED_CONTENT = PROJECT_DIR / "kb" / "content"
 
 
@@ -24,6 +25,7 @@ def make_settings(data_dir: Path, content_dir: Path, **overrides) -> Settings:
         data_dir=data_dir,
         content_dir=content_dir,
         staff_token=STAFF_TOKEN,
+        editor_token=EDITOR_TOKEN,
         **overrides,
     )
 
@@ -104,3 +106,8 @@ def client(live_api) -> httpx.Client:
 @pytest.fixture(scope="session")
 def staff_headers() -> dict[str, str]:
     return {"Authorization": f"Bearer {STAFF_TOKEN}"}
+
+
+@pytest.fixture(scope="session")
+def editor_headers() -> dict[str, str]:
+    return {"Authorization": f"Bearer {EDITOR_TOKEN}"}

@@ -5,10 +5,10 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Depends, HTTPException
 
 from search_api import schemas
-from search_api.deps import get_engine, require_staff
+from search_api.deps import get_engine, require_editor
 from search_api.engine import SearchEngine
 
-router = APIRouter(prefix="/admin", tags=["admin"], dependencies=[Depends(require_staff)])
+router = APIRouter(prefix="/admin", tags=["admin"], dependencies=[Depends(require_editor)])
 
 
 @router.post("/reindex", response_model=schemas.ReindexResponse)

@@ -1,9 +1,13 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
+from kb.security import Role
 from search_api import schemas
+from search_api.deps import require_staff
 from search_api.engine import SearchEngine
 
 router = APIRouter(tags=["health"])
@@ -26,3 +30,9 @@ def health(request: Request):
         detail=engine.error,
     )
     return JSONResponse(body.model_dump(), status_code=200 if ready else 503)
+
+
+@router.get("/whoami", response_model=schemas.WhoAmI)
+def whoami(role: Annotated[Role, Depends(require_staff)]):
+    """The role of the presented token (the console shows pages by role); 401 without one."""
+    return schemas.WhoAmI(role=role)

@@ -15,12 +15,12 @@ NEW_ARTICLE = (
 )
 
 
-def test_new_article_is_searchable_after_reindex(client, staff_headers, api_settings):
+def test_new_article_is_searchable_after_reindex(client, editor_headers, api_settings):
     question = "mag ik kippen houden in mijn achtertuin"
     path = api_settings.content_dir / "kippen-houden.md"
     path.write_text(NEW_ARTICLE, encoding="utf-8")
     try:
-        response = client.post("/admin/reindex", json={"article_ids": ["kippen-houden"]}, headers=staff_headers)
+        response = client.post("/admin/reindex", json={"article_ids": ["kippen-houden"]}, headers=editor_headers)
         assert response.status_code == 200, response.text
         report = response.json()
         assert report["added"] == ["kippen-houden"] and report["chunks_written"] > 0
@@ -29,13 +29,20 @@ def test_new_article_is_searchable_after_reindex(client, staff_headers, api_sett
         assert client.get("/articles/kippen-houden").status_code == 200
     finally:
         path.unlink()
-    report = client.post("/admin/reindex", headers=staff_headers).json()
+    report = client.post("/admin/reindex", headers=editor_headers).json()
     assert report["removed"] == ["kippen-houden"] and report["chunks_written"] == 0
     assert client.get("/articles/kippen-houden").status_code == 404
     body = client.get("/search", params={"q": question}).json()
     assert all(r["article_id"] != "kippen-houden" for r in body["results"])
 
 
-def test_reindex_of_unknown_article_is_404(client, staff_headers):
-    response = client.post("/admin/reindex", json={"article_ids": ["bestaat-niet"]}, headers=staff_headers)
+def test_reindex_is_for_editors_only(client, staff_headers, editor_headers):
+    assert client.post("/admin/reindex").status_code == 401
+    assert client.post("/admin/reindex", headers=staff_headers).status_code == 403
+    assert client.get("/whoami", headers=staff_headers).json() == {"role": "staff"}
+    assert client.get("/whoami", headers=editor_headers).json() == {"role": "editor"}
+
+
+def test_reindex_of_unknown_article_is_404(client, editor_headers):
+    response = client.post("/admin/reindex", json={"article_ids": ["bestaat-niet"]}, headers=editor_headers)
     assert response.status_code == 404

@@ -1,0 +1,186 @@
+"""Artikelen: editors list, edit, check, save, create and retire articles.
+
+The console edits the Markdown files in `kb/content/` (the front matter through ruamel round
+trip, so a save is a clean diff) and asks the API to re-index the saved article, after which the
+change is searchable within seconds. An article that fails validation is not saved; what was
+typed stays in the form.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from indexer.validate import REVIEW_MAX_AGE, validate_knowledge_base
+from kb.articles import Article
+from kb.departments import load_departments
+from kb.settings import Settings
+from kb.upl import load_upl
+from staff_ui.api_client import ApiClient, ApiError
+from staff_ui.editor import UPL_PREFIX, ArticleSource, check, new_article_text, retire_article, save_article
+
+AUDIENCES = ["burger", "ondernemer"]
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def render(client: ApiClient, settings: Settings) -> None:
+    st.title("Artikelen")
+    report = validate_knowledge_base(settings)
+    articles = {article.id: article for article in report.articles}
+    departments = load_departments(settings.departments_file)
+    warnings_by_file: dict[str, int] = {}
+    for problem in report.problems:
+        warnings_by_file[problem.path.stem] = warnings_by_file.get(problem.path.stem, 0) + 1
+    if report.errors:
+        st.error(f"{len(report.errors)} fouten in de kennisbank: " + "; ".join(str(p) for p in report.errors[:5]))
+
+    _article_list(articles, departments, warnings_by_file)
+    _new_article_form(client, settings, departments, report.articles)
+
+    options = sorted(articles)
+    if not options:
+        return
+    chosen = st.selectbox("Artikel openen", options, key="edit_id", format_func=lambda i: f"{articles[i].meta.title} ({i})")
+    if chosen:
+        _editor(client, settings, articles[chosen], departments, report.articles)
+
+
+def _article_list(articles: dict[str, Article], departments, warnings_by_file: dict[str, int]) -> None:
+    today = dt.date.today()
+    columns = st.columns(4)
+    department = columns[0].selectbox("Afdeling", ["(alle)", *departments], key="filter_department")
+    owners = sorted({article.meta.owner for article in articles.values()})
+    owner = columns[1].selectbox("Eigenaar", ["(alle)", *owners], key="filter_owner")
+    overdue = columns[2].checkbox("Review te laat", key="filter_overdue")
+    with_warnings = columns[3].checkbox("Met waarschuwingen", key="filter_warnings")
+    rows = []
+    for article in sorted(articles.values(), key=lambda a: a.id):
+        meta = article.meta
+        late = today - meta.reviewed > REVIEW_MAX_AGE
+        if department != "(alle)" and meta.department != department:
+            continue
+        if owner != "(alle)" and meta.owner != owner:
+            continue
+        if overdue and not late:
+            continue
+        if with_warnings and not warnings_by_file.get(article.id):
+            continue
+        rows.append({
+            "id": article.id,
+            "titel": meta.title,
+            "afdeling": meta.department,
+            "eigenaar": meta.owner,
+            "review": meta.reviewed.isoformat(),
+            "te laat": late,
+            "waarschuwingen": warnings_by_file.get(article.id, 0),
+        })
+    st.caption(f"{len(rows)} van {len(articles)} artikelen")
+    st.dataframe(rows, hide_index=True, use_container_width=True, height=240)
+
+
+def _editor(client: ApiClient, settings: Settings, article: Article, departments, others: list[Article]) -> None:
+    source = ArticleSource.parse(article.path.read_text(encoding="utf-8"))
+    meta = article.meta
+    key = f"edit-{article.id}"
+    st.subheader(meta.title)
+    left, right = st.columns(2)
+    with left:
+        title = st.text_input("Titel", meta.title, key=f"{key}-title")
+        department_ids = list(departments)
+        department = st.selectbox("Afdeling", department_ids, index=department_ids.index(meta.department), key=f"{key}-department")
+        upl = st.text_area("UPL-URI's (één per regel, de eerste is het hoofdproduct)", "\n".join(meta.upl), key=f"{key}-upl")
+        questions = st.text_area("Voorbeeldvragen (één per regel)", "\n".join(meta.questions), key=f"{key}-questions")
+        keywords = st.text_input("Zoekwoorden (met komma's)", ", ".join(meta.keywords), key=f"{key}-keywords")
+        audience = st.multiselect("Doelgroep", AUDIENCES, default=list(meta.audience), key=f"{key}-audience")
+        owner = st.text_input("Eigenaar", meta.owner, key=f"{key}-owner")
+        reviewed = st.date_input("Laatst gecontroleerd", meta.reviewed, key=f"{key}-reviewed")
+        body = st.text_area("Tekst (Markdown)", source.body, height=420, key=f"{key}-body")
+
+    source.update(
+        title=title,
+        department=department,
+        upl=_lines(upl),
+        questions=_lines(questions),
+        keywords=[word.strip() for word in keywords.split(",") if word.strip()],
+        # a single audience stays a plain value when the file had one
+        audience=audience[0] if len(audience) == 1 and not isinstance(source.front.get("audience"), list) else audience,
+        owner=owner,
+        reviewed=reviewed,
+    )
+    source.body = body
+    text = source.text()
+    problems = check(text, article.path, settings, others)
+    with right:
+        st.markdown("**Controle**")
+        errors = [p for p in problems if p.severity == "error"]
+        if not problems:
+            st.success("Geen fouten of waarschuwingen.")
+        for problem in problems:
+            (st.error if problem.severity == "error" else st.warning)(f"regel {problem.line}: {problem.message}")
+        st.markdown("**Voorbeeld**")
+        with st.container(border=True, height=560):
+            st.markdown(f"# {title}\n{body}")
+
+    save, retire = st.columns(2)
+    if save.button("Opslaan en herindexeren", type="primary", key=f"{key}-save", disabled=bool(errors)):
+        result = save_article(text, article.id, settings, others)
+        if not result.saved:
+            st.error("Niet opgeslagen: los eerst de fouten op. Uw wijzigingen staan nog in het formulier.")
+            return
+        try:
+            report = client.reindex([article.id])
+        except ApiError as exc:
+            st.warning(f"Opgeslagen in {result.path.name}, maar herindexeren lukte niet: {exc}")
+            return
+        st.success(f"Opgeslagen en geïndexeerd ({report['chunks_written']} stukken in {report['seconds']} s).")
+    if retire.button("Artikel intrekken", key=f"{key}-retire"):
+        st.session_state[f"{key}-confirm"] = True
+    if st.session_state.get(f"{key}-confirm"):
+        st.warning("Weet u het zeker? Het artikel verdwijnt uit de zoekresultaten (het bestand gaat naar `kb/retired/`).")
+        if st.button("Ja, intrekken", key=f"{key}-retire-yes"):
+            target = retire_article(article.id, settings)
+            st.session_state.pop(f"{key}-confirm", None)
+            try:
+                client.reindex()
+            except ApiError as exc:
+                st.warning(f"Ingetrokken naar {target}, maar herindexeren lukte niet: {exc}")
+                return
+            st.success(f"Ingetrokken: {target.name}")
+            st.rerun()
+
+
+def _new_article_form(client: ApiClient, settings: Settings, departments, others: list[Article]) -> None:
+    with st.expander("Nieuw artikel"):
+        products = {uri: p for uri, p in load_upl(settings.upl_file).items() if p.municipal}
+        with st.form("new_article"):
+            article_id = st.text_input("Id (kleine letters en streepjes, wordt de bestandsnaam)", key="new_id")
+            title = st.text_input("Titel", key="new_title")
+            department = st.selectbox("Afdeling", list(departments), key="new_department")
+            uri = st.selectbox(
+                "UPL-product (gemeentelijk)",
+                sorted(products, key=lambda u: products[u].name),
+                key="new_upl",
+                format_func=lambda u: f"{products[u].name} ({u.removeprefix(UPL_PREFIX)})",
+            )
+            submitted = st.form_submit_button("Aanmaken")
+        if submitted:
+            if not article_id or not title:
+                st.error("Vul een id en een titel in.")
+                return
+            if (settings.content_dir / f"{article_id}.md").exists():
+                st.error(f"Er bestaat al een artikel met id '{article_id}'.")
+                return
+            contact = departments[department].contact
+            contact_text = f"Bel {contact.phone} of mail naar {contact.email}."
+            text = new_article_text(article_id, title, department, uri, contact_text, dt.date.today())
+            result = save_article(text, article_id, settings, others)
+            if not result.saved:
+                st.error("Niet aangemaakt: " + "; ".join(p.message for p in result.errors))
+                return
+            st.session_state["edit_id"] = article_id
+            st.success(f"Aangemaakt: {result.path.name}. Vul de tekst aan en sla op om het te indexeren.")
+            st.rerun()

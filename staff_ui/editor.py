@@ -1,0 +1,164 @@
+"""Editing articles on disk: round-trip front matter, validation before saving, templates.
+
+Front matter is read and written with ruamel.yaml in round-trip mode, so saving an article
+changes only the lines of the fields that changed: key order, quoting, comments and list style
+stay as the editor left them (a clean diff in git). Nothing is written unless the article passes
+`kb validate`'s checks; the caller keeps what was typed when a save is refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+from indexer.validate import validate_article_text
+from kb.articles import Article, Problem
+from kb.settings import Settings
+
+_FRONT = re.compile(r"\A---\n(.*?\n)---\n?(.*)\Z", re.S)
+ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+UPL_PREFIX = "http://standaarden.overheid.nl/owms/terms/"
+
+
+def _yaml() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = 4096  # never re-wrap long questions
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    return yaml
+
+
+@dataclass
+class ArticleSource:
+    """An article split into round-trip front matter and the Markdown body."""
+
+    front: CommentedMap
+    body: str
+
+    @classmethod
+    def parse(cls, text: str) -> "ArticleSource":
+        match = _FRONT.match(text.replace("\r\n", "\n"))
+        if not match:
+            raise ValueError("het artikel begint niet met front matter tussen twee regels '---'")
+        front = _yaml().load(match.group(1)) or CommentedMap()
+        return cls(front, match.group(2))
+
+    def update(self, **fields: object) -> None:
+        """Set front-matter fields in place; unchanged values are left untouched (formatting too)."""
+        for key, value in fields.items():
+            current = self.front.get(key)
+            if _plain(current) == _plain(value):
+                continue
+            if isinstance(value, list) and isinstance(current, CommentedSeq):
+                current.clear()
+                current.extend(value)
+            else:
+                self.front[key] = value
+
+    def text(self) -> str:
+        buffer = io.StringIO()
+        _yaml().dump(self.front, buffer)
+        return f"---\n{buffer.getvalue()}---\n{self.body}"
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, (list, CommentedSeq)):
+        return [_plain(item) for item in value]
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return value
+
+
+@dataclass
+class SaveResult:
+    saved: bool
+    problems: list[Problem]
+    path: Path
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [problem for problem in self.problems if problem.severity == "error"]
+
+
+def check(text: str, path: Path, settings: Settings, others: list[Article] | None = None) -> list[Problem]:
+    return validate_article_text(text, path, settings, others=others)[1]
+
+
+def save_article(text: str, article_id: str, settings: Settings, others: list[Article] | None = None) -> SaveResult:
+    """Write `kb/content/<id>.md` if the text passes validation (atomically); else write nothing."""
+    if not ID_PATTERN.match(article_id):
+        path = settings.content_dir / "artikel.md"
+        return SaveResult(False, [Problem(path, 1, f"ongeldige id '{article_id}': kleine letters, cijfers en streepjes")], path)
+    path = settings.content_dir / f"{article_id}.md"
+    problems = check(text, path, settings, others)
+    if any(problem.severity == "error" for problem in problems):
+        return SaveResult(False, problems, path)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+    return SaveResult(True, problems, path)
+
+
+def retire_article(article_id: str, settings: Settings) -> Path:
+    """Move an article out of the content folder into `retired/` beside it (kept for history)."""
+    source = settings.content_dir / f"{article_id}.md"
+    target_dir = settings.content_dir.parent / "retired"
+    target_dir.mkdir(parents=True, exist_ok=True)
+    target = target_dir / source.name
+    shutil.move(str(source), str(target))
+    return target
+
+
+TEMPLATE_BODY = """
+## Wat is het?
+
+Schrijf hier in een paar korte zinnen wat het product is.
+
+## Hoe vraag ik het aan?
+
+1. Eerste stap.
+2. Tweede stap.
+
+## Voorwaarden
+
+Wie kan het aanvragen?
+
+## Kosten
+
+Wat kost het?
+
+## Hoe lang duurt het?
+
+Hoe lang moet u wachten?
+
+## Contact
+
+{contact}
+
+## Voor medewerkers
+
+- Wat moet een medewerker aan de telefoon weten?
+"""
+
+
+def new_article_text(article_id: str, title: str, department_id: str, upl_uri: str, contact: str, today: dt.date) -> str:
+    """A new article from the template, with the chosen UPL product as its main product."""
+    front = CommentedMap()
+    front["id"] = article_id
+    front["title"] = title
+    front["department"] = department_id
+    front["upl"] = CommentedSeq([upl_uri])
+    front["questions"] = CommentedSeq([f"Hoe vraag ik {title.lower()} aan?", f"Wat kost {title.lower()}?", f"Hoe lang duurt {title.lower()}?"])
+    front["keywords"] = CommentedSeq([title.lower()])
+    front["audience"] = "burger"
+    front["owner"] = f"team-{department_id.removeprefix('extern_')}"
+    front["reviewed"] = today
+    return ArticleSource(front, TEMPLATE_BODY.format(contact=contact)).text()
