@@ -13,7 +13,7 @@ import datetime as dt
 import json
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +23,14 @@ from eval.metrics import Observation, summarize, summarize_by
 from eval.questions import LabelledQuestion
 from search_api.engine import SearchEngine, SearchOutcome
 from search_api.retrieval import DEFAULT_MODE, RETRIEVAL_MODES, RetrievalMode
-from search_api.routing import RoutingCalibration, RoutingInput, department_distribution, route, vote_distribution
+from search_api.routing import (
+    RoutingCalibration,
+    RoutingInput,
+    decide,
+    department_distribution,
+    in_domain_probability,
+    route,
+)
 
 TEMPERATURES = (0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.03, 0.05, 0.08, 0.15, 0.3)
 WEIGHTS = tuple(round(0.1 * step, 1) for step in range(11))
@@ -120,13 +127,9 @@ def fit_calibration(
             total -= math.log(max(shares.get(item.question.department, 0.0), 1e-4))
         return total
 
-    def vote_nll(temperature: float) -> float:
-        return -sum(
-            math.log(max(vote_distribution(item.outcome.hits, temperature).get(item.question.department, 0.0), 1e-4))
-            for item in in_domain
-        )
-
-    calibration.temperature = min(TEMPERATURES, key=vote_nll)
+    calibration.temperature = min(  # the vote alone (classifier weight 0)
+        TEMPERATURES, key=lambda t: nll(calibration.model_copy(update={"temperature": t, "classifier_weight": 0.0}))
+    )
     if classifier_weight is None:
         calibration.classifier_weight = min(
             WEIGHTS, key=lambda w: nll(calibration.model_copy(update={"classifier_weight": w}))
@@ -158,14 +161,24 @@ def fit_calibration(
         calibration.platt = True
 
     # Both thresholds at once, by the utility of the decisions on the dev questions (ties go to
-    # the lowest ambiguity threshold, then the lowest off-topic threshold).
+    # the lowest ambiguity threshold, then the lowest off-topic threshold). The thresholds only
+    # change the decision, so each question is routed once and then decided per grid point.
+    raw_observations = observe(retrieved, calibration.model_copy(update={"min_confidence": 0.0, "in_domain_threshold": 0.0}))
+    in_scope = [in_domain_probability(item.routing_input, calibration) for item in retrieved]
+
+    def decided(t_in: float, t_conf: float) -> list[Observation]:
+        candidate = calibration.model_copy(update={"in_domain_threshold": t_in, "min_confidence": t_conf})
+        result = []
+        for o, p_in in zip(raw_observations, in_scope):
+            if o.status == "off_topic":  # no evidence at all: off-topic whatever the thresholds
+                result.append(o)
+                continue
+            status = decide(p_in, o.confidence, candidate)
+            result.append(replace(o, status=status, department=o.department if status == "routed" else None))
+        return result
+
     grid = [(t_in, t_conf) for t_in in THRESHOLDS for t_conf in (0.0, *THRESHOLDS)]
-    scores = {
-        (t_in, t_conf): utility(
-            observe(retrieved, calibration.model_copy(update={"in_domain_threshold": t_in, "min_confidence": t_conf}))
-        )
-        for t_in, t_conf in grid
-    }
+    scores = {key: utility(decided(*key)) for key in grid}
     best = max(scores.values())
     plateau = [key for key, value in scores.items() if value >= best - 1e-9]
     calibration.in_domain_threshold, calibration.min_confidence = min(plateau, key=lambda key: (key[1], key[0]))

@@ -22,7 +22,7 @@ from functools import lru_cache
 from haystack import Document, component
 from haystack.dataclasses import SparseEmbedding
 
-from kb.text import STOP_WORDS, stem, tokenize
+from kb.text import STOP_WORDS, stem, tokenize, zipf
 
 K1 = 1.2
 B = 0.75
@@ -37,13 +37,6 @@ PREFIXES = frozenset(
 )
 
 
-@lru_cache(maxsize=1)
-def _zipf():
-    from wordfreq import zipf_frequency
-
-    return zipf_frequency
-
-
 @lru_cache(maxsize=65536)
 def split_compound(word: str) -> tuple[str, ...]:
     """The parts of a Dutch compound ("parkeervergunning" -> ("parkeer", "vergunning")), or ()
@@ -52,7 +45,6 @@ def split_compound(word: str) -> tuple[str, ...]:
     wins; verb prefixes ("ver", "aan") never count as a part, so "vergunning" stays whole."""
     if len(word) < MIN_COMPOUND_LENGTH or not word.isalpha():
         return ()
-    zipf = _zipf()
     best: tuple[int, float, tuple[str, ...]] = (-99, 0.0, ())
     for cut in range(MIN_PART_LENGTH, len(word) - MIN_HEAD_LENGTH + 1):
         left, right = word[:cut], word[cut:]

@@ -9,25 +9,18 @@ words in other languages are left alone.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from kb.text import STOP_WORDS, tokenize
+from kb.text import STOP_WORDS, tokenize, zipf
 
 MIN_WORD_LENGTH = 4
 COMMON_WORD_ZIPF = 3.0  # a word this common in Dutch or English is taken as spelled right
-
-
-@lru_cache(maxsize=1)
-def _zipf():
-    from wordfreq import zipf_frequency
-
-    return zipf_frequency
 
 
 @dataclass(frozen=True)
@@ -46,7 +39,6 @@ class SpellingCorrector:
     def _is_known(self, word: str) -> bool:
         if word in self.counts or len(word) < MIN_WORD_LENGTH or not word.isalpha() or word in STOP_WORDS:
             return True
-        zipf = _zipf()
         return zipf(word, "nl") >= COMMON_WORD_ZIPF or zipf(word, "en") >= COMMON_WORD_ZIPF
 
     def suggest(self, word: str) -> Correction | None:
@@ -72,8 +64,6 @@ class SpellingCorrector:
 
 def apply_corrections(text: str, corrections: list[Correction]) -> str:
     """`text` with each corrected word replaced (case-insensitive, whole words)."""
-    import re
-
     for correction in corrections:
         text = re.sub(rf"(?<!\w){re.escape(correction.original)}(?!\w)", correction.suggestion, text, flags=re.IGNORECASE)
     return text

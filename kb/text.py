@@ -1,4 +1,4 @@
-"""Dutch text helpers: tokenising, stop words and Snowball stemming."""
+"""Dutch text helpers: tokenising, stop words, Snowball stemming and word frequencies."""
 
 from __future__ import annotations
 
@@ -46,3 +46,12 @@ def split_sentences(text: str) -> list[str]:
         line = line.strip().removeprefix("- ").strip()
         sentences.extend(part.strip() for part in _SENTENCE_END.split(line) if part.strip())
     return sentences
+
+
+@lru_cache(maxsize=262144)
+def zipf(word: str, language: str = "nl") -> float:
+    """How common a word is (`wordfreq`'s Zipf scale: 3 = once per million words). The word
+    lists load on first use (about half a second), so the engine warms this up at start."""
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(word, language)

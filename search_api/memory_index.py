@@ -12,7 +12,6 @@ cosine similarity for the dense vectors and the dot product with Qdrant's IDF mo
 
 from __future__ import annotations
 
-import math
 from dataclasses import replace
 
 import numpy as np
@@ -47,7 +46,7 @@ class InMemoryVectorIndex:
         self.sparse.sum_duplicates()
         document_frequency = np.bincount(self.sparse.indices, minlength=self.sparse.shape[1])
         with_sparse = sum(1 for d in rows if d.sparse_embedding is not None and d.sparse_embedding.indices)
-        self.idf = np.log((with_sparse - document_frequency + 0.5) / (document_frequency + 0.5) + 1).astype(np.float32)
+        self.idf = idf(document_frequency, with_sparse).astype(np.float32)
 
     def __len__(self) -> int:
         return len(self.documents)
@@ -111,6 +110,6 @@ class InMemorySparseEmbeddingRetriever:
         return {"documents": self.index.sparse_search(query_sparse_embedding, top_k or self.top_k)}
 
 
-def idf(document_frequency: int, documents: int) -> float:
-    """Qdrant's IDF modifier (for tests and documentation)."""
-    return math.log((documents - document_frequency + 0.5) / (document_frequency + 0.5) + 1)
+def idf(document_frequency, documents: int):
+    """Qdrant's IDF modifier, for one document frequency or an array of them."""
+    return np.log((documents - np.asarray(document_frequency, dtype=np.float64) + 0.5) / (document_frequency + 0.5) + 1)

@@ -141,8 +141,15 @@ def route(routing_input: RoutingInput, calibration: RoutingCalibration) -> Routi
     in_domain = in_domain_probability(routing_input, calibration)
     department_id, share = distribution[0]
     confidence = calibrated_confidence(share * in_domain, calibration)
+    status = decide(in_domain, confidence, calibration)
+    return Routing(status, department_id if status == "routed" else None, confidence, in_domain, distribution)
+
+
+def decide(in_domain: float, confidence: float, calibration: RoutingCalibration) -> Literal["routed", "ambiguous", "off_topic"]:
+    """The abstention rule: off-topic below the in-scope threshold, ambiguous below the
+    confidence threshold, routed otherwise."""
     if in_domain < calibration.in_domain_threshold:
-        return Routing("off_topic", None, confidence, in_domain, distribution)
+        return "off_topic"
     if confidence < calibration.min_confidence:
-        return Routing("ambiguous", None, confidence, in_domain, distribution)
-    return Routing("routed", department_id, confidence, in_domain, distribution)
+        return "ambiguous"
+    return "routed"

@@ -12,8 +12,8 @@ import datetime as dt
 
 import streamlit as st
 
-from indexer.validate import REVIEW_MAX_AGE, validate_knowledge_base
-from kb.articles import Article
+from indexer.validate import REVIEW_MAX_AGE, ValidationReport, validate_knowledge_base
+from kb.articles import Article, iter_article_paths
 from kb.departments import load_departments
 from kb.settings import Settings
 from kb.upl import load_upl
@@ -27,9 +27,20 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
+@st.cache_resource(show_spinner="Artikelen controleren ...", max_entries=4)
+def _validated(_settings: Settings, content_dir: str, signature: tuple) -> ValidationReport:
+    """The knowledge base's validation (about 3 s), redone only when an article file changed:
+    Streamlit reruns this page on every keystroke in the editor."""
+    return validate_knowledge_base(_settings)
+
+
+def _signature(settings: Settings) -> tuple:
+    return tuple((path.name, path.stat().st_mtime_ns, path.stat().st_size) for path in iter_article_paths(settings.content_dir))
+
+
 def render(client: ApiClient, settings: Settings) -> None:
     st.title("Artikelen")
-    report = validate_knowledge_base(settings)
+    report = _validated(settings, str(settings.content_dir), _signature(settings))
     articles = {article.id: article for article in report.articles}
     departments = load_departments(settings.departments_file)
     warnings_by_file: dict[str, int] = {}

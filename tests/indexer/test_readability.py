@@ -1,6 +1,6 @@
 import datetime as dt
 
-from indexer.readability import MIN_FLESCH_DOUMA, check_readability, flesch_douma, load_jargon
+from indexer.readability import MIN_FLESCH_DOUMA, flesch_douma
 from indexer.validate import validate_knowledge_base
 from kb.settings import Settings
 from tests.indexer.test_validate import settings_for

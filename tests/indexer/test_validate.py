@@ -1,5 +1,4 @@
 import datetime as dt
-import shutil
 
 from typer.testing import CliRunner
 
