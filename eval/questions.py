@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import threading
 from pathlib import Path
 from typing import Literal
 
@@ -40,3 +42,54 @@ class LabelledQuestion(BaseModel):
 def load_questions(path: Path = QUESTIONS_FILE) -> list[LabelledQuestion]:
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     return TypeAdapter(list[LabelledQuestion]).validate_python(raw)
+
+
+class QuestionSetError(ValueError):
+    """A question cannot be added; the message is for the editor (Dutch)."""
+
+
+class DuplicateQuestion(QuestionSetError):
+    """The question is already in the set."""
+
+
+ADDED_HEADER = "# --- Added from the staff console (failed searches) ---"
+_append_lock = threading.Lock()
+
+
+def _normalised(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def append_question(
+    question: LabelledQuestion, *, articles: dict[str, str], path: Path = QUESTIONS_FILE
+) -> LabelledQuestion:
+    """Add one labelled question at the end of the set, leaving every existing line as it is.
+
+    `articles` maps article ids to their department; the department label follows the first
+    expected article (none for an off-topic question). Duplicates and unknown ids are refused.
+    """
+    unknown = [article_id for article_id in question.expected if article_id not in articles]
+    if unknown:
+        raise QuestionSetError(f"Onbekend artikel: {', '.join(unknown)}.")
+    department = articles[question.expected[0]] if question.expected else None
+    labelled = question.model_copy(update={"department": department})
+    if labelled.off_topic and labelled.kind != "off_topic":
+        labelled = labelled.model_copy(update={"kind": "off_topic"})
+    with _append_lock:
+        existing = load_questions(path)
+        if any(_normalised(item.q) == _normalised(labelled.q) for item in existing):
+            raise DuplicateQuestion("Deze vraag staat al in de evaluatieset.")
+        text = path.read_text(encoding="utf-8")
+        block = "" if text.endswith("\n") else "\n"
+        if ADDED_HEADER not in text:
+            block += f"\n{ADDED_HEADER}\n"
+        expected = "[" + ", ".join(labelled.expected) + "]"
+        block += (
+            f"- q: {json.dumps(labelled.q, ensure_ascii=False)}\n"
+            f"  expected: {expected}\n"
+            f"  department: {labelled.department or 'null'}\n"
+            f"  kind: {labelled.kind}\n"
+        )
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write(block)
+    return labelled

@@ -208,7 +208,7 @@ def evaluate(
     from search_api.retrieval import DEFAULT_MODE, RETRIEVAL_MODES
 
     settings = get_settings()
-    questions = load_questions()
+    questions = load_questions(settings.questions_file)
     engine = SearchEngine(settings)
     try:
         with console.status("Loading the model and the index ..."):

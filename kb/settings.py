@@ -60,6 +60,10 @@ class Settings(BaseSettings):
     max_query_chars: int = Field(500, ge=1)
     # Fitted routing parameters (`kb eval --calibrate`), committed with the evaluation set
     calibration_file: Path = PROJECT_DIR / "eval" / "calibration.json"
+    # The labelled question set; the console adds failed searches to it
+    questions_file: Path = PROJECT_DIR / "eval" / "questions.yaml"
+    # Keep searches that found nothing (personal data masked) for the editors, in <data_dir>/feedback/
+    record_unanswered: bool = True
 
     @property
     def resolved_qdrant_path(self) -> Path:

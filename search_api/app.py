@@ -11,7 +11,8 @@ from fastapi import FastAPI
 from kb.security import editor_token, staff_token
 from kb.settings import Settings, get_settings
 from search_api.engine import SearchEngine
-from search_api.routes import admin, articles, departments, health, quality, search
+from search_api.feedback_store import FeedbackStore
+from search_api.routes import admin, articles, departments, feedback, health, quality, search
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,7 @@ def create_app(settings: Settings | None = None, *, engine: SearchEngine | None 
         app.state.settings = settings
         app.state.tokens = {"staff": staff_token(settings), "editor": editor_token(settings)}
         app.state.engine = engine or SearchEngine(settings)
+        app.state.feedback = FeedbackStore(settings.data_dir / "feedback")
         if not app.state.engine.ready:
             # Load in the background so that /health can answer 503 "starting" meanwhile.
             threading.Thread(target=_start_engine, args=(app.state.engine,), daemon=True).start()
@@ -44,6 +46,6 @@ def create_app(settings: Settings | None = None, *, engine: SearchEngine | None 
         version="0.1.0",
         lifespan=lifespan,
     )
-    for module in (search, articles, departments, health, admin, quality):
+    for module in (search, feedback, articles, departments, health, admin, quality):
         app.include_router(module.router)
     return app

@@ -11,6 +11,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from kb.security import Role, role_of
 from kb.settings import Settings
 from search_api.engine import SearchEngine
+from search_api.feedback_store import FeedbackStore
 
 _bearer = HTTPBearer(auto_error=False, description="Staff token (KB_STAFF_TOKEN)")
 
@@ -25,6 +26,10 @@ def get_engine(request: Request) -> SearchEngine:
         detail = engine.error or "De zoekdienst start nog op. Probeer het over een paar seconden opnieuw."
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail=detail, headers={"Retry-After": "5"})
     return engine
+
+
+def get_feedback_store(request: Request) -> FeedbackStore:
+    return request.app.state.feedback
 
 
 def current_role(

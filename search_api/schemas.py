@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from eval.questions import Kind
 from kb.departments import Contact
 
 
@@ -143,3 +144,53 @@ class ReportSummary(BaseModel):
     name: str
     generated: str
     overall: dict[str, float | int | None]
+
+
+class FeedbackIn(BaseModel):
+    query: str = Field(min_length=1, max_length=500, description="The question that was asked")
+    article_id: str | None = Field(None, description="The article the answer came from; null when nothing was found")
+    department_id: str | None = Field(None, description="The department that was shown")
+    helpful: bool = Field(description="nuttig (true) / niet nuttig (false)")
+    comment: str | None = Field(None, max_length=1000, description="Optional remark for the editors")
+
+
+class FeedbackRecord(BaseModel):
+    time: str
+    query: str = Field(description="As asked, with personal data masked")
+    article_id: str | None
+    department_id: str | None
+    helpful: bool
+    comment: str | None
+    channel: Literal["staff", "web"]
+
+
+class ArticleFeedback(BaseModel):
+    article_id: str | None
+    helpful: int
+    not_helpful: int
+
+
+class FeedbackOverview(BaseModel):
+    per_article: list[ArticleFeedback]
+    recent: list[FeedbackRecord]
+
+
+class UnansweredSearch(BaseModel):
+    query: str = Field(description="As asked, with personal data masked")
+    count: int
+    first_seen: str
+    last_seen: str
+    status: str = Field(description="`off_topic`: no information found; `no_results`: no article at all")
+    language: str | None
+    top_article: str | None
+
+
+class NewEvalQuestion(BaseModel):
+    q: str = Field(min_length=1, max_length=500)
+    expected: list[str] = Field(default_factory=list, description="Article ids that answer it, best first; empty: off-topic")
+    kind: Kind
+
+
+class EvalQuestionOut(NewEvalQuestion):
+    department: str | None
+    split: Literal["dev", "test"]

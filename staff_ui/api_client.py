@@ -39,7 +39,7 @@ class ApiClient:
             )
         except httpx.HTTPError as exc:
             raise ApiError(f"De zoekdienst is niet bereikbaar op {self.base_url} ({exc}).") from exc
-        if response.status_code not in (200, 202):
+        if response.status_code not in (200, 201, 202):
             try:
                 detail = response.json().get("detail")
             except ValueError:
@@ -52,6 +52,25 @@ class ApiClient:
 
     def article(self, article_id: str) -> dict:
         return self._get(f"/articles/{article_id}", view="staff")
+
+    def articles(self) -> list[dict]:
+        return self._get("/articles")
+
+    def feedback(
+        self, query: str, *, helpful: bool, article_id: str | None = None, department_id: str | None = None,
+        comment: str | None = None,
+    ) -> dict:
+        body = {"query": query, "helpful": helpful, "article_id": article_id, "department_id": department_id, "comment": comment}
+        return self._request("POST", "/feedback", json=body)
+
+    def feedback_overview(self) -> dict:
+        return self._get("/quality/feedback")
+
+    def unanswered(self) -> list[dict]:
+        return self._get("/quality/unanswered")
+
+    def add_eval_question(self, question: str, expected: list[str], kind: str) -> dict:
+        return self._request("POST", "/quality/questions", json={"q": question, "expected": expected, "kind": kind})
 
     def health(self) -> dict:
         return self._get("/health")

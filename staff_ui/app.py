@@ -39,6 +39,6 @@ with st.sidebar:
 if page == "Artikelen":
     articles_page.render(client, settings)
 elif page == "Kwaliteit":
-    quality_page.render(client)
+    quality_page.render(client, role)
 else:
     search_page.render(client)

@@ -90,7 +90,7 @@ def _article_list(articles: dict[str, Article], departments, warnings_by_file: d
             "waarschuwingen": warnings_by_file.get(article.id, 0),
         })
     st.caption(f"{len(rows)} van {len(articles)} artikelen")
-    st.dataframe(rows, hide_index=True, use_container_width=True, height=240)
+    st.dataframe(rows, hide_index=True, width="stretch", height=240)
 
 
 def _editor(client: ApiClient, settings: Settings, article: Article, departments, others: list[Article]) -> None:

@@ -15,14 +15,37 @@ HEADLINE = {
 TABLE_METRICS = ["questions", "hit@1", "hit@5", "mrr", "routing_accuracy", "off_topic_rejection", "ambiguous_in_domain"]
 
 
-def render(client: ApiClient) -> None:
+KINDS = {
+    "colloquial": "spreektaal",
+    "keyword": "zoekwoorden",
+    "typo": "met typefout",
+    "formal": "formeel",
+    "long_story": "lang verhaal",
+    "english": "Engels",
+    "other_language": "andere taal",
+    "outside_body": "externe organisatie",
+    "off_topic": "geen gemeentezaak",
+}
+NO_ARTICLE = "(geen: hoort niet bij ons)"
+
+
+def render(client: ApiClient, role: str = "staff") -> None:
     st.title("Kwaliteit")
+    evaluation, feedback, unanswered = st.tabs(["Evaluatie", "Feedback", "Zonder resultaat"])
     try:
-        status = client.evaluation_status()
-        reports = client.reports()
+        with evaluation:
+            _evaluation(client, role)
+        with feedback:
+            _feedback(client, role)
+        with unanswered:
+            _unanswered(client, role)
     except ApiError as exc:
         st.error(str(exc))
-        return
+
+
+def _evaluation(client: ApiClient, role: str) -> None:
+    status = client.evaluation_status()
+    reports = client.reports()
 
     start, refresh = st.columns([1, 1])
     if start.button("Evaluatie starten", type="primary", key="start_eval", disabled=status["running"]):
@@ -53,12 +76,13 @@ def render(client: ApiClient) -> None:
 
     report = client.report(latest["name"])
     st.subheader("Per soort vraag")
-    st.dataframe(_table(report["by_kind"]), use_container_width=True)
+    st.dataframe(_table(report["by_kind"]), width="stretch")
     st.subheader("Per afdeling")
-    st.dataframe(_table(report["by_department"]), use_container_width=True)
+    st.dataframe(_table(report["by_department"]), width="stretch")
     st.subheader("Routering: verwacht (rij) tegen gekozen (kolom)")
-    st.dataframe(_confusion(report.get("confusion", {})), use_container_width=True)
-    st.subheader(f"Gemiste vragen ({len(report['failures'])})")
+    st.dataframe(_confusion(report.get("confusion", {})), width="stretch")
+    failures = report["failures"]
+    st.subheader(f"Gemiste vragen ({len(failures)})")
     st.dataframe(
         [
             {
@@ -69,11 +93,142 @@ def render(client: ApiClient) -> None:
                 "afdeling verwacht": f["expected_department"] or "(geen)",
                 "afdeling gekozen": f["department"] or f"({f['status']})",
             }
-            for f in report["failures"]
+            for f in failures
         ],
         hide_index=True,
-        use_container_width=True,
+        width="stretch",
     )
+    if failures:
+        _failure_detail(client, role, failures)
+
+
+def _failure_detail(client: ApiClient, role: str, failures: list[dict]) -> None:
+    """One missed question: what was expected and what came back, each article one click away."""
+    index = st.selectbox(
+        "Bekijk een gemiste vraag", range(len(failures)), key="failure", format_func=lambda i: failures[i]["question"]
+    )
+    failure = failures[index]
+    expected, got = st.columns(2)
+    expected.markdown("**Verwacht**")
+    got.markdown("**Gevonden**")
+    for column, ids, side in ((expected, failure["expected"], "expected"), (got, failure["got"], "got")):
+        if not ids:
+            column.caption("(geen artikel: vraag hoort niet bij de gemeente)")
+        for article_id in ids:
+            column.button(article_id, key=f"open-{side}-{article_id}", on_click=_open_article, args=(article_id,))
+    _article_view(client, role)
+
+
+def _open_article(article_id: str) -> None:
+    st.session_state["opened_article"] = article_id
+
+
+def _edit_article(article_id: str) -> None:
+    """Jump to the editor with this article open (a callback: runs before the page is drawn)."""
+    st.session_state["page"] = "Artikelen"
+    st.session_state["edit_id"] = article_id
+
+
+def _article_view(client: ApiClient, role: str) -> None:
+    article_id = st.session_state.get("opened_article")
+    if not article_id:
+        return
+    try:
+        article = client.article(article_id)
+    except ApiError as exc:
+        st.warning(str(exc))
+        return
+    with st.container(border=True):
+        st.markdown(f"### {article['title']}")
+        st.caption(f"`{article['id']}` · {article['department_id']} · voorbeeldvragen: {len(article['questions'])}")
+        if role == "editor":
+            st.button("Bewerken", key="edit-opened", on_click=_edit_article, args=(article_id,))
+        for section in article["sections"]:
+            st.markdown(f"**{section['heading']}**")
+            st.markdown(section["markdown"])
+
+
+def _feedback(client: ApiClient, role: str) -> None:
+    overview = client.feedback_overview()
+    if not overview["recent"]:
+        st.caption("Nog geen feedback. Medewerkers geven die bij Zoeken, inwoners op de website.")
+        return
+    st.subheader("Per artikel")
+    st.dataframe(
+        [{"artikel": row["article_id"] or "(geen)", "nuttig": row["helpful"], "niet nuttig": row["not_helpful"]}
+         for row in overview["per_article"]],
+        hide_index=True,
+        width="stretch",
+    )
+    st.subheader("Laatste feedback")
+    st.dataframe(
+        [
+            {
+                "tijd": row["time"],
+                "vraag": row["query"],
+                "artikel": row["article_id"],
+                "oordeel": "nuttig" if row["helpful"] else "niet nuttig",
+                "kanaal": row["channel"],
+                "opmerking": row["comment"] or "",
+            }
+            for row in overview["recent"]
+        ],
+        hide_index=True,
+        width="stretch",
+    )
+    failed = list(dict.fromkeys(row["query"] for row in overview["recent"] if not row["helpful"]))
+    if failed:
+        _add_to_eval_set(client, role, failed, "feedback")
+
+
+def _unanswered(client: ApiClient, role: str) -> None:
+    searches = client.unanswered()
+    if not searches:
+        st.caption("Geen zoekvragen zonder resultaat.")
+        return
+    st.subheader(f"Zoekvragen zonder resultaat ({len(searches)})")
+    st.dataframe(
+        [
+            {
+                "vraag": row["query"],
+                "aantal": row["count"],
+                "laatst": row["last_seen"],
+                "taal": row["language"] or "?",
+                "beste gok": row["top_article"] or "",
+            }
+            for row in searches
+        ],
+        hide_index=True,
+        width="stretch",
+    )
+    _add_to_eval_set(client, role, [row["query"] for row in searches], "unanswered")
+
+
+def _add_to_eval_set(client: ApiClient, role: str, questions: list[str], key: str) -> None:
+    """Label a failed search and add it to the evaluation set (editors)."""
+    st.markdown("**Toevoegen aan de evaluatieset**")
+    if role != "editor":
+        st.caption("Alleen redacteuren kunnen vragen aan de evaluatieset toevoegen.")
+        return
+    articles = st.session_state.get("article_ids")
+    if articles is None:
+        articles = st.session_state["article_ids"] = [a["id"] for a in client.articles()]
+    question = st.selectbox("Vraag", questions, key=f"add-{key}-question")
+    columns = st.columns([3, 2, 1])
+    article = columns[0].selectbox("Juiste artikel", [NO_ARTICLE, *articles], key=f"add-{key}-article")
+    kind = columns[1].selectbox(
+        "Soort vraag", list(KINDS), key=f"add-{key}-kind", format_func=KINDS.get,
+        index=list(KINDS).index("colloquial"),
+    )
+    if columns[2].button("Toevoegen", key=f"add-{key}", type="primary"):
+        expected = [] if article == NO_ARTICLE else [article]
+        try:
+            added = client.add_eval_question(question, expected, "off_topic" if not expected else kind)
+        except ApiError as exc:
+            st.error(str(exc))
+            return
+        split = "testset (alleen voor rapportage)" if added["split"] == "test" else "ontwikkelset"
+        st.success(f"Toegevoegd aan de evaluatieset ({split}): “{added['q']}”.")
 
 
 def _table(groups: dict[str, dict]) -> dict[str, list]:

@@ -62,4 +62,25 @@ def render(client: ApiClient) -> None:
             if item.get("staff_notes"):
                 st.markdown("**Voor medewerkers**")
                 st.markdown(item["staff_notes"])
+            _feedback_buttons(client, result, item["article_id"])
     st.caption(f"{result['took_ms']:.0f} ms")
+
+
+def _feedback_buttons(client: ApiClient, result: dict, article_id: str) -> None:
+    """"Nuttig / niet nuttig" for one article of this search; the editors see it on Kwaliteit."""
+    given: dict = st.session_state.setdefault("feedback_given", {})
+    key = (result["query"], article_id)
+    if key in given:
+        st.caption(f"Feedback doorgegeven: {'nuttig' if given[key] else 'niet nuttig'}. Dank u wel.")
+        return
+    up, down, _ = st.columns([1, 1, 4])
+    for column, helpful, label in ((up, True, "👍 Nuttig"), (down, False, "👎 Niet nuttig")):
+        if column.button(label, key=f"feedback-{'up' if helpful else 'down'}-{article_id}"):
+            department = result["department"]["id"] if result["department"] else None
+            try:
+                client.feedback(result["query"], helpful=helpful, article_id=article_id, department_id=department)
+            except ApiError as exc:
+                st.error(str(exc))
+                return
+            given[key] = helpful
+            st.rerun()

@@ -79,8 +79,16 @@ def content_copy(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def api_settings(tmp_path_factory, content_copy) -> Settings:
-    return make_settings(tmp_path_factory.mktemp("data"), content_copy)
+def questions_copy(tmp_path_factory) -> Path:
+    """A private copy of the evaluation set that tests may add to."""
+    target = tmp_path_factory.mktemp("eval") / "questions.yaml"
+    shutil.copy(PROJECT_DIR / "eval" / "questions.yaml", target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def api_settings(tmp_path_factory, content_copy, questions_copy) -> Settings:
+    return make_settings(tmp_path_factory.mktemp("data"), content_copy, questions_file=questions_copy)
 
 
 @pytest.fixture(scope="session")

@@ -14,8 +14,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, status
 
 from search_api import schemas
-from search_api.deps import get_engine, require_staff
+from search_api.deps import get_engine, get_feedback_store, require_editor, require_staff
 from search_api.engine import SearchEngine
+from search_api.feedback_store import FeedbackStore
 
 router = APIRouter(prefix="/quality", tags=["quality"], dependencies=[Depends(require_staff)])
 _lock = threading.Lock()
@@ -31,7 +32,7 @@ def _run(engine: SearchEngine) -> None:
     from eval.run import evaluate_engine
 
     try:
-        path = evaluate_engine(engine, load_questions(), _reports_dir(engine))
+        path = evaluate_engine(engine, load_questions(engine.settings.questions_file), _reports_dir(engine))
         _state.update(last=path.stem, error=None)
     except Exception as exc:  # reported through /quality/eval
         _state.update(error=f"{type(exc).__name__}: {exc}")
@@ -73,3 +74,34 @@ def get_report(name: str, engine: Annotated[SearchEngine, Depends(get_engine)]) 
     if not name.startswith("eval-") or "/" in name or not path.exists():
         raise HTTPException(404, detail=f"Onbekend rapport: {name}")
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+@router.get("/feedback", response_model=schemas.FeedbackOverview)
+def feedback_overview(store: Annotated[FeedbackStore, Depends(get_feedback_store)], limit: int = 200):
+    """Counts per article (most complaints first) and the newest feedback."""
+    return schemas.FeedbackOverview(per_article=store.feedback_per_article(), recent=store.feedback()[:limit])
+
+
+@router.get("/unanswered", response_model=list[schemas.UnansweredSearch])
+def unanswered_searches(store: Annotated[FeedbackStore, Depends(get_feedback_store)], limit: int = 200):
+    """Searches that found nothing, each question once, most asked first."""
+    return store.unanswered()[:limit]
+
+
+@router.post(
+    "/questions", response_model=schemas.EvalQuestionOut, status_code=status.HTTP_201_CREATED,
+    dependencies=[Depends(require_editor)],
+)
+def add_eval_question(question: schemas.NewEvalQuestion, engine: Annotated[SearchEngine, Depends(get_engine)]):
+    """Add a (failed) search to the labelled evaluation set; editors only. The department label
+    follows the first expected article; no articles means off-topic. 409 for a duplicate."""
+    from eval.questions import DuplicateQuestion, LabelledQuestion, QuestionSetError, append_question
+
+    articles = {article_id: article.meta.department for article_id, article in engine.articles.items()}
+    labelled = LabelledQuestion(q=" ".join(question.q.split()), expected=question.expected, department=None, kind=question.kind)
+    try:
+        added = append_question(labelled, articles=articles, path=engine.settings.questions_file)
+    except QuestionSetError as exc:
+        code = status.HTTP_409_CONFLICT if isinstance(exc, DuplicateQuestion) else status.HTTP_422_UNPROCESSABLE_CONTENT
+        raise HTTPException(code, detail=str(exc)) from exc
+    return schemas.EvalQuestionOut(**added.model_dump(), split=added.split)

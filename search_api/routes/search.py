@@ -5,8 +5,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from search_api import schemas
-from search_api.deps import get_engine, staff_view, valid_query
+from search_api.deps import get_engine, get_feedback_store, staff_view, valid_query
 from search_api.engine import SearchEngine
+from search_api.feedback_store import FeedbackStore
 
 router = APIRouter(tags=["search"])
 
@@ -14,9 +15,20 @@ router = APIRouter(tags=["search"])
 @router.get("/search", response_model=schemas.StaffSearchResponse | schemas.SearchResponse)
 def search(
     engine: Annotated[SearchEngine, Depends(get_engine)],
+    store: Annotated[FeedbackStore, Depends(get_feedback_store)],
     query: Annotated[str, Depends(valid_query)],
     staff: Annotated[bool, Depends(staff_view)],
     limit: Annotated[int, Query(ge=1, le=20, description="Number of articles")] = 5,
 ):
-    """Best articles with their best section, a short answer and the responsible department."""
-    return engine.search(query, limit, staff=staff)
+    """Best articles with their best section, a short answer and the responsible department.
+
+    A search that finds nothing is kept (personal data masked) for the editors' list."""
+    response = engine.search(query, limit, staff=staff)
+    if engine.settings.record_unanswered and (response.routing.status == "off_topic" or not response.results):
+        store.add_unanswered(
+            query=query,
+            status="off_topic" if response.results else "no_results",
+            language=response.language,
+            top_article=response.results[0].article_id if response.results else None,
+        )
+    return response

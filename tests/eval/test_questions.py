@@ -8,7 +8,7 @@ import pytest
 
 from eval.questions import load_questions
 from indexer.validate import validate_knowledge_base
-from kb.settings import Settings
+from kb.settings import PROJECT_DIR, Settings
 
 
 @pytest.fixture(scope="module")
@@ -49,3 +49,22 @@ def test_no_question_is_copied_from_its_article(articles):
                 if SequenceMatcher(None, _norm(question.q), _norm(own)).ratio() > 0.8:
                     copies.append((question.q, own))
     assert copies == []
+
+
+def test_appending_a_question_leaves_every_existing_line_alone(tmp_path):
+    from eval.questions import DuplicateQuestion, LabelledQuestion, QuestionSetError, append_question
+
+    path = tmp_path / "questions.yaml"
+    original = (PROJECT_DIR / "eval" / "questions.yaml").read_text(encoding="utf-8")
+    path.write_text(original, encoding="utf-8")
+    articles = {"paspoort-aanvragen": "burgerzaken"}
+    question = LabelledQuestion(q='mag ik een "nood"paspoort: ja/nee?', expected=["paspoort-aanvragen"], department=None, kind="colloquial")
+    added = append_question(question, articles=articles, path=path)
+    assert added.department == "burgerzaken"
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith(original)
+    assert load_questions(path)[-1] == added
+    with pytest.raises(DuplicateQuestion):
+        append_question(question, articles=articles, path=path)
+    with pytest.raises(QuestionSetError, match="Onbekend artikel"):
+        append_question(question.model_copy(update={"q": "x", "expected": ["nope"]}), articles=articles, path=path)

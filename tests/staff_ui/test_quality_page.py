@@ -6,7 +6,9 @@ import httpx
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from eval.questions import load_questions
 from kb.settings import PROJECT_DIR
+from tests.conftest import EDITOR_TOKEN
 
 pytestmark = pytest.mark.slow
 APP = str(PROJECT_DIR / "staff_ui" / "app.py")
@@ -31,3 +33,60 @@ def test_run_evaluation_and_see_the_report(console_env, client, staff_headers):
     assert float(labels["Juiste artikel in top 5"].rstrip("%")) > 80
     assert len(app.dataframe) >= 4  # per kind, per department, confusion matrix, misses
     assert httpx.get(f"{client.base_url}/quality/reports").status_code == 401
+
+
+def open_quality(token: str | None = None) -> AppTest:
+    app = AppTest.from_file(APP, default_timeout=120).run()
+    if token:
+        app.text_input(key="token").input(token).run()
+    app.radio(key="page").set_value("Kwaliteit").run()
+    assert not app.exception, app.exception
+    return app
+
+
+def test_editor_adds_a_search_that_found_nothing_to_the_eval_set(console_env, client, api_settings):
+    question = "recept voor appeltaart met kaneel"
+    assert client.get("/search", params={"q": question}).json()["routing"]["status"] == "off_topic"
+    app = open_quality(EDITOR_TOKEN)
+    app.selectbox(key="add-unanswered-question").set_value(question)
+    app.selectbox(key="add-unanswered-article").set_value("(geen: hoort niet bij ons)")
+    app.button(key="add-unanswered").click().run()
+    assert not app.exception, app.exception
+    assert "Toegevoegd aan de evaluatieset" in app.success[0].value
+    added = [q for q in load_questions(api_settings.questions_file) if q.q == question]
+    assert len(added) == 1 and added[0].off_topic and added[0].kind == "off_topic"
+
+
+def test_call_centre_staff_see_the_lists_but_cannot_change_the_eval_set(console_env, client):
+    assert client.get("/search", params={"q": "recept voor appeltaart met slagroom"}).json()["routing"]["status"] == "off_topic"
+    app = open_quality()
+    assert "Alleen redacteuren" in " ".join(c.value for c in app.caption)
+    assert not [b for b in app.button if b.key == "add-unanswered"]
+
+
+def test_a_missed_question_opens_its_article_and_the_editor(console_env, client, staff_headers):
+    if not client.get("/quality/reports", headers=staff_headers).json():
+        client.post("/quality/eval", headers=staff_headers)
+        deadline = time.monotonic() + 600
+        while client.get("/quality/eval", headers=staff_headers).json()["running"]:
+            assert time.monotonic() < deadline
+            time.sleep(2)
+    app = open_quality(EDITOR_TOKEN)
+    failure = app.selectbox(key="failure")
+    expected_id = client.get(
+        f"/quality/reports/{client.get('/quality/reports', headers=staff_headers).json()[-1]['name']}", headers=staff_headers
+    ).json()["failures"][failure.value]["expected"]
+    article_id = expected_id[0] if expected_id else None
+    if article_id is None:  # an off-topic miss: open what came back instead
+        article_id = next(b.key for b in app.button if b.key.startswith("open-got-")).removeprefix("open-got-")
+        app.button(key=f"open-got-{article_id}").click().run()
+    else:
+        app.button(key=f"open-expected-{article_id}").click().run()
+    assert not app.exception, app.exception
+    title = client.get(f"/articles/{article_id}").json()["title"]
+    assert title in " ".join(m.value for m in app.markdown)
+    app.button(key="edit-opened").click().run()
+    assert not app.exception, app.exception
+    assert app.radio(key="page").value == "Artikelen"
+    assert app.selectbox(key="edit_id").value == article_id
+    assert app.text_input(key=f"edit-{article_id}-title").value == title

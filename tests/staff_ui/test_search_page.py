@@ -50,3 +50,16 @@ def test_api_down_gives_a_clear_message(monkeypatch):
         get_settings.cache_clear()
     assert not app.exception
     assert "niet bereikbaar" in app.error[0].value
+
+
+def test_feedback_button_reaches_the_editors(console_env, client, staff_headers):
+    question = "hoe vraag ik een parkeervergunning voor bewoners aan, ik woon op de gracht"
+    app = search(question)
+    first = app.expander[0]
+    down = [button for button in first.button if button.label.endswith("Niet nuttig")][0]
+    down.click().run()
+    assert not app.exception, app.exception
+    assert "Feedback doorgegeven: niet nuttig" in " ".join(c.value for c in app.caption)
+    recent = client.get("/quality/feedback", headers=staff_headers).json()["recent"]
+    record = next(row for row in recent if row["query"] == question)
+    assert record["helpful"] is False and record["channel"] == "staff" and record["article_id"]

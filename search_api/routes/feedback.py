@@ -1,0 +1,38 @@
+"""Feedback from every channel: "nuttig / niet nuttig" on an answer, for the editors."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, status
+
+from kb.security import Role
+from search_api import schemas
+from search_api.deps import current_role, get_engine, get_feedback_store
+from search_api.engine import SearchEngine
+from search_api.feedback_store import FeedbackStore
+
+router = APIRouter(tags=["feedback"])
+
+
+@router.post("/feedback", response_model=schemas.FeedbackRecord, status_code=status.HTTP_201_CREATED)
+def give_feedback(
+    feedback: schemas.FeedbackIn,
+    engine: Annotated[SearchEngine, Depends(get_engine)],
+    store: Annotated[FeedbackStore, Depends(get_feedback_store)],
+    role: Annotated[Role | None, Depends(current_role)],
+):
+    """Record whether an answer helped. Open to the website (channel `web`); with a staff token
+    the channel is `staff`. Personal data in the question and remark is masked before storing."""
+    if feedback.article_id is not None and feedback.article_id not in engine.articles:
+        raise HTTPException(422, detail=f"Artikel '{feedback.article_id}' bestaat niet.")
+    if feedback.department_id is not None and feedback.department_id not in engine.departments:
+        raise HTTPException(422, detail=f"Afdeling '{feedback.department_id}' bestaat niet.")
+    return store.add_feedback(
+        query=" ".join(feedback.query.split()),
+        article_id=feedback.article_id,
+        department_id=feedback.department_id,
+        helpful=feedback.helpful,
+        comment=(feedback.comment or "").strip() or None,
+        channel="staff" if role else "web",
+    )
