@@ -7,7 +7,9 @@ KB := $(VENV)/bin/kb
 export HF_HUB_OFFLINE := 1
 export HAYSTACK_TELEMETRY_ENABLED := False
 
-.PHONY: install model index validate run serve console test test-fast eval baseline bench clean
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: install model index validate run serve console test eval baseline bench screenshots chromium clean
 
 install: $(VENV)/.installed  ## virtualenv in .venv/ with torch (CPU), the package and the `kb` command
 
@@ -40,8 +42,15 @@ serve: install  ## only the search API
 console: install  ## only the staff console (needs the API)
 	$(KB) console
 
-test: install  ## the test suite (real model, real embedded Qdrant, real HTTP)
+chromium:  ## Debian's chromium for the browser test (Playwright drives it; no browser download)
+	@command -v chromium >/dev/null || { $(SUDO) apt-get install -y -q chromium >/dev/null || \
+	  { $(SUDO) apt-get update -q >/dev/null && $(SUDO) apt-get install -y -q chromium >/dev/null; }; }
+
+test: install chromium  ## the test suite (real model, real embedded Qdrant, real HTTP, real browser)
 	$(VENV)/bin/python -m pytest
+
+screenshots: install chromium  ## refresh the console screenshots in docs/ (the browser test takes them)
+	KB_SCREENSHOT_DIR=docs $(VENV)/bin/python -m pytest tests/staff_ui/test_console_browser.py
 
 eval: install  ## retrieval and routing quality on eval/questions.yaml (all variants compared)
 	$(KB) eval

@@ -178,16 +178,16 @@ def console_command(
     port: Annotated[int, typer.Option(help="Port of the console")] = 8501,
 ) -> None:
     """Start the staff console (Streamlit); it talks to the API at KB_API_URL."""
-    import subprocess
+    import os
     import sys
 
     app_path = Path(__file__).resolve().parent.parent / "staff_ui" / "app.py"
     command = [
         sys.executable, "-m", "streamlit", "run", str(app_path),
         "--server.headless", "true", "--server.address", host, "--server.port", str(port),
-        "--browser.gatherUsageStats", "false",
+        "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer",
     ]
-    raise typer.Exit(subprocess.call(command))
+    os.execv(sys.executable, command)  # becomes Streamlit: stopping `kb console` stops the console
 
 
 @app.command("eval")

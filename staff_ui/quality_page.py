@@ -12,7 +12,15 @@ HEADLINE = {
     "routing_accuracy": "Juiste afdeling",
     "off_topic_rejection": "Onbekende vragen herkend",
 }
-TABLE_METRICS = ["questions", "hit@1", "hit@5", "mrr", "routing_accuracy", "off_topic_rejection", "ambiguous_in_domain"]
+TABLE_METRICS = {  # metric -> column heading; shares are shown as percentages
+    "questions": "vragen",
+    "hit@1": "bovenaan %",
+    "hit@5": "in top 5 %",
+    "mrr": "MRR",
+    "routing_accuracy": "juiste afdeling %",
+    "off_topic_rejection": "onbekend herkend %",
+    "ambiguous_in_domain": "'bedoelt u' %",
+}
 
 
 KINDS = {
@@ -76,9 +84,9 @@ def _evaluation(client: ApiClient, role: str) -> None:
 
     report = client.report(latest["name"])
     st.subheader("Per soort vraag")
-    st.dataframe(_table(report["by_kind"]), width="stretch")
+    st.dataframe(_table(report["by_kind"], KINDS), width="stretch", hide_index=True)
     st.subheader("Per afdeling")
-    st.dataframe(_table(report["by_department"]), width="stretch")
+    st.dataframe(_table(report["by_department"]), width="stretch", hide_index=True)
     st.subheader("Routering: verwacht (rij) tegen gekozen (kolom)")
     st.dataframe(_confusion(report.get("confusion", {})), width="stretch")
     failures = report["failures"]
@@ -231,10 +239,13 @@ def _add_to_eval_set(client: ApiClient, role: str, questions: list[str], key: st
         st.success(f"Toegevoegd aan de evaluatieset ({split}): “{added['q']}”.")
 
 
-def _table(groups: dict[str, dict]) -> dict[str, list]:
-    rows = {"groep": list(groups)}
-    for metric in TABLE_METRICS:
-        rows[metric] = [values.get(metric) for values in groups.values()]
+def _table(groups: dict[str, dict], names: dict[str, str] | None = None) -> dict[str, list]:
+    rows: dict[str, list] = {"groep": [(names or {}).get(group, group) for group in groups]}
+    for metric, heading in TABLE_METRICS.items():
+        values = [group.get(metric) for group in groups.values()]
+        if heading.endswith("%"):
+            values = [None if value is None else round(value * 100, 1) for value in values]
+        rows[heading] = values
     return rows
 
 
