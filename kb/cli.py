@@ -127,12 +127,14 @@ def index(
 def _reindex_via_api(articles: list[str] | None) -> None:
     import httpx
 
-    from kb.security import editor_token
+    from kb.security import admin_token, editor_token
 
     settings = get_settings()
-    token = editor_token(settings, create=False)
+    # Named articles: an editor's right; the whole knowledge base: an administrator's.
+    token = editor_token(settings, create=False) if articles else admin_token(settings, create=False)
     if not token:
-        err.print("[red]No editor token: set KB_EDITOR_TOKEN or start the API once (it writes data/editor-token).[/red]")
+        variable, name = ("KB_EDITOR_TOKEN", "editor") if articles else ("KB_ADMIN_TOKEN", "admin")
+        err.print(f"[red]No {name} token: set {variable} or start the API once (it writes data/{name}-token).[/red]")
         raise typer.Exit(2)
     try:
         response = httpx.post(
@@ -158,17 +160,19 @@ def serve(
     """Start the search API (loads the model once; builds the index if it is empty)."""
     import uvicorn
 
-    from kb.security import editor_token, staff_token
+    from kb.security import role_tokens
     from search_api.app import create_app
 
     settings = get_settings()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    staff_token(settings)  # make sure the tokens exist before clients look for them
-    editor_token(settings)
-    if settings.staff_token is None:
-        console.print(f"Call-centre token: {settings.staff_token_file}")
-    if settings.editor_token is None:
-        console.print(f"Editor token: {settings.editor_token_file}")
+    role_tokens(settings)  # make sure the tokens exist before clients look for them
+    for label, configured, path in (
+        ("Call-centre", settings.staff_token, settings.staff_token_file),
+        ("Editor", settings.editor_token, settings.editor_token_file),
+        ("Administrator", settings.admin_token, settings.admin_token_file),
+    ):
+        if configured is None:
+            console.print(f"{label} token: {path}")
     uvicorn.run(create_app(settings), host=host or settings.api_host, port=port or settings.api_port, log_level="info")
 
 

@@ -1,8 +1,10 @@
-"""Access tokens per role: configured (`KB_STAFF_TOKEN`, `KB_EDITOR_TOKEN`) or generated once
-into the data directory (`data/staff-token`, `data/editor-token`, mode 600).
+"""Access tokens per role: configured (`KB_STAFF_TOKEN`, `KB_EDITOR_TOKEN`, `KB_ADMIN_TOKEN`)
+or generated once into the data directory (`data/staff-token`, ..., mode 600).
 
-Roles: `staff` (call-centre: staff views with the `Voor medewerkers` notes) and `editor`
-(everything staff may, plus editing articles and re-indexing).
+Roles, each with the rights of the one before:
+- `staff` (call-centre): staff views with the `Voor medewerkers` notes, the quality pages, feedback;
+- `editor`: also editing articles, re-indexing the articles they change, labelling eval questions;
+- `admin`: also re-indexing the whole knowledge base.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from typing import Literal
 
 from kb.settings import Settings
 
-Role = Literal["staff", "editor"]
+Role = Literal["staff", "editor", "admin"]
+ROLES: tuple[Role, ...] = ("staff", "editor", "admin")  # ascending rights
 
 
 def _token(configured, path: Path, create: bool) -> str | None:
@@ -44,15 +47,32 @@ def editor_token(settings: Settings, *, create: bool = True) -> str | None:
     return _token(settings.editor_token, settings.editor_token_file, create)
 
 
+def admin_token(settings: Settings, *, create: bool = True) -> str | None:
+    return _token(settings.admin_token, settings.admin_token_file, create)
+
+
+def role_tokens(settings: Settings, *, create: bool = True) -> dict[Role, str | None]:
+    return {
+        "staff": staff_token(settings, create=create),
+        "editor": editor_token(settings, create=create),
+        "admin": admin_token(settings, create=create),
+    }
+
+
+def allows(role: Role | None, needed: Role) -> bool:
+    """Whether `role` has the rights of `needed`."""
+    return role is not None and ROLES.index(role) >= ROLES.index(needed)
+
+
 def tokens_match(given: str, expected: str) -> bool:
     return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
 
 
 def role_of(given: str | None, tokens: dict[Role, str | None]) -> Role | None:
-    """The role a token grants (editor before staff), or None."""
+    """The role a token grants (the highest, should two roles share a token), or None."""
     if not given:
         return None
-    for role in ("editor", "staff"):
+    for role in reversed(ROLES):
         expected = tokens.get(role)
         if expected and tokens_match(given, expected):
             return role

@@ -57,6 +57,7 @@ class Settings(BaseSettings):
     api_url: str = "http://127.0.0.1:8000"  # where clients (bench, console) reach the API
     staff_token: SecretStr | None = None  # call-centre role; default: generated into <data_dir>/staff-token
     editor_token: SecretStr | None = None  # editor role; default: generated into <data_dir>/editor-token
+    admin_token: SecretStr | None = None  # administrator role; default: generated into <data_dir>/admin-token
     max_query_chars: int = Field(500, ge=1)
     # Fitted routing parameters (`kb eval --calibrate`), committed with the evaluation set
     calibration_file: Path = PROJECT_DIR / "eval" / "calibration.json"
@@ -82,6 +83,10 @@ class Settings(BaseSettings):
     @property
     def editor_token_file(self) -> Path:
         return self.data_dir / "editor-token"
+
+    @property
+    def admin_token_file(self) -> Path:
+        return self.data_dir / "admin-token"
 
     @property
     def is_e5(self) -> bool:

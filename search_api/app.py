@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from kb.security import editor_token, staff_token
+from kb.security import role_tokens
 from kb.settings import Settings, get_settings
 from search_api.engine import SearchEngine
 from search_api.feedback_store import FeedbackStore
@@ -31,7 +31,7 @@ def create_app(settings: Settings | None = None, *, engine: SearchEngine | None 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         app.state.settings = settings
-        app.state.tokens = {"staff": staff_token(settings), "editor": editor_token(settings)}
+        app.state.tokens = role_tokens(settings)
         app.state.engine = engine or SearchEngine(settings)
         app.state.feedback = FeedbackStore(settings.data_dir / "feedback")
         if not app.state.engine.ready:

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Query, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from kb.security import Role, role_of
+from kb.security import Role, allows, role_of
 from kb.settings import Settings
 from search_api.engine import SearchEngine
 from search_api.feedback_store import FeedbackStore
@@ -51,8 +51,18 @@ def require_staff(role: Annotated[Role | None, Depends(current_role)]) -> Role:
 
 def require_editor(role: Annotated[Role, Depends(require_staff)]) -> Role:
     """Editors only (editing and re-indexing); 403 for call-centre staff."""
-    if role != "editor":
+    if not allows(role, "editor"):
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail="Alleen voor redacteuren: dit token mag niet bewerken of herindexeren.")
+    return role
+
+
+def require_admin(role: Annotated[Role, Depends(require_staff)]) -> Role:
+    """Administrators only (re-indexing the whole knowledge base); 403 otherwise."""
+    if not allows(role, "admin"):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            detail="Alleen voor beheerders: redacteuren herindexeren de artikelen die zij wijzigen (noem ze in article_ids).",
+        )
     return role
 
 

@@ -131,7 +131,7 @@ class ReindexResponse(BaseModel):
 
 
 class WhoAmI(BaseModel):
-    role: Literal["staff", "editor"]
+    role: Literal["staff", "editor", "admin"]
 
 
 class EvalStatus(BaseModel):

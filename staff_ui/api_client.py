@@ -76,7 +76,7 @@ class ApiClient:
         return self._get("/health")
 
     def whoami(self) -> str:
-        """The role of this client's token: "staff" or "editor"."""
+        """The role of this client's token: "staff", "editor" or "admin"."""
         return self._get("/whoami")["role"]
 
     def reindex(self, article_ids: list[str] | None = None) -> dict:

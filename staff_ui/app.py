@@ -2,7 +2,8 @@
 
 Sign-in is by token: the call-centre token (`KB_STAFF_TOKEN`, default `data/staff-token`) opens
 Zoeken and Kwaliteit; the editor token (`KB_EDITOR_TOKEN`, default `data/editor-token`) also
-opens Artikelen.
+opens Artikelen; the administrator token (`KB_ADMIN_TOKEN`, default `data/admin-token`) also
+opens Beheer.
 Without a token typed in, the console uses the call-centre token of this machine.
 """
 
@@ -10,12 +11,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from kb.security import staff_token
+from kb.security import allows, staff_token
 from kb.settings import get_settings
-from staff_ui import articles_page, quality_page, search_page
+from staff_ui import admin_page, articles_page, quality_page, search_page
 from staff_ui.api_client import ApiClient, ApiError
 
-ROLE_NAMES = {"staff": "medewerker klantcontact", "editor": "redacteur"}
+ROLE_NAMES = {"staff": "medewerker klantcontact", "editor": "redacteur", "admin": "beheerder"}
 
 st.set_page_config(page_title="Kennisbank Voorbeeldstad", page_icon="🔎", layout="wide")
 settings = get_settings()
@@ -32,11 +33,13 @@ except ApiError as exc:
     st.error(f"Aanmelden lukte niet: {exc}")
     st.stop()
 
-pages = ["Zoeken", "Kwaliteit"] + (["Artikelen"] if role == "editor" else [])
+pages = ["Zoeken", "Kwaliteit"] + (["Artikelen"] if allows(role, "editor") else []) + (["Beheer"] if allows(role, "admin") else [])
 with st.sidebar:
     st.caption(f"Aangemeld als {ROLE_NAMES[role]}")
     page = st.radio("Pagina", pages, key="page")
-if page == "Artikelen":
+if page == "Beheer":
+    admin_page.render(client)
+elif page == "Artikelen":
     articles_page.render(client, settings)
 elif page == "Kwaliteit":
     quality_page.render(client, role)

@@ -156,7 +156,7 @@ def _editor(client: ApiClient, settings: Settings, article: Article, departments
             target = retire_article(article.id, settings)
             st.session_state.pop(f"{key}-confirm", None)
             try:
-                client.reindex()
+                client.reindex([article.id])
             except ApiError as exc:
                 st.warning(f"Ingetrokken naar {target}, maar herindexeren lukte niet: {exc}")
                 return

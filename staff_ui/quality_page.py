@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from kb.security import allows
 from staff_ui.api_client import ApiClient, ApiError
 
 HEADLINE = {
@@ -149,7 +150,7 @@ def _article_view(client: ApiClient, role: str) -> None:
     with st.container(border=True):
         st.markdown(f"### {article['title']}")
         st.caption(f"`{article['id']}` · {article['department_id']} · voorbeeldvragen: {len(article['questions'])}")
-        if role == "editor":
+        if allows(role, "editor"):
             st.button("Bewerken", key="edit-opened", on_click=_edit_article, args=(article_id,))
         for section in article["sections"]:
             st.markdown(f"**{section['heading']}**")
@@ -215,7 +216,7 @@ def _unanswered(client: ApiClient, role: str) -> None:
 def _add_to_eval_set(client: ApiClient, role: str, questions: list[str], key: str) -> None:
     """Label a failed search and add it to the evaluation set (editors)."""
     st.markdown("**Toevoegen aan de evaluatieset**")
-    if role != "editor":
+    if not allows(role, "editor"):
         st.caption("Alleen redacteuren kunnen vragen aan de evaluatieset toevoegen.")
         return
     articles = st.session_state.get("article_ids")

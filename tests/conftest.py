@@ -17,6 +17,7 @@ from kb.settings import PROJECT_DIR, Settings
 
 STAFF_TOKEN = "test-staff-token"
 EDITOR_TOKEN = "test-editor-token"
+ADMIN_TOKEN = "test-admin-token"
 SHIPPED_CONTENT = PROJECT_DIR / "kb" / "content"
 
 
@@ -26,6 +27,7 @@ def make_settings(data_dir: Path, content_dir: Path, **overrides) -> Settings:
         content_dir=content_dir,
         staff_token=STAFF_TOKEN,
         editor_token=EDITOR_TOKEN,
+        admin_token=ADMIN_TOKEN,
         **overrides,
     )
 
@@ -119,3 +121,8 @@ def staff_headers() -> dict[str, str]:
 @pytest.fixture(scope="session")
 def editor_headers() -> dict[str, str]:
     return {"Authorization": f"Bearer {EDITOR_TOKEN}"}
+
+
+@pytest.fixture(scope="session")
+def admin_headers() -> dict[str, str]:
+    return {"Authorization": f"Bearer {ADMIN_TOKEN}"}

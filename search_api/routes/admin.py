@@ -5,7 +5,8 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Depends, HTTPException
 
 from search_api import schemas
-from search_api.deps import get_engine, require_editor
+from kb.security import Role
+from search_api.deps import get_engine, require_admin, require_editor
 from search_api.engine import SearchEngine
 
 router = APIRouter(prefix="/admin", tags=["admin"], dependencies=[Depends(require_editor)])
@@ -14,10 +15,14 @@ router = APIRouter(prefix="/admin", tags=["admin"], dependencies=[Depends(requir
 @router.post("/reindex", response_model=schemas.ReindexResponse)
 def reindex(
     engine: Annotated[SearchEngine, Depends(get_engine)],
+    role: Annotated[Role, Depends(require_editor)],
     request: Annotated[schemas.ReindexRequest | None, Body()] = None,
 ):
-    """Re-read `kb/content/` and re-embed what changed (all articles, or the ones named)."""
+    """Re-read `kb/content/` and re-embed what changed: the articles named (editors), or the whole
+    knowledge base (administrators)."""
     only = request.article_ids if request else None
+    if not only:
+        require_admin(role)
     if only:
         unknown = [article_id for article_id in only if not (engine.settings.content_dir / f"{article_id}.md").exists()
                    and article_id not in engine.articles]

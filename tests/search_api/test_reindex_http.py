@@ -29,18 +29,25 @@ def test_new_article_is_searchable_after_reindex(client, editor_headers, api_set
         assert client.get("/articles/kippen-houden").status_code == 200
     finally:
         path.unlink()
-    report = client.post("/admin/reindex", headers=editor_headers).json()
+    report = client.post("/admin/reindex", json={"article_ids": ["kippen-houden"]}, headers=editor_headers).json()
     assert report["removed"] == ["kippen-houden"] and report["chunks_written"] == 0
     assert client.get("/articles/kippen-houden").status_code == 404
     body = client.get("/search", params={"q": question}).json()
     assert all(r["article_id"] != "kippen-houden" for r in body["results"])
 
 
-def test_reindex_is_for_editors_only(client, staff_headers, editor_headers):
-    assert client.post("/admin/reindex").status_code == 401
-    assert client.post("/admin/reindex", headers=staff_headers).status_code == 403
+def test_reindex_is_for_editors_and_everything_for_administrators(client, staff_headers, editor_headers, admin_headers):
+    some = {"article_ids": ["paspoort-aanvragen"]}
+    assert client.post("/admin/reindex", json=some).status_code == 401
+    assert client.post("/admin/reindex", json=some, headers=staff_headers).status_code == 403
+    assert client.post("/admin/reindex", json=some, headers=editor_headers).status_code == 200
+    whole = client.post("/admin/reindex", headers=editor_headers)
+    assert whole.status_code == 403 and "beheerders" in whole.json()["detail"]
+    report = client.post("/admin/reindex", headers=admin_headers)
+    assert report.status_code == 200 and report.json()["unchanged"] > 200 and report.json()["chunks_written"] == 0
     assert client.get("/whoami", headers=staff_headers).json() == {"role": "staff"}
     assert client.get("/whoami", headers=editor_headers).json() == {"role": "editor"}
+    assert client.get("/whoami", headers=admin_headers).json() == {"role": "admin"}
 
 
 def test_reindex_of_unknown_article_is_404(client, editor_headers):

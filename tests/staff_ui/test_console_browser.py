@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from kb.settings import PROJECT_DIR
-from tests.conftest import EDITOR_TOKEN, STAFF_TOKEN, free_port
+from tests.conftest import ADMIN_TOKEN, EDITOR_TOKEN, STAFF_TOKEN, free_port
 
 pytestmark = pytest.mark.slow
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -37,6 +37,7 @@ def console_url(live_api, api_settings, tmp_path_factory):
         "KB_API_URL": live_api,
         "KB_STAFF_TOKEN": STAFF_TOKEN,
         "KB_EDITOR_TOKEN": EDITOR_TOKEN,
+        "KB_ADMIN_TOKEN": ADMIN_TOKEN,
         "KB_CONTENT_DIR": str(api_settings.content_dir),
         "KB_DATA_DIR": str(tmp_path_factory.mktemp("console-data")),
     }
