@@ -18,7 +18,7 @@ from haystack import Document
 from kb.articles import Article
 
 #: Bump when the chunking changes, so that `kb index` re-embeds everything once.
-CHUNKER_VERSION = "3"  # 2: sparse (BM25) vectors beside the dense ones; 3: folded stems
+CHUNKER_VERSION = "4"  # 2: sparse (BM25) vectors beside the dense ones; 3: folded stems; 4: English questions
 MAX_CHUNK_WORDS = 220
 
 KIND_SECTION = "section"
@@ -76,7 +76,7 @@ def article_documents(article: Article, fingerprint: str) -> list[Document]:
     for section in article.public_sections:
         for piece in split_long_text(section.text):
             add(KIND_SECTION, section.heading, f"{meta.title}. {section.heading}\n{piece}")
-    for question in meta.questions:
+    for question in [*meta.questions, *meta.english_questions]:
         add(KIND_QUESTION, "", question)
     add(KIND_SUMMARY, "", f"{meta.title}. {', '.join(meta.keywords)}")
     return documents

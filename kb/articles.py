@@ -35,6 +35,7 @@ FRONT_MATTER_KEYS: tuple[str, ...] = (
     "department",
     "upl",
     "questions",
+    "english_questions",
     "keywords",
     "audience",
     "owner",
@@ -68,6 +69,8 @@ class ArticleMeta(BaseModel):
     department: str = Field(min_length=1)
     upl: list[str] = Field(min_length=1)
     questions: list[str] = Field(min_length=3)
+    # How English-speaking residents ask for it: searchable, not B1-checked
+    english_questions: list[str] = Field(default_factory=list)
     keywords: list[str] = Field(min_length=1)
     audience: list[Literal["burger", "ondernemer"]] = Field(min_length=1)
     owner: str = Field(min_length=1)
@@ -78,7 +81,7 @@ class ArticleMeta(BaseModel):
     def _one_or_many(cls, value: object) -> object:
         return [value] if isinstance(value, str) else value
 
-    @field_validator("questions", "keywords", "upl")
+    @field_validator("questions", "english_questions", "keywords", "upl")
     @classmethod
     def _no_empty_items(cls, value: list[str]) -> list[str]:
         if any(not item for item in value):

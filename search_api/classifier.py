@@ -44,5 +44,6 @@ class DepartmentClassifier:
         """Department probabilities for a query embedding ({} when untrained or no embedding)."""
         if self.model is None or embedding is None:
             return {}
-        probabilities = self.model.predict_proba(np.asarray([embedding], dtype=np.float32))[0]
-        return dict(zip(self.departments, (float(p) for p in probabilities)))
+        model = self.model  # one reference: a re-index may swap in a new model meanwhile
+        probabilities = model.predict_proba(np.asarray([embedding], dtype=np.float32))[0]
+        return dict(zip(model.classes_, (float(p) for p in probabilities)))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from threadpoolctl import threadpool_limits
@@ -28,7 +29,7 @@ from search_api.grouping import ArticleHit, group_by_article
 from search_api.classifier import DepartmentClassifier
 from search_api.language import LanguageDetector
 from search_api.retrieval import ARTICLE_CHUNKS, DEFAULT_MODE, HybridRetriever, RetrievalMode
-from search_api.routing import Routing, RoutingCalibration, RoutingInput, route
+from search_api.routing import LEXICAL_LANGUAGES, Routing, RoutingCalibration, RoutingInput, route
 from kb.spelling import Correction
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,11 @@ class SearchEngine:
         self.language = LanguageDetector()
         self._doc_embedder = None
         self._lock = threading.RLock()  # the embedded store is not made for concurrent writes
+        # Searches need the lock only when they read the embedded store itself; the in-memory
+        # scorer and a Qdrant server serve concurrent searches (a re-index swaps in new objects).
+        self._search_lock = self._lock if (
+            settings.resolved_retrieval_backend == "qdrant" and not settings.qdrant_url
+        ) else nullcontext()
 
     # -- life cycle -------------------------------------------------------------------------
 
@@ -173,7 +179,7 @@ class SearchEngine:
         started = time.perf_counter()
         assert self._retriever is not None, "start() first"
         language = self.language.detect(query)
-        with self._lock:
+        with self._search_lock:
             retrieved = self._retriever.run(query, mode, embedding=embedding, correct_spelling=language in (None, "nl"))
         hits = [hit for hit in group_by_article(retrieved.documents, ARTICLE_CHUNKS[mode]) if hit.article_id in self.articles]
         routing_input = RoutingInput(
@@ -181,6 +187,7 @@ class SearchEngine:
             classifier=self.classifier.predict(retrieved.embedding),  # none for BM25-only
             top_dense=max(retrieved.dense_scores.values(), default=0.0),
             top_sparse=max(retrieved.sparse_scores.values(), default=0.0),
+            lexical=language in LEXICAL_LANGUAGES or mode == "bm25",
         )
         routing = route(routing_input, self.calibration)
         took_ms = (time.perf_counter() - started) * 1000

@@ -5,7 +5,7 @@ Two sources of evidence, combined:
 - the department classifier (`search_api.classifier`), trained from the knowledge base.
 The combined distribution is `w * classifier + (1 - w) * vote`. Whether the question is about
 anything the knowledge base covers is a logistic model of retrieval signals (best dense cosine,
-best BM25 score, classifier certainty; the fit currently gives weight only to the first). The confidence is Platt-scaled so that it is the
+best BM25 score, classifier certainty; the fit gives weight to the first two). The confidence is Platt-scaled so that it is the
 probability that the routing is right. Below a threshold the router abstains as "ambiguous" and
 offers the most likely departments. Every parameter (temperature, w, the in-domain model, the
 Platt scaling and the thresholds) is fitted on the labelled dev questions (`kb eval
@@ -29,6 +29,9 @@ from search_api.grouping import ArticleHit
 log = logging.getLogger(__name__)
 
 VOTE_DEPTH = 10
+#: Languages the knowledge base's text is in (Dutch articles, English example questions), so
+#: that a question's BM25 score means something; None: too short to tell.
+LEXICAL_LANGUAGES = {None, "nl", "en"}
 
 
 class RoutingCalibration(BaseModel):
@@ -41,6 +44,9 @@ class RoutingCalibration(BaseModel):
     # P(in domain) = sigmoid(coef . [top dense cosine, log(1 + top BM25), classifier max] + intercept)
     in_domain_coef: list[float] = [60.0, 0.0, 0.0]
     in_domain_intercept: float = -49.2
+    # For questions in other languages the BM25 score says nothing: P(in domain) from the dense cosine alone
+    in_domain_dense_coef: float = 60.0
+    in_domain_dense_intercept: float = -49.2
     in_domain_threshold: float = 0.5
     # Platt scaling of the raw confidence (share x in-domain) into P(routing right)
     confidence_slope: float = 1.0
@@ -77,6 +83,7 @@ class RoutingInput:
     classifier: dict[str, float] = field(default_factory=dict)
     top_dense: float = 0.0
     top_sparse: float = 0.0
+    lexical: bool = True  # the question is in a language of the knowledge base's text (LEXICAL_LANGUAGES)
 
     def features(self) -> list[float]:
         return [self.top_dense, math.log1p(max(self.top_sparse, 0.0)), max(self.classifier.values(), default=0.0)]
@@ -120,6 +127,8 @@ def department_distribution(routing_input: RoutingInput, calibration: RoutingCal
 
 
 def in_domain_probability(routing_input: RoutingInput, calibration: RoutingCalibration) -> float:
+    if not routing_input.lexical:
+        return _sigmoid(calibration.in_domain_dense_coef * routing_input.top_dense + calibration.in_domain_dense_intercept)
     z = sum(c * x for c, x in zip(calibration.in_domain_coef, routing_input.features())) + calibration.in_domain_intercept
     return _sigmoid(z)
 

@@ -105,6 +105,9 @@ def _editor(client: ApiClient, settings: Settings, article: Article, departments
         department = st.selectbox("Afdeling", department_ids, index=department_ids.index(meta.department), key=f"{key}-department")
         upl = st.text_area("UPL-URI's (één per regel, de eerste is het hoofdproduct)", "\n".join(meta.upl), key=f"{key}-upl")
         questions = st.text_area("Voorbeeldvragen (één per regel)", "\n".join(meta.questions), key=f"{key}-questions")
+        english = st.text_area(
+            "Engelse voorbeeldvragen (één per regel, mag leeg)", "\n".join(meta.english_questions), key=f"{key}-english"
+        )
         keywords = st.text_input("Zoekwoorden (met komma's)", ", ".join(meta.keywords), key=f"{key}-keywords")
         audience = st.multiselect("Doelgroep", AUDIENCES, default=list(meta.audience), key=f"{key}-audience")
         owner = st.text_input("Eigenaar", meta.owner, key=f"{key}-owner")
@@ -116,6 +119,7 @@ def _editor(client: ApiClient, settings: Settings, article: Article, departments
         department=department,
         upl=_lines(upl),
         questions=_lines(questions),
+        english_questions=_lines(english),
         keywords=[word.strip() for word in keywords.split(",") if word.strip()],
         # a single audience stays a plain value when the file had one
         audience=audience[0] if len(audience) == 1 and not isinstance(source.front.get("audience"), list) else audience,

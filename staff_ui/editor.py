@@ -55,8 +55,8 @@ class ArticleSource:
         """Set front-matter fields in place; unchanged values are left untouched (formatting too)."""
         for key, value in fields.items():
             current = self.front.get(key)
-            if _plain(current) == _plain(value):
-                continue
+            if _plain(current) == _plain(value) or (current is None and value in ([], "")):
+                continue  # an optional field left empty is not added
             if isinstance(value, list) and isinstance(current, CommentedSeq):
                 current.clear()
                 current.extend(value)

@@ -1,0 +1,21 @@
+"""The in-scope model: BM25 evidence counts only for questions in the languages of the indexed text."""
+
+import math
+
+from search_api.routing import RoutingCalibration, RoutingInput, in_domain_probability
+
+CALIBRATION = RoutingCalibration(
+    in_domain_coef=[10.0, 2.0, 0.0], in_domain_intercept=-10.0, in_domain_dense_coef=20.0, in_domain_dense_intercept=-16.0
+)
+
+
+def test_bm25_counts_for_dutch_and_english_questions():
+    weak = RoutingInput(hits=[], top_dense=0.85, top_sparse=0.0, lexical=True)
+    strong = RoutingInput(hits=[], top_dense=0.85, top_sparse=20.0, lexical=True)
+    assert in_domain_probability(strong, CALIBRATION) > in_domain_probability(weak, CALIBRATION)
+
+
+def test_other_languages_are_judged_by_the_dense_cosine_alone():
+    for sparse in (0.0, 20.0):
+        question = RoutingInput(hits=[], top_dense=0.85, top_sparse=sparse, lexical=False)
+        assert math.isclose(in_domain_probability(question, CALIBRATION), 1 / (1 + math.exp(-(20.0 * 0.85 - 16.0))))
