@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Header, Query
 
 from search_api import schemas
 from search_api.deps import get_engine, get_feedback_store, staff_view, valid_query
@@ -10,6 +10,7 @@ from search_api.engine import SearchEngine
 from search_api.feedback_store import FeedbackStore
 
 router = APIRouter(tags=["search"])
+BENCHMARK_HEADER = "X-KB-Benchmark"  # `kb bench` sets it: its questions are not real searches
 
 
 @router.get("/search", response_model=schemas.StaffSearchResponse | schemas.SearchResponse)
@@ -19,12 +20,14 @@ def search(
     query: Annotated[str, Depends(valid_query)],
     staff: Annotated[bool, Depends(staff_view)],
     limit: Annotated[int, Query(ge=1, le=20, description="Number of articles")] = 5,
+    benchmark: Annotated[str | None, Header(alias=BENCHMARK_HEADER, include_in_schema=False)] = None,
 ):
     """Best articles with their best section, a short answer and the responsible department.
 
     A search that finds nothing is kept (personal data masked) for the editors' list."""
     response = engine.search(query, limit, staff=staff)
-    if engine.settings.record_unanswered and (response.routing.status == "off_topic" or not response.results):
+    unanswered = response.routing.status == "off_topic" or not response.results
+    if engine.settings.record_unanswered and unanswered and not benchmark:
         store.add_unanswered(
             query=query,
             status="off_topic" if response.results else "no_results",
