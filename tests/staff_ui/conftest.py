@@ -1,3 +1,5 @@
+import time
+
 import pytest
 
 from kb.settings import get_settings
@@ -15,3 +17,19 @@ def console_env(live_api, api_settings, monkeypatch):
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()
+
+
+def wait_for_evaluation(client, headers, timeout: float = 600) -> None:
+    deadline = time.monotonic() + timeout
+    while client.get("/quality/eval", headers=headers).json()["running"]:
+        assert time.monotonic() < deadline, "evaluation did not finish"
+        time.sleep(2)
+
+
+@pytest.fixture
+def eval_report(client, staff_headers) -> str:
+    """The name of the newest evaluation report of the test API (runs one when there is none)."""
+    if not client.get("/quality/reports", headers=staff_headers).json():
+        client.post("/quality/eval", headers=staff_headers)
+        wait_for_evaluation(client, staff_headers)
+    return client.get("/quality/reports", headers=staff_headers).json()[-1]["name"]

@@ -1,6 +1,5 @@
 """The quality page: start an evaluation through the API and see its figures."""
 
-import time
 
 import httpx
 import pytest
@@ -9,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 from eval.questions import load_questions
 from kb.settings import PROJECT_DIR
 from tests.conftest import EDITOR_TOKEN
+from tests.staff_ui.conftest import wait_for_evaluation
 
 pytestmark = pytest.mark.slow
 APP = str(PROJECT_DIR / "staff_ui" / "app.py")
@@ -21,10 +21,7 @@ def test_run_evaluation_and_see_the_report(console_env, client, staff_headers):
     app.radio(key="page").set_value("Kwaliteit").run()
     assert not app.exception, app.exception
     app.button(key="start_eval").click().run()
-    deadline = time.monotonic() + 600
-    while client.get("/quality/eval", headers=staff_headers).json()["running"]:
-        assert time.monotonic() < deadline, "evaluation did not finish"
-        time.sleep(2)
+    wait_for_evaluation(client, staff_headers)
     assert client.get("/quality/eval", headers=staff_headers).json()["error"] is None
     app.button(key="refresh_eval").click().run()
     assert not app.exception, app.exception
@@ -64,18 +61,10 @@ def test_call_centre_staff_see_the_lists_but_cannot_change_the_eval_set(console_
     assert not [b for b in app.button if b.key == "add-unanswered"]
 
 
-def test_a_missed_question_opens_its_article_and_the_editor(console_env, client, staff_headers):
-    if not client.get("/quality/reports", headers=staff_headers).json():
-        client.post("/quality/eval", headers=staff_headers)
-        deadline = time.monotonic() + 600
-        while client.get("/quality/eval", headers=staff_headers).json()["running"]:
-            assert time.monotonic() < deadline
-            time.sleep(2)
+def test_a_missed_question_opens_its_article_and_the_editor(console_env, client, staff_headers, eval_report):
     app = open_quality(EDITOR_TOKEN)
     failure = app.selectbox(key="failure")
-    expected_id = client.get(
-        f"/quality/reports/{client.get('/quality/reports', headers=staff_headers).json()[-1]['name']}", headers=staff_headers
-    ).json()["failures"][failure.value]["expected"]
+    expected_id = client.get(f"/quality/reports/{eval_report}", headers=staff_headers).json()["failures"][failure.value]["expected"]
     article_id = expected_id[0] if expected_id else None
     if article_id is None:  # an off-topic miss: open what came back instead
         article_id = next(b.key for b in app.button if b.key.startswith("open-got-")).removeprefix("open-got-")
