@@ -53,6 +53,10 @@ class ApiClient:
     def article(self, article_id: str) -> dict:
         return self._get(f"/articles/{article_id}", view="staff")
 
+    def department_names(self) -> dict[str, str]:
+        """Department id -> name (municipal departments and outside bodies)."""
+        return {department["id"]: department["name"] for department in self._get("/departments")}
+
     def articles(self) -> list[dict]:
         return self._get("/articles")
 

@@ -87,7 +87,8 @@ def _evaluation(client: ApiClient, role: str) -> None:
     st.subheader("Per soort vraag")
     st.dataframe(_table(report["by_kind"], KINDS), width="stretch", hide_index=True)
     st.subheader("Per afdeling")
-    st.dataframe(_table(report["by_department"]), width="stretch", hide_index=True)
+    names = {"(none)": "(geen: buiten ons aanbod)", **client.department_names()}
+    st.dataframe(_table(report["by_department"], names), width="stretch", hide_index=True)
     st.subheader("Routering: verwacht (rij) tegen gekozen (kolom)")
     st.dataframe(_confusion(report.get("confusion", {})), width="stretch")
     failures = report["failures"]

@@ -57,13 +57,23 @@ def render(client: ApiClient) -> None:
     st.subheader("Artikelen")
     for position, item in enumerate(result["results"]):
         with st.expander(f"{item['title']} · {item['section']}", expanded=position == 0):
-            st.caption(f"{item['department_id']} · score {item['score']:.3f}")
+            st.caption(f"{_department_name(client, item['department_id'])} · score {item['score']:.3f}")
             st.write(item["snippet"])
             if item.get("staff_notes"):
                 st.markdown("**Voor medewerkers**")
                 st.markdown(item["staff_notes"])
             _feedback_buttons(client, result, item["article_id"])
     st.caption(f"{result['took_ms']:.0f} ms")
+
+
+def _department_name(client: ApiClient, department_id: str) -> str:
+    names = st.session_state.get("department_names")
+    if names is None:
+        try:
+            names = st.session_state["department_names"] = client.department_names()
+        except ApiError:
+            return department_id
+    return names.get(department_id, department_id)
 
 
 def _feedback_buttons(client: ApiClient, result: dict, article_id: str) -> None:
