@@ -65,6 +65,8 @@ class Settings(BaseSettings):
     questions_file: Path = PROJECT_DIR / "eval" / "questions.yaml"
     # Keep searches that found nothing (personal data masked) for the editors, in <data_dir>/feedback/
     record_unanswered: bool = True
+    # Feedback and searches that found nothing older than this are deleted (AVG: keep no longer than needed)
+    feedback_retention_days: int = Field(90, ge=1)
 
     @property
     def resolved_qdrant_path(self) -> Path:

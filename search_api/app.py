@@ -33,7 +33,8 @@ def create_app(settings: Settings | None = None, *, engine: SearchEngine | None 
         app.state.settings = settings
         app.state.tokens = role_tokens(settings)
         app.state.engine = engine or SearchEngine(settings)
-        app.state.feedback = FeedbackStore(settings.data_dir / "feedback")
+        app.state.feedback = FeedbackStore(settings.data_dir / "feedback", settings.feedback_retention_days)
+        app.state.feedback.purge()
         if not app.state.engine.ready:
             # Load in the background so that /health can answer 503 "starting" meanwhile.
             threading.Thread(target=_start_engine, args=(app.state.engine,), daemon=True).start()

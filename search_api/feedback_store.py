@@ -3,16 +3,18 @@
 Both are append-only JSON Lines files in `<data_dir>/feedback/`, one record per line, so a
 crash can at worst lose the line being written, never earlier ones. Questions are stored with
 personal data masked (`privacy.redact`): citizens type their BSN, phone number or e-mail address
-into search boxes.
+into search boxes. Records older than the retention period (`KB_FEEDBACK_RETENTION_DAYS`) are
+deleted when the API starts and whenever the lists are read.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import threading
 from collections import defaultdict
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from search_api.privacy import redact
@@ -29,8 +31,9 @@ def _key(query: str) -> str:
 
 
 class FeedbackStore:
-    def __init__(self, directory: Path):
+    def __init__(self, directory: Path, retention_days: int = 90):
         self.directory = directory
+        self.retention = timedelta(days=retention_days)
         self.feedback_file = directory / "feedback.jsonl"
         self.unanswered_file = directory / "unanswered.jsonl"
         self._lock = threading.Lock()
@@ -75,18 +78,36 @@ class FeedbackStore:
     # -- reading ----------------------------------------------------------------------------
 
     def _read(self, path: Path) -> list[dict]:
+        """The records within the retention period; older ones are deleted from the file."""
         if not path.exists():
             return []
-        records = []
-        with self._lock, path.open(encoding="utf-8") as handle:
-            for number, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    records.append(json.loads(line))
-                except ValueError:  # a half-written last line after a crash: skip, keep the rest
-                    log.warning("%s:%d is not valid JSON; skipped", path, number)
+        cutoff = (datetime.now(timezone.utc) - self.retention).isoformat(timespec="seconds")
+        records, expired = [], 0
+        with self._lock:
+            with path.open(encoding="utf-8") as handle:
+                for number, line in enumerate(handle, start=1):
+                    if not line.strip():
+                        continue
+                    try:
+                        record = json.loads(line)
+                    except ValueError:  # a half-written last line after a crash: skip, keep the rest
+                        log.warning("%s:%d is not valid JSON; skipped", path, number)
+                        continue
+                    if str(record.get("time", "")) < cutoff:
+                        expired += 1
+                    else:
+                        records.append(record)
+            if expired:
+                temporary = path.with_suffix(".tmp")
+                temporary.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+                os.replace(temporary, path)
+                log.info("Deleted %d records older than %d days from %s", expired, self.retention.days, path)
         return records
+
+    def purge(self) -> None:
+        """Delete what is older than the retention period (the API calls this at start-up)."""
+        for path in (self.feedback_file, self.unanswered_file):
+            self._read(path)
 
     def feedback(self) -> list[dict]:
         """Every feedback record, newest first."""

@@ -1,5 +1,7 @@
 """The feedback files: append-only, grouped for the editors, robust to a half-written line."""
 
+import json
+
 from search_api.feedback_store import FeedbackStore
 
 
@@ -32,3 +34,13 @@ def test_a_half_written_line_loses_nothing_else(tmp_path):
     records = store.feedback()
     assert [r["query"] for r in records] == ["derde", "eerste"]
     assert records[0]["comment"] == "bsn [nummer]"
+
+
+def test_records_older_than_the_retention_period_are_deleted(tmp_path):
+    store = FeedbackStore(tmp_path, retention_days=90)
+    old = {"time": "2020-01-01T00:00:00+00:00", "query": "oud", "status": "off_topic", "language": "nl", "top_article": None}
+    store.unanswered_file.write_text(json.dumps(old) + "\n", encoding="utf-8")
+    store.add_unanswered(query="nieuw", status="off_topic", language="nl", top_article=None)
+    store.purge()
+    assert "oud" not in store.unanswered_file.read_text(encoding="utf-8")
+    assert [row["query"] for row in store.unanswered()] == ["nieuw"]
