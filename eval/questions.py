@@ -12,6 +12,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from kb.settings import PROJECT_DIR
+from kb.text import collapse_spaces
 
 QUESTIONS_FILE = PROJECT_DIR / "eval" / "questions.yaml"
 Kind = Literal[
@@ -40,8 +41,11 @@ class LabelledQuestion(BaseModel):
 
 
 def load_questions(path: Path = QUESTIONS_FILE) -> list[LabelledQuestion]:
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return TypeAdapter(list[LabelledQuestion]).validate_python(raw)
+    return _parse(path.read_text(encoding="utf-8"))
+
+
+def _parse(text: str) -> list[LabelledQuestion]:
+    return TypeAdapter(list[LabelledQuestion]).validate_python(yaml.safe_load(text))
 
 
 class QuestionSetError(ValueError):
@@ -54,10 +58,6 @@ class DuplicateQuestion(QuestionSetError):
 
 ADDED_HEADER = "# --- Added from the staff console (failed searches) ---"
 _append_lock = threading.Lock()
-
-
-def _normalised(text: str) -> str:
-    return " ".join(text.lower().split())
 
 
 def append_question(
@@ -76,10 +76,10 @@ def append_question(
     if labelled.off_topic and labelled.kind != "off_topic":
         labelled = labelled.model_copy(update={"kind": "off_topic"})
     with _append_lock:
-        existing = load_questions(path)
-        if any(_normalised(item.q) == _normalised(labelled.q) for item in existing):
-            raise DuplicateQuestion("Deze vraag staat al in de evaluatieset.")
         text = path.read_text(encoding="utf-8")
+        asked = collapse_spaces(labelled.q.lower())
+        if any(collapse_spaces(item.q.lower()) == asked for item in _parse(text)):
+            raise DuplicateQuestion("Deze vraag staat al in de evaluatieset.")
         block = "" if text.endswith("\n") else "\n"
         if ADDED_HEADER not in text:
             block += f"\n{ADDED_HEADER}\n"

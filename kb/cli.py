@@ -127,14 +127,17 @@ def index(
 def _reindex_via_api(articles: list[str] | None) -> None:
     import httpx
 
-    from kb.security import admin_token, editor_token
+    from kb.security import role_token, token_file
 
     settings = get_settings()
     # Named articles: an editor's right; the whole knowledge base: an administrator's.
-    token = editor_token(settings, create=False) if articles else admin_token(settings, create=False)
+    role = "editor" if articles else "admin"
+    token = role_token(settings, role, create=False)
     if not token:
-        variable, name = ("KB_EDITOR_TOKEN", "editor") if articles else ("KB_ADMIN_TOKEN", "admin")
-        err.print(f"[red]No {name} token: set {variable} or start the API once (it writes data/{name}-token).[/red]")
+        err.print(
+            f"[red]No {role} token: set KB_{role.upper()}_TOKEN or start the API once "
+            f"(it writes {token_file(settings, role)}).[/red]"
+        )
         raise typer.Exit(2)
     try:
         response = httpx.post(
@@ -160,19 +163,15 @@ def serve(
     """Start the search API (loads the model once; builds the index if it is empty)."""
     import uvicorn
 
-    from kb.security import role_tokens
+    from kb.security import ROLES, role_tokens, token_file
     from search_api.app import create_app
 
     settings = get_settings()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     role_tokens(settings)  # make sure the tokens exist before clients look for them
-    for label, configured, path in (
-        ("Call-centre", settings.staff_token, settings.staff_token_file),
-        ("Editor", settings.editor_token, settings.editor_token_file),
-        ("Administrator", settings.admin_token, settings.admin_token_file),
-    ):
-        if configured is None:
-            console.print(f"{label} token: {path}")
+    for role in ROLES:
+        if getattr(settings, f"{role}_token") is None:
+            console.print(f"Token of role {role}: {token_file(settings, role)}")
     uvicorn.run(create_app(settings), host=host or settings.api_host, port=port or settings.api_port, log_level="info")
 
 

@@ -39,24 +39,17 @@ def _token(configured, path: Path, create: bool) -> str | None:
     return token
 
 
-def staff_token(settings: Settings, *, create: bool = True) -> str | None:
-    return _token(settings.staff_token, settings.staff_token_file, create)
+def token_file(settings: Settings, role: Role) -> Path:
+    return settings.data_dir / f"{role}-token"
 
 
-def editor_token(settings: Settings, *, create: bool = True) -> str | None:
-    return _token(settings.editor_token, settings.editor_token_file, create)
-
-
-def admin_token(settings: Settings, *, create: bool = True) -> str | None:
-    return _token(settings.admin_token, settings.admin_token_file, create)
+def role_token(settings: Settings, role: Role, *, create: bool = True) -> str | None:
+    """The token of a role: configured (`KB_<ROLE>_TOKEN`) or generated once into its file."""
+    return _token(getattr(settings, f"{role}_token"), token_file(settings, role), create)
 
 
 def role_tokens(settings: Settings, *, create: bool = True) -> dict[Role, str | None]:
-    return {
-        "staff": staff_token(settings, create=create),
-        "editor": editor_token(settings, create=create),
-        "admin": admin_token(settings, create=create),
-    }
+    return {role: role_token(settings, role, create=create) for role in ROLES}
 
 
 def allows(role: Role | None, needed: Role) -> bool:

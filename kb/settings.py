@@ -78,17 +78,8 @@ class Settings(BaseSettings):
             return self.retrieval_backend
         return "qdrant" if self.qdrant_url else "memory"
 
-    @property
-    def staff_token_file(self) -> Path:
-        return self.data_dir / "staff-token"
 
-    @property
-    def editor_token_file(self) -> Path:
-        return self.data_dir / "editor-token"
 
-    @property
-    def admin_token_file(self) -> Path:
-        return self.data_dir / "admin-token"
 
     @property
     def is_e5(self) -> bool:

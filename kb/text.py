@@ -25,6 +25,11 @@ STOP_WORDS = frozenset(
 _stemmer = snowballstemmer.stemmer("dutch")
 
 
+def collapse_spaces(text: str) -> str:
+    """Runs of whitespace as one space, no space at the ends: how questions are stored and compared."""
+    return " ".join(text.split())
+
+
 def tokenize(text: str) -> list[str]:
     return [token.lower() for token in _WORD.findall(text)]
 

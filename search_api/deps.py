@@ -10,6 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from kb.security import Role, allows, role_of
 from kb.settings import Settings
+from kb.text import collapse_spaces
 from search_api.engine import SearchEngine
 from search_api.feedback_store import FeedbackStore
 
@@ -92,4 +93,4 @@ def valid_query(
         )
     if any(unicodedata.category(char) == "Cc" and char not in "\t\n\r" for char in text):
         raise HTTPException(422, detail="De vraag bevat ongeldige (stuur)tekens.")
-    return " ".join(text.split())
+    return collapse_spaces(text)

@@ -17,6 +17,7 @@ from collections import defaultdict
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from kb.text import collapse_spaces
 from search_api.privacy import redact
 
 log = logging.getLogger(__name__)
@@ -27,7 +28,7 @@ def _now() -> str:
 
 
 def _key(query: str) -> str:
-    return " ".join(query.lower().split())
+    return collapse_spaces(query.lower())
 
 
 class FeedbackStore:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from kb.security import staff_token
+from kb.security import role_token
 from kb.settings import Settings
 
 
@@ -26,7 +26,7 @@ class ApiClient:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "ApiClient":
-        return cls(settings.api_url, staff_token(settings, create=False))
+        return cls(settings.api_url, role_token(settings, "staff", create=False))
 
     def _get(self, path: str, **params) -> dict | list:
         return self._request("GET", path, params=params)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from kb.security import allows, staff_token
+from kb.security import allows, role_token
 from kb.settings import get_settings
 from staff_ui import admin_page, articles_page, quality_page, search_page
 from staff_ui.api_client import ApiClient, ApiError
@@ -22,7 +22,7 @@ st.set_page_config(page_title="Kennisbank Voorbeeldstad", page_icon="🔎", layo
 settings = get_settings()
 with st.sidebar:
     typed = st.text_input("Token (leeg: medewerker klantcontact)", type="password", key="token")
-token = typed.strip() or staff_token(settings, create=False)
+token = typed.strip() or role_token(settings, "staff", create=False)
 client = ApiClient(settings.api_url, token)
 if not token:
     st.error("Geen token gevonden. Start eerst de zoekdienst (`kb serve`) of zet KB_STAFF_TOKEN.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from kb.security import allows
+from staff_ui import lookups
 from staff_ui.api_client import ApiClient, ApiError
 
 HEADLINE = {
@@ -87,7 +88,7 @@ def _evaluation(client: ApiClient, role: str) -> None:
     st.subheader("Per soort vraag")
     st.dataframe(_table(report["by_kind"], KINDS), width="stretch", hide_index=True)
     st.subheader("Per afdeling")
-    names = {"(none)": "(geen: buiten ons aanbod)", **client.department_names()}
+    names = {"(none)": "(geen: buiten ons aanbod)", **lookups.department_names(client.base_url)}
     st.dataframe(_table(report["by_department"], names), width="stretch", hide_index=True)
     st.subheader("Routering: verwacht (rij) tegen gekozen (kolom)")
     st.dataframe(_confusion(report.get("confusion", {})), width="stretch")
@@ -220,9 +221,7 @@ def _add_to_eval_set(client: ApiClient, role: str, questions: list[str], key: st
     if not allows(role, "editor"):
         st.caption("Alleen redacteuren kunnen vragen aan de evaluatieset toevoegen.")
         return
-    articles = st.session_state.get("article_ids")
-    if articles is None:
-        articles = st.session_state["article_ids"] = [a["id"] for a in client.articles()]
+    articles = lookups.article_ids(client.base_url)
     question = st.selectbox("Vraag", questions, key=f"add-{key}-question")
     columns = st.columns([3, 2, 1])
     article = columns[0].selectbox("Juiste artikel", [NO_ARTICLE, *articles], key=f"add-{key}-article")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from staff_ui import lookups
 from staff_ui.api_client import ApiClient, ApiError
 
 
@@ -67,13 +68,10 @@ def render(client: ApiClient) -> None:
 
 
 def _department_name(client: ApiClient, department_id: str) -> str:
-    names = st.session_state.get("department_names")
-    if names is None:
-        try:
-            names = st.session_state["department_names"] = client.department_names()
-        except ApiError:
-            return department_id
-    return names.get(department_id, department_id)
+    try:
+        return lookups.department_names(client.base_url).get(department_id, department_id)
+    except ApiError:
+        return department_id
 
 
 def _feedback_buttons(client: ApiClient, result: dict, article_id: str) -> None:

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, status
 
 from kb.security import Role
+from kb.text import collapse_spaces
 from search_api import schemas
 from search_api.deps import current_role, get_engine, get_feedback_store
 from search_api.engine import SearchEngine
@@ -29,7 +30,7 @@ def give_feedback(
     if feedback.department_id is not None and feedback.department_id not in engine.departments:
         raise HTTPException(422, detail=f"Afdeling '{feedback.department_id}' bestaat niet.")
     return store.add_feedback(
-        query=" ".join(feedback.query.split()),
+        query=collapse_spaces(feedback.query),
         article_id=feedback.article_id,
         department_id=feedback.department_id,
         helpful=feedback.helpful,

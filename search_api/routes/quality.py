@@ -13,6 +13,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, status
 
+from kb.text import collapse_spaces
 from search_api import schemas
 from search_api.deps import get_engine, get_feedback_store, require_editor, require_staff
 from search_api.engine import SearchEngine
@@ -98,7 +99,7 @@ def add_eval_question(question: schemas.NewEvalQuestion, engine: Annotated[Searc
     from eval.questions import DuplicateQuestion, LabelledQuestion, QuestionSetError, append_question
 
     articles = {article_id: article.meta.department for article_id, article in engine.articles.items()}
-    labelled = LabelledQuestion(q=" ".join(question.q.split()), expected=question.expected, department=None, kind=question.kind)
+    labelled = LabelledQuestion(q=collapse_spaces(question.q), expected=question.expected, department=None, kind=question.kind)
     try:
         added = append_question(labelled, articles=articles, path=engine.settings.questions_file)
     except QuestionSetError as exc:
