@@ -31,6 +31,7 @@ from search_api.language import LanguageDetector
 from search_api.retrieval import ARTICLE_CHUNKS, DEFAULT_MODE, HybridRetriever, RetrievalMode
 from search_api.routing import LEXICAL_LANGUAGES, Routing, RoutingCalibration, RoutingInput, route
 from kb.spelling import Correction
+from kb.text import tokenize
 
 log = logging.getLogger(__name__)
 
@@ -188,6 +189,7 @@ class SearchEngine:
             top_dense=max(retrieved.dense_scores.values(), default=0.0),
             top_sparse=max(retrieved.sparse_scores.values(), default=0.0),
             lexical=language in LEXICAL_LANGUAGES or mode == "bm25",
+            words=len(tokenize(query)),
         )
         routing = route(routing_input, self.calibration)
         took_ms = (time.perf_counter() - started) * 1000

@@ -5,7 +5,8 @@ Two sources of evidence, combined:
 - the department classifier (`search_api.classifier`), trained from the knowledge base.
 The combined distribution is `w * classifier + (1 - w) * vote`. Whether the question is about
 anything the knowledge base covers is a logistic model of retrieval signals (best dense cosine,
-best BM25 score, classifier certainty; the fit gives weight to the first two). The confidence is Platt-scaled so that it is the
+best BM25 score, and the shortness of the question: a one-word question scores lower on both
+than a sentence about the same thing). The confidence is Platt-scaled so that it is the
 probability that the routing is right. Below a threshold the router abstains as "ambiguous" and
 offers the most likely departments. Every parameter (temperature, w, the in-domain model, the
 Platt scaling and the thresholds) is fitted on the labelled dev questions (`kb eval
@@ -41,7 +42,7 @@ class RoutingCalibration(BaseModel):
     mode: str = "hybrid_plus"
     temperature: float = 0.01  # softmax temperature of the article vote
     classifier_weight: float = 0.5  # w in w * classifier + (1 - w) * vote
-    # P(in domain) = sigmoid(coef . [top dense cosine, log(1 + top BM25), classifier max] + intercept)
+    # P(in domain) = sigmoid(coef . [top dense cosine, log(1 + top BM25), 1 / (1 + words)] + intercept)
     in_domain_coef: list[float] = [60.0, 0.0, 0.0]
     in_domain_intercept: float = -49.2
     # For questions in other languages the BM25 score says nothing: P(in domain) from the dense cosine alone
@@ -84,9 +85,13 @@ class RoutingInput:
     top_dense: float = 0.0
     top_sparse: float = 0.0
     lexical: bool = True  # the question is in a language of the knowledge base's text (LEXICAL_LANGUAGES)
+    words: int = 0  # words in the question
 
     def features(self) -> list[float]:
-        return [self.top_dense, math.log1p(max(self.top_sparse, 0.0)), max(self.classifier.values(), default=0.0)]
+        """What the in-scope model of a lexical question sees. Shortness: one- and two-word
+        questions ("vog", "glasbak") have a lower best cosine and BM25 score than sentences, and
+        were rejected as off-topic (measured: routing of one-word questions 0.75 -> 0.93)."""
+        return [self.top_dense, math.log1p(max(self.top_sparse, 0.0)), 1.0 / (1 + self.words)]
 
 
 @dataclass

@@ -19,3 +19,11 @@ def test_other_languages_are_judged_by_the_dense_cosine_alone():
     for sparse in (0.0, 20.0):
         question = RoutingInput(hits=[], top_dense=0.85, top_sparse=sparse, lexical=False)
         assert math.isclose(in_domain_probability(question, CALIBRATION), 1 / (1 + math.exp(-(20.0 * 0.85 - 16.0))))
+
+
+def test_a_short_question_needs_less_evidence_to_count_as_in_scope():
+    calibration = RoutingCalibration(in_domain_coef=[10.0, 2.0, 7.0], in_domain_intercept=-13.0)
+    one_word = RoutingInput(hits=[], top_dense=0.84, top_sparse=5.0, lexical=True, words=1)
+    sentence = RoutingInput(hits=[], top_dense=0.84, top_sparse=5.0, lexical=True, words=12)
+    assert one_word.features()[2] == 0.5 and sentence.features()[2] == 1 / 13
+    assert in_domain_probability(one_word, calibration) > 0.5 > in_domain_probability(sentence, calibration)
