@@ -258,7 +258,7 @@ def _failures(observations: list[Observation]) -> list[dict]:
             "confidence": round(o.confidence, 3),
         }
         for o in observations
-        if (o.rank != 1 and not o.off_topic) or not o.routed_correctly
+        if (o.rank != 1 and not o.off_topic) or not o.routed_correctly or (o.off_topic and o.status != "off_topic")
     ]
 
 
