@@ -157,9 +157,10 @@ def fit_calibration(
         return LogisticRegression(class_weight="balanced", C=10.0, max_iter=1000).fit(features, labels)
 
     columns = [c for c in IN_DOMAIN_COLUMNS if c != 0] if mode == "bm25" else list(IN_DOMAIN_COLUMNS)
-    lexical = fit_in_domain([item for item in retrieved if item.routing_input.lexical], columns)
+    lexical_items = [item for item in retrieved if item.routing_input.lexical]
+    lexical = fit_in_domain(lexical_items, columns)
     if lexical is not None:
-        coef = [0.0, 0.0, 0.0]
+        coef = [0.0] * len(lexical_items[0].routing_input.features())
         for position, column in enumerate(columns):
             coef[column] = float(lexical.coef_[0][position])
         calibration.in_domain_coef = coef

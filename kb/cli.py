@@ -163,14 +163,14 @@ def serve(
     """Start the search API (loads the model once; builds the index if it is empty)."""
     import uvicorn
 
-    from kb.security import ROLES, role_tokens, token_file
+    from kb.security import ROLES, configured_token, role_tokens, token_file
     from search_api.app import create_app
 
     settings = get_settings()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     role_tokens(settings)  # make sure the tokens exist before clients look for them
     for role in ROLES:
-        if getattr(settings, f"{role}_token") is None:
+        if configured_token(settings, role) is None:
             console.print(f"Token of role {role}: {token_file(settings, role)}")
     uvicorn.run(create_app(settings), host=host or settings.api_host, port=port or settings.api_port, log_level="info")
 

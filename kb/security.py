@@ -39,13 +39,18 @@ def _token(configured, path: Path, create: bool) -> str | None:
     return token
 
 
+def configured_token(settings: Settings, role: Role):
+    """The token set in the environment (`KB_<ROLE>_TOKEN`), or None."""
+    return getattr(settings, f"{role}_token")
+
+
 def token_file(settings: Settings, role: Role) -> Path:
     return settings.data_dir / f"{role}-token"
 
 
 def role_token(settings: Settings, role: Role, *, create: bool = True) -> str | None:
     """The token of a role: configured (`KB_<ROLE>_TOKEN`) or generated once into its file."""
-    return _token(getattr(settings, f"{role}_token"), token_file(settings, role), create)
+    return _token(configured_token(settings, role), token_file(settings, role), create)
 
 
 def role_tokens(settings: Settings, *, create: bool = True) -> dict[Role, str | None]:

@@ -78,9 +78,6 @@ class Settings(BaseSettings):
             return self.retrieval_backend
         return "qdrant" if self.qdrant_url else "memory"
 
-
-
-
     @property
     def is_e5(self) -> bool:
         return "e5" in self.embedding_model.lower()

@@ -27,6 +27,20 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
+def _parse(path: Path) -> list[dict]:
+    """The records of a JSON Lines file; a half-written last line after a crash is skipped."""
+    records = []
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                records.append(json.loads(line))
+            except ValueError:
+                log.warning("%s:%d is not valid JSON; skipped", path, number)
+    return records
+
+
 def _key(query: str) -> str:
     return collapse_spaces(query.lower())
 
@@ -83,26 +97,14 @@ class FeedbackStore:
         if not path.exists():
             return []
         cutoff = (datetime.now(timezone.utc) - self.retention).isoformat(timespec="seconds")
-        records, expired = [], 0
         with self._lock:
-            with path.open(encoding="utf-8") as handle:
-                for number, line in enumerate(handle, start=1):
-                    if not line.strip():
-                        continue
-                    try:
-                        record = json.loads(line)
-                    except ValueError:  # a half-written last line after a crash: skip, keep the rest
-                        log.warning("%s:%d is not valid JSON; skipped", path, number)
-                        continue
-                    if str(record.get("time", "")) < cutoff:
-                        expired += 1
-                    else:
-                        records.append(record)
-            if expired:
+            parsed = _parse(path)
+            records = [record for record in parsed if str(record.get("time", "")) >= cutoff]
+            if len(records) < len(parsed):
                 temporary = path.with_suffix(".tmp")
                 temporary.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
                 os.replace(temporary, path)
-                log.info("Deleted %d records older than %d days from %s", expired, self.retention.days, path)
+                log.info("Deleted %d records older than %d days from %s", len(parsed) - len(records), self.retention.days, path)
         return records
 
     def purge(self) -> None:
