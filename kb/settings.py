@@ -40,6 +40,10 @@ class Settings(BaseSettings):
     # runs sentence-transformers itself. A model that cannot be exported falls back to "torch".
     embedding_backend: Literal["onnx", "torch"] = "onnx"
     onnx_threads: int = Field(0, ge=0)  # 0: ONNX Runtime picks (one per core)
+    # Language centering (`search_api.language_centering`): the share of a language's offset from
+    # Dutch that is subtracted from the vector of a question in that language; 0 turns it off.
+    language_centering: float = Field(0.3, ge=0.0, le=1.0)
+    language_samples_file: Path = PACKAGE_DIR / "language_samples.yaml"
 
     # Qdrant: embedded (local mode on `qdrant_path`) unless `qdrant_url` is set.
     qdrant_url: str | None = None

@@ -28,6 +28,7 @@ from search_api.answer import extract_answer, snippet
 from search_api.grouping import ArticleHit, group_by_article
 from search_api.classifier import DepartmentClassifier
 from search_api.language import LanguageDetector
+from search_api.language_centering import LanguageCentering, LanguageSamplesError, load_language_centering
 from search_api.retrieval import ARTICLE_CHUNKS, DEFAULT_MODE, HybridRetriever, RetrievalMode
 from search_api.routing import LEXICAL_LANGUAGES, Routing, RoutingCalibration, RoutingInput, route
 from kb.spelling import Correction
@@ -96,6 +97,7 @@ class SearchEngine:
         self._embedder = text_embedder(settings, self.model_name)
         self._store = open_document_store(settings, embedding_dimension(self._embedder))
         self._retriever = HybridRetriever(self._store, self._embedder, backend=settings.resolved_retrieval_backend)
+        self._retriever.centering = self._language_centering()
         self.calibration = RoutingCalibration.load(settings.calibration_file, settings.embedding_model)
         self.language.warm_up()
         if build_index_if_empty and self._store.count_documents() == 0:
@@ -105,6 +107,22 @@ class SearchEngine:
             self._load_articles()
             self._train()
         self.ready = True
+
+    def _language_centering(self) -> LanguageCentering:
+        settings = self.settings
+        assert self._retriever is not None
+        try:
+            return load_language_centering(
+                settings.language_samples_file,
+                settings.model_cache_dir,
+                self.model_name,
+                settings.resolved_query_prefix,
+                settings.language_centering,
+                self._retriever.embed_many,
+            )
+        except LanguageSamplesError as exc:  # search still works, only less well in other languages
+            log.error("Language centering is off: %s", exc)
+            return LanguageCentering()
 
     def close(self) -> None:
         if self._store is not None:
@@ -181,7 +199,7 @@ class SearchEngine:
         assert self._retriever is not None, "start() first"
         language = self.language.detect(query)
         with self._search_lock:
-            retrieved = self._retriever.run(query, mode, embedding=embedding, correct_spelling=language in (None, "nl"))
+            retrieved = self._retriever.run(query, mode, embedding=embedding, language=language)
         hits = [hit for hit in group_by_article(retrieved.documents, ARTICLE_CHUNKS[mode]) if hit.article_id in self.articles]
         routing_input = RoutingInput(
             hits=hits,
