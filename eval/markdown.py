@@ -6,7 +6,7 @@ RETRIEVAL_NAMES = {
     "bm25": "BM25 only (sparse)",
     "dense": "Dense only (multilingual e5)",
     "hybrid": "Hybrid (RRF)",
-    "hybrid_plus": "Hybrid + typo correction + language centering",
+    "hybrid_plus": "Hybrid + typo correction, language centering, best bets",
 }
 ROUTING_NAMES = {"vote": "Nearest-article vote", "classifier": "Classifier", "combined": "Vote + classifier"}
 MAIN = ["hit@1", "hit@5", "mrr", "ndcg@10", "routing_accuracy", "routing_macro_f1", "off_topic_rejection"]

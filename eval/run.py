@@ -40,10 +40,12 @@ ROUTING_VARIANTS: dict[str, float | None] = {"vote": 0.0, "classifier": 1.0, "co
 FINAL_ROUTING = "combined"
 
 # What a routing decision is worth to a citizen, used to choose the abstention thresholds:
-# sent to the right desk +1, to a wrong desk -1 (a second call, a lost hour), asked "bedoelt u
-# ...?" with the right desk among the options +0.5, an honest "weet ik niet" 0; for a question we
-# do not cover, saying so +1, offering departments anyway 0, routing it -1.
-UTILITY = {"right": 1.0, "wrong": -1.0, "ambiguous_with_right": 0.5, "abstained": 0.0}
+# sent to the right desk +1, to a wrong desk -1 (a second call, a lost hour), an honest "weet ik
+# niet" 0. A "bedoelt u ...?" is worth half of the desk the citizen then picks: +0.5 when the
+# right desk is among the options, -0.5 when it is not, which includes every question we do not
+# cover (offering departments for the weather forecast sends the citizen on a wasted errand).
+# For a question we do not cover, saying so is +1.
+UTILITY = {"right": 1.0, "wrong": -1.0, "ambiguous_with_right": 0.5, "ambiguous_without_right": -0.5, "abstained": 0.0}
 
 
 @dataclass
@@ -101,10 +103,11 @@ def utility(observations: list[Observation]) -> float:
     for o in observations:
         if o.department is not None:
             total += UTILITY["right"] if o.routed_correctly else UTILITY["wrong"]
+        elif o.status == "ambiguous":
+            offered = not o.off_topic and o.expected_department in o.alternatives
+            total += UTILITY["ambiguous_with_right" if offered else "ambiguous_without_right"]
         elif o.off_topic:
-            total += UTILITY["right"] if o.status == "off_topic" else UTILITY["abstained"]
-        elif o.status == "ambiguous" and o.expected_department in o.alternatives:
-            total += UTILITY["ambiguous_with_right"]
+            total += UTILITY["right"]  # an honest "weet ik niet"
         else:
             total += UTILITY["abstained"]
     return total / max(1, len(observations))

@@ -31,7 +31,8 @@ from search_api.language import LanguageDetector
 from search_api.language_centering import LanguageCentering, LanguageSamplesError, load_language_centering
 from search_api.retrieval import ARTICLE_CHUNKS, DEFAULT_MODE, HybridRetriever, RetrievalMode
 from search_api.routing import LEXICAL_LANGUAGES, Routing, RoutingCalibration, RoutingInput, route
-from kb.spelling import Correction
+from kb.spelling import Correction, apply_corrections
+from search_api.best_bets import BestBets
 from kb.text import tokenize
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,7 @@ class SearchEngine:
         self._embedder = None
         self._retriever: HybridRetriever | None = None
         self.classifier = DepartmentClassifier()
+        self.best_bets = BestBets()
         self.language = LanguageDetector()
         self._doc_embedder = None
         self._lock = threading.RLock()  # the embedded store is not made for concurrent writes
@@ -183,6 +185,7 @@ class SearchEngine:
             texts.extend([article.meta.title, *article.meta.questions, *article.meta.keywords])
             texts.extend(section.text for section in article.public_sections)
         self._retriever.set_vocabulary(texts)
+        self.best_bets = BestBets(self.articles.values())
         stored = self._store.filter_documents()
         self._retriever.refresh(stored)
         self.classifier.fit(stored)
@@ -201,6 +204,11 @@ class SearchEngine:
         with self._search_lock:
             retrieved = self._retriever.run(query, mode, embedding=embedding, language=language)
         hits = [hit for hit in group_by_article(retrieved.documents, ARTICLE_CHUNKS[mode]) if hit.article_id in self.articles]
+        best_bets = set()
+        if mode == "hybrid_plus":
+            best_bets = self.best_bets.match(query, apply_corrections(query, retrieved.corrections))
+            best_bets &= {hit.article_id for hit in hits}
+            hits = self.best_bets.promote(hits, best_bets)
         routing_input = RoutingInput(
             hits=hits,
             classifier=self.classifier.predict(retrieved.embedding),  # none for BM25-only
@@ -208,6 +216,7 @@ class SearchEngine:
             top_sparse=max(retrieved.sparse_scores.values(), default=0.0),
             lexical=language in LEXICAL_LANGUAGES or mode == "bm25",
             words=len(tokenize(query)),
+            best_bet=bool(best_bets),
         )
         routing = route(routing_input, self.calibration)
         took_ms = (time.perf_counter() - started) * 1000

@@ -6,7 +6,8 @@ Two sources of evidence, combined:
 The combined distribution is `w * classifier + (1 - w) * vote`. Whether the question is about
 anything the knowledge base covers is a logistic model of retrieval signals (best dense cosine,
 best BM25 score, and the shortness of the question: a one-word question scores lower on both
-than a sentence about the same thing). The confidence is Platt-scaled so that it is the
+than a sentence about the same thing); a question that is exactly an article's title or keyword
+is in scope (`search_api.best_bets`). The confidence is Platt-scaled so that it is the
 probability that the routing is right. Below a threshold the router abstains as "ambiguous" and
 offers the most likely departments. Every parameter (temperature, w, the in-domain model, the
 Platt scaling and the thresholds) is fitted on the labelled dev questions (`kb eval
@@ -86,6 +87,7 @@ class RoutingInput:
     top_sparse: float = 0.0
     lexical: bool = True  # the question is in a language of the knowledge base's text (LEXICAL_LANGUAGES)
     words: int = 0  # words in the question
+    best_bet: bool = False  # the question is exactly an article's title or keyword (`search_api.best_bets`)
 
     def features(self) -> list[float]:
         """What the in-scope model of a lexical question sees. Shortness: one- and two-word
@@ -132,6 +134,8 @@ def department_distribution(routing_input: RoutingInput, calibration: RoutingCal
 
 
 def in_domain_probability(routing_input: RoutingInput, calibration: RoutingCalibration) -> float:
+    if routing_input.best_bet:  # an editor's keyword is in scope by definition
+        return 1.0
     if not routing_input.lexical:
         return _sigmoid(calibration.in_domain_dense_coef * routing_input.top_dense + calibration.in_domain_dense_intercept)
     z = sum(c * x for c, x in zip(calibration.in_domain_coef, routing_input.features())) + calibration.in_domain_intercept

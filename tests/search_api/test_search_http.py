@@ -127,3 +127,17 @@ def test_departments(client):
     assert set(CLEAR_QUESTIONS) <= set(departments)
     assert departments["extern_uwv"]["external"] is True
     assert departments["burgerzaken"]["contact"]["hours"]
+
+
+@pytest.mark.parametrize(
+    "question,article,department",
+    [("bijstand", "bijstandsuitkering", "werk_inkomen"), ("afspraak", "afspraak-maken", "klantcontact"), ("WMO", "wmo-hulp-aanvragen", "zorg")],
+)
+def test_an_editors_keyword_is_a_best_bet(client, question, article, department):
+    body = client.get("/search", params={"q": question}).json()
+    assert body["results"][0]["article_id"] == article
+    assert body["routing"]["status"] != "off_topic"
+    if body["department"] is not None:
+        assert body["department"]["id"] == department
+    else:
+        assert department in [alternative["id"] for alternative in body["routing"]["alternatives"]]

@@ -1,0 +1,50 @@
+"""Best bets: a question that is exactly an article's title or one of its keywords.
+
+Editors give every article keywords (front matter `keywords`: "wmo", "bijstand", "afvalkalender").
+A citizen who types exactly one of them says what they are looking for, however little text that
+gives the models: one- and two-word questions score low on both the dense cosine and BM25, and
+some were answered "bedoelt u" or even "geen informatie" while the right article was on top.
+So an exact match puts the article(s) with that keyword first, in their retrieval order, and
+counts as in scope. A keyword several articles share ("wmo") promotes all of them; routing then
+decides between their departments as usual. Matching ignores case and punctuation.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import replace
+
+from kb.articles import Article
+from kb.text import tokenize
+from search_api.grouping import ArticleHit
+
+
+def normalise(text: str) -> str:
+    return " ".join(tokenize(text))
+
+
+class BestBets:
+    def __init__(self, articles: Iterable[Article] = ()) -> None:
+        self._articles: dict[str, set[str]] = defaultdict(set)
+        for article in articles:
+            for phrase in (article.meta.title, *article.meta.keywords):
+                if normalise(phrase):
+                    self._articles[normalise(phrase)].add(article.meta.id)
+
+    def match(self, *queries: str) -> set[str]:
+        """The articles whose title or keyword is exactly one of the queries (e.g. the question
+        as typed and as spelling-corrected)."""
+        found: set[str] = set()
+        for query in queries:
+            found |= self._articles.get(normalise(query), set())
+        return found
+
+    def promote(self, hits: list[ArticleHit], article_ids: set[str]) -> list[ArticleHit]:
+        """The matching articles first, scored as high as the best hit so that the department
+        vote weighs them as the top; the rest in their order."""
+        if not hits or not article_ids:
+            return hits
+        top = hits[0].score
+        promoted = [replace(hit, score=max(hit.score, top)) for hit in hits if hit.article_id in article_ids]
+        return promoted + [hit for hit in hits if hit.article_id not in article_ids]
