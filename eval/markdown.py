@@ -6,8 +6,12 @@ RETRIEVAL_NAMES = {
     "bm25": "BM25 only (sparse)",
     "dense": "Dense only (multilingual e5)",
     "hybrid": "Hybrid (RRF)",
-    "hybrid_plus": "Hybrid + typo correction, language centering, best bets",
+    "hybrid_plus": "Hybrid + all improvements",
 }
+IMPROVEMENTS = (
+    "typo correction of Dutch questions, language centering of other languages, article vectors "
+    "and best bets (see `search_api/retrieval.py` and `search_api/engine.py`)"
+)
 ROUTING_NAMES = {"vote": "Nearest-article vote", "classifier": "Classifier", "combined": "Vote + classifier"}
 MAIN = ["hit@1", "hit@5", "mrr", "ndcg@10", "routing_accuracy", "routing_macro_f1", "off_topic_rejection"]
 ROUTING = ["routing_accuracy", "routing_macro_f1", "accuracy_when_routed", "ambiguous_in_domain", "off_topic_rejection"]
@@ -39,6 +43,8 @@ def render_markdown(report: dict) -> str:
         f"Routing calibration error (ECE, test split): {report['calibration_error_test']}.",
         "",
         "## Retrieval variants (same questions, same query vectors)",
+        "",
+        f"All improvements: {IMPROVEMENTS}.",
         "",
     ]
     comparison = report["comparison"]

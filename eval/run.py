@@ -120,7 +120,8 @@ def fit_calibration(
     1. the vote temperature and the classifier weight, by the likelihood of the right department;
     2. the in-domain models, logistic regressions on the best dense cosine and BM25 score;
     3. Platt scaling of the confidence (probability that the routing is right);
-    4. the off-topic and ambiguity thresholds together, by the utility above."""
+    4. the ambiguity threshold where asking and routing are worth the same (`ambiguity_threshold`),
+       then the off-topic threshold by the utility above."""
     calibration = RoutingCalibration(model=model, mode=mode, fitted_on=len(retrieved))
     in_domain = [item for item in retrieved if not item.question.off_topic and item.outcome.hits]
 
@@ -182,14 +183,16 @@ def fit_calibration(
         calibration.confidence_intercept = float(platt.intercept_[0])
         calibration.platt = True
 
-    # Both thresholds at once, by the utility of the decisions on the dev questions (ties go to
-    # the lowest ambiguity threshold, then the lowest off-topic threshold). The thresholds only
-    # change the decision, so each question is routed once and then decided per grid point.
+    # The ambiguity threshold follows from the values and the calibrated confidence (below). The
+    # off-topic threshold is then chosen by the utility of the decisions on the dev questions (ties
+    # go to the lowest). The thresholds only change the decision, so each question is routed once
+    # and then decided per candidate threshold.
     raw_observations = observe(retrieved, calibration.model_copy(update={"min_confidence": 0.0, "in_domain_threshold": 0.0}))
     in_scope = [in_domain_probability(item.routing_input, calibration) for item in retrieved]
+    calibration.min_confidence = ambiguity_threshold(second_chance(raw_observations))
 
-    def decided(t_in: float, t_conf: float) -> list[Observation]:
-        candidate = calibration.model_copy(update={"in_domain_threshold": t_in, "min_confidence": t_conf})
+    def decided(t_in: float) -> list[Observation]:
+        candidate = calibration.model_copy(update={"in_domain_threshold": t_in})
         result = []
         for o, p_in in zip(raw_observations, in_scope):
             if o.status == "off_topic":  # no evidence at all: off-topic whatever the thresholds
@@ -199,12 +202,34 @@ def fit_calibration(
             result.append(replace(o, status=status, department=o.department if status == "routed" else None))
         return result
 
-    grid = [(t_in, t_conf) for t_in in THRESHOLDS for t_conf in (0.0, *THRESHOLDS)]
-    scores = {key: utility(decided(*key)) for key in grid}
+    scores = {t_in: utility(decided(t_in)) for t_in in THRESHOLDS}
     best = max(scores.values())
-    plateau = [key for key, value in scores.items() if value >= best - 1e-9]
-    calibration.in_domain_threshold, calibration.min_confidence = min(plateau, key=lambda key: (key[1], key[0]))
+    calibration.in_domain_threshold = min(t_in for t_in, value in scores.items() if value >= best - 1e-9)
     return calibration
+
+
+def second_chance(observations: list[Observation]) -> float:
+    """How often the right department is among the other offered ones when the most likely one
+    is wrong (in-scope questions; 0 when the most likely one is never wrong)."""
+    wrong = [o for o in observations if not o.off_topic and o.department is not None and not o.routed_correctly]
+    return sum(o.expected_department in o.alternatives for o in wrong) / len(wrong) if wrong else 0.0
+
+
+def ambiguity_threshold(second: float) -> float:
+    """The confidence below which asking "bedoelt u ...?" is worth more than routing.
+
+    With a calibrated confidence p of the most likely department, routing is worth
+    p * right + (1 - p) * wrong. Asking offers that department and the next ones: the right desk
+    is among them with probability p + (1 - p) * second, so asking is worth that times
+    "ambiguous_with_right" plus the rest times "ambiguous_without_right". Both are linear in p;
+    they are equal at the returned threshold ((0.5 + second) / (1 + second) with the values above). This
+    replaces a grid search over the threshold, whose utility was flat over a wide range on the
+    dev questions, so that the tie-break rather than the data decided."""
+    u = UTILITY
+    gain = u["ambiguous_with_right"] - u["ambiguous_without_right"]
+    numerator = u["ambiguous_without_right"] - u["wrong"] + gain * second
+    denominator = u["right"] - u["wrong"] - gain * (1 - second)
+    return round(min(max(numerator / denominator, 0.0), 1.0), 4)
 
 
 def expected_calibration_error(observations: list[Observation], bins: int = 10) -> tuple[float, list[dict]]:

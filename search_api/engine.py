@@ -32,6 +32,7 @@ from search_api.language_centering import LanguageCentering, LanguageSamplesErro
 from search_api.retrieval import ARTICLE_CHUNKS, DEFAULT_MODE, HybridRetriever, RetrievalMode
 from search_api.routing import LEXICAL_LANGUAGES, Routing, RoutingCalibration, RoutingInput, route
 from kb.spelling import Correction, apply_corrections
+from search_api.article_vectors import ArticleVectors
 from search_api.best_bets import BestBets
 from kb.text import tokenize
 
@@ -74,6 +75,7 @@ class SearchEngine:
         self._retriever: HybridRetriever | None = None
         self.classifier = DepartmentClassifier()
         self.best_bets = BestBets()
+        self.article_vectors = ArticleVectors()
         self.language = LanguageDetector()
         self._doc_embedder = None
         self._lock = threading.RLock()  # the embedded store is not made for concurrent writes
@@ -189,6 +191,7 @@ class SearchEngine:
         stored = self._store.filter_documents()
         self._retriever.refresh(stored)
         self.classifier.fit(stored)
+        self.article_vectors = ArticleVectors(stored)
         self._retriever.run("parkeervergunning aanvragen")  # warm-up: word lists load on first use
 
     # -- searching --------------------------------------------------------------------------
@@ -206,6 +209,7 @@ class SearchEngine:
         hits = [hit for hit in group_by_article(retrieved.documents, ARTICLE_CHUNKS[mode]) if hit.article_id in self.articles]
         best_bets = set()
         if mode == "hybrid_plus":
+            hits = self.article_vectors.rerank(hits, retrieved.embedding)
             best_bets = self.best_bets.match(query, apply_corrections(query, retrieved.corrections))
             best_bets &= {hit.article_id for hit in hits}
             hits = self.best_bets.promote(hits, best_bets)

@@ -3,7 +3,8 @@
 - `bm25`: the sparse BM25-style vectors only (`kb.sparse`, IDF applied by Qdrant);
 - `dense`: the multilingual embedding only;
 - `hybrid`: both, fused with weighted reciprocal rank fusion (`search_api.fusion.RankFusion`);
-- `hybrid_plus`: hybrid with every improvement: misspelled words of Dutch questions corrected
+- `hybrid_plus`: hybrid with every improvement (here; article vectors and best bets are applied by
+  the engine, after grouping): misspelled words of Dutch questions corrected
   from the knowledge base's vocabulary (`kb.spelling`) for both the sparse and the dense query,
   and the vector of a question in another language moved toward Dutch
   (`search_api.language_centering`).

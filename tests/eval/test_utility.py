@@ -3,7 +3,7 @@
 import pytest
 
 from eval.metrics import Observation
-from eval.run import utility
+from eval.run import ambiguity_threshold, second_chance, utility
 
 
 def observation(**fields) -> Observation:
@@ -30,3 +30,31 @@ OFF_TOPIC = dict(kind="off_topic", expected=[], expected_department=None)
 )
 def test_what_each_decision_is_worth(fields, value):
     assert utility([observation(**fields)]) == value
+
+
+def expected_values(p: float, second: float) -> tuple[float, float]:
+    """(routing, asking) for a question whose most likely department is right with probability p."""
+    offered = p + (1 - p) * second
+    return p * 1.0 + (1 - p) * -1.0, offered * 0.5 + (1 - offered) * -0.5
+
+
+@pytest.mark.parametrize("second", [0.0, 0.3, 0.64, 1.0])
+def test_the_ambiguity_threshold_is_where_asking_and_routing_are_worth_the_same(second):
+    threshold = ambiguity_threshold(second)
+    route, ask = expected_values(threshold, second)
+    assert route == pytest.approx(ask, abs=1e-3)
+    below, above = expected_values(threshold - 0.05, second), expected_values(threshold + 0.05, second)
+    assert below[1] > below[0] and above[0] > above[1]  # ask below it, route above it
+
+
+def test_the_better_the_second_choices_the_more_often_it_asks():
+    assert ambiguity_threshold(0.0) < ambiguity_threshold(0.5) < ambiguity_threshold(1.0)
+
+
+def test_second_chance_counts_only_in_scope_questions_routed_wrongly():
+    wrong_but_offered = observation(department="zorg", alternatives=["zorg", "afval"])
+    wrong_not_offered = observation(department="zorg", alternatives=["zorg", "wonen"])
+    right = observation(department="afval", alternatives=["afval"])
+    off_topic = observation(**OFF_TOPIC, department="afval", alternatives=["afval"])
+    assert second_chance([wrong_but_offered, wrong_not_offered, right, off_topic]) == 0.5
+    assert second_chance([right]) == 0.0
