@@ -5,8 +5,8 @@ A citizen who types exactly one of them says what they are looking for, however 
 gives the models: one- and two-word questions score low on both the dense cosine and BM25, and
 some were answered "bedoelt u" or even "geen informatie" while the right article was on top.
 So an exact match puts the article(s) with that keyword first, in their retrieval order, and
-counts as in scope. A keyword several articles share ("wmo") promotes all of them; routing then
-decides between their departments as usual. Matching ignores case and punctuation.
+counts as in scope. A keyword several articles share ("wmo") promotes all of them, in their
+retrieval order. Matching ignores case and punctuation.
 """
 
 from __future__ import annotations
@@ -41,10 +41,12 @@ class BestBets:
         return found
 
     def promote(self, hits: list[ArticleHit], article_ids: set[str]) -> list[ArticleHit]:
-        """The matching articles first, scored as high as the best hit so that the department
-        vote weighs them as the top; the rest in their order."""
-        if not hits or not article_ids:
+        """The matching articles first, in their retrieval order; the first of them is scored as
+        high as the best hit, so that the department vote weighs it as the top, and the others
+        keep their scores ("vog" is a keyword of the VOG article and of the job vacancies; the
+        vote should not be split evenly between them)."""
+        promoted = [hit for hit in hits if hit.article_id in article_ids]
+        if not promoted:
             return hits
-        top = hits[0].score
-        promoted = [replace(hit, score=max(hit.score, top)) for hit in hits if hit.article_id in article_ids]
+        promoted[0] = replace(promoted[0], score=max(promoted[0].score, hits[0].score))
         return promoted + [hit for hit in hits if hit.article_id not in article_ids]

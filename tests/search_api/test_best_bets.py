@@ -44,6 +44,12 @@ def test_the_best_bet_comes_first_with_the_top_score_and_the_rest_keeps_its_orde
     assert bets.promote(hits, set()) == hits
 
 
+def test_of_several_best_bets_only_the_first_is_lifted_to_the_top_score(bets):
+    hits = [hit("a", 2.0), hit("b", 1.8), hit("c", 1.5), hit("d", 1.0)]
+    promoted = bets.promote(hits, {"d", "b"})
+    assert [(h.article_id, h.score) for h in promoted] == [("b", 2.0), ("d", 1.0), ("a", 2.0), ("c", 1.5)]
+
+
 def test_a_best_bet_is_in_scope_whatever_the_retrieval_scores():
     calibration = RoutingCalibration(in_domain_coef=[10.0, 2.0, 0.0], in_domain_intercept=-30.0)
     weak = RoutingInput(hits=[], top_dense=0.8, top_sparse=1.0, words=1)
