@@ -29,7 +29,7 @@ from search_api.grouping import ArticleHit, group_by_article
 from search_api.classifier import DepartmentClassifier
 from search_api.language import LanguageDetector
 from search_api.language_centering import LanguageCentering, LanguageSamplesError, load_language_centering
-from search_api.retrieval import ARTICLE_CHUNKS, DEFAULT_MODE, HybridRetriever, RetrievalMode
+from search_api.retrieval import ARTICLE_CHUNKS, DEFAULT_MODE, HybridRetriever, RetrievalMode, Retrieved
 from search_api.routing import LEXICAL_LANGUAGES, Routing, RoutingCalibration, RoutingInput, route
 from kb.spelling import Correction, apply_corrections
 from search_api.article_vectors import ArticleVectors
@@ -207,12 +207,9 @@ class SearchEngine:
         with self._search_lock:
             retrieved = self._retriever.run(query, mode, embedding=embedding, language=language)
         hits = [hit for hit in group_by_article(retrieved.documents, ARTICLE_CHUNKS[mode]) if hit.article_id in self.articles]
-        best_bets = set()
+        best_bets: set[str] = set()
         if mode == "hybrid_plus":
-            hits = self.article_vectors.rerank(hits, retrieved.embedding)
-            best_bets = self.best_bets.match(query, apply_corrections(query, retrieved.corrections))
-            best_bets &= {hit.article_id for hit in hits}
-            hits = self.best_bets.promote(hits, best_bets)
+            hits, best_bets = self._rerank(query, hits, retrieved)
         routing_input = RoutingInput(
             hits=hits,
             classifier=self.classifier.predict(retrieved.embedding),  # none for BM25-only
@@ -225,6 +222,14 @@ class SearchEngine:
         routing = route(routing_input, self.calibration)
         took_ms = (time.perf_counter() - started) * 1000
         return SearchOutcome(hits, routing, routing_input, retrieved.corrections, language, took_ms)
+
+    def _rerank(self, query: str, hits: list[ArticleHit], retrieved: Retrieved) -> tuple[list[ArticleHit], set[str]]:
+        """The article-level improvements: a second ranking by article vector, then the best
+        bets first. Returns the hits and the best bets among them."""
+        hits = self.article_vectors.rerank(hits, retrieved.embedding)
+        best_bets = self.best_bets.match(query, apply_corrections(query, retrieved.corrections))
+        best_bets &= {hit.article_id for hit in hits}
+        return self.best_bets.promote(hits, best_bets), best_bets
 
     def embed(self, query: str) -> list[float]:
         assert self._retriever is not None, "start() first"
