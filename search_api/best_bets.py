@@ -28,9 +28,9 @@ class BestBets:
     def __init__(self, articles: Iterable[Article] = ()) -> None:
         self._articles: dict[str, set[str]] = defaultdict(set)
         for article in articles:
-            for phrase in (article.meta.title, *article.meta.keywords):
-                if normalise(phrase):
-                    self._articles[normalise(phrase)].add(article.meta.id)
+            for phrase in map(normalise, (article.meta.title, *article.meta.keywords)):
+                if phrase:
+                    self._articles[phrase].add(article.meta.id)
 
     def match(self, *queries: str) -> set[str]:
         """The articles whose title or keyword is exactly one of the queries (e.g. the question

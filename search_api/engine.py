@@ -31,7 +31,7 @@ from search_api.language import LanguageDetector
 from search_api.language_centering import LanguageCentering, LanguageSamplesError, load_language_centering
 from search_api.retrieval import ARTICLE_CHUNKS, DEFAULT_MODE, HybridRetriever, RetrievalMode, Retrieved
 from search_api.routing import LEXICAL_LANGUAGES, Routing, RoutingCalibration, RoutingInput, route
-from kb.spelling import Correction, apply_corrections
+from kb.spelling import Correction
 from search_api.article_vectors import ArticleVectors
 from search_api.best_bets import BestBets
 from kb.text import tokenize
@@ -227,7 +227,7 @@ class SearchEngine:
         """The article-level improvements: a second ranking by article vector, then the best
         bets first. Returns the hits and the best bets among them."""
         hits = self.article_vectors.rerank(hits, retrieved.embedding)
-        best_bets = self.best_bets.match(query, apply_corrections(query, retrieved.corrections))
+        best_bets = self.best_bets.match(query, retrieved.corrected)
         best_bets &= {hit.article_id for hit in hits}
         return self.best_bets.promote(hits, best_bets), best_bets
 

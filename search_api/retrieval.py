@@ -53,6 +53,7 @@ class Retrieved:
     dense_scores: dict[str, float] = field(default_factory=dict)  # chunk id -> cosine
     sparse_scores: dict[str, float] = field(default_factory=dict)  # chunk id -> BM25 score
     corrections: list[Correction] = field(default_factory=list)
+    corrected: str = ""  # the question as searched: with the corrections applied
     embedding: list[float] | None = None  # the dense query vector, when computed
 
 
@@ -107,7 +108,7 @@ class HybridRetriever:
         if mode == "hybrid_plus" and language in (None, "nl") and self.corrector is not None:
             corrections = self.corrector.correct(query)
         corrected = apply_corrections(query, corrections) if corrections else query
-        result = Retrieved(documents=[], corrections=corrections)
+        result = Retrieved(documents=[], corrections=corrections, corrected=corrected)
 
         dense_docs: list[Document] = []
         sparse_docs: list[Document] = []
