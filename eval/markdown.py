@@ -28,6 +28,20 @@ def _table(rows: dict[str, dict], metrics: list[str], first: str = "") -> list[s
     return lines
 
 
+def _targets(targets: dict[str, list[dict]]) -> list[str]:
+    """The targets of issue 4 with the 95% interval of each measured rate."""
+    if not targets:
+        return []
+    lines = ["## Against the targets", "", "| split | metric | value | 95% interval | questions | target | |", "|---|---|---:|---:|---:|---:|---|"]
+    for split, rows in targets.items():
+        for row in rows:
+            lines.append(
+                f"| {split} | {row['metric']} | {row['value']:.3f} | {row['low']:.2f}–{row['high']:.2f} | {row['n']} "
+                f"| ≥ {row['target']:.2f} | {'met' if row['met'] else '**not met**'} |"
+            )
+    return lines + [""]
+
+
 def render_markdown(report: dict) -> str:
     final = report["final"]
     lines = [
@@ -42,6 +56,7 @@ def render_markdown(report: dict) -> str:
         "",
         f"Routing calibration error (ECE, test split): {report['calibration_error_test']}.",
         "",
+        *_targets(report.get("targets", {})),
         "## Retrieval variants (same questions, same query vectors)",
         "",
         f"All improvements: {IMPROVEMENTS}.",

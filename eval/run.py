@@ -21,6 +21,7 @@ from sklearn.linear_model import LogisticRegression
 
 from eval.metrics import Observation, summarize, summarize_by
 from eval.questions import LabelledQuestion
+from eval.targets import against_targets
 from search_api.engine import SearchEngine, SearchOutcome
 from search_api.retrieval import DEFAULT_MODE, RETRIEVAL_MODES, RetrievalMode
 from search_api.routing import (
@@ -318,14 +319,16 @@ def build_report(run: EvaluationRun, model: str, final_mode: str = DEFAULT_MODE)
             "calibration_error_test": expected_calibration_error(variant_test)[0],
             "classifier_weight": variant_calibration.classifier_weight,
         }
+    overall, test_summary = summarize(observations), summarize(test)
     return {
         "generated": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "model": model,
         "final": {"retrieval": final_mode, "routing": FINAL_ROUTING},
         "calibration": calibration.model_dump(),
-        "overall": summarize(observations),
+        "overall": overall,
         "dev": summarize(o for o in observations if o.split == "dev"),
-        "test": summarize(test),
+        "test": test_summary,
+        "targets": {"all": against_targets(overall), "test": against_targets(test_summary)},
         "calibration_error_test": ece,
         "calibration_error_all": expected_calibration_error(observations)[0],
         "reliability_test": reliability,

@@ -261,6 +261,16 @@ def _print_report(report: dict) -> None:
     console.print(table("Final configuration", {"all": report["overall"], "dev": report["dev"], "test (held out)": report["test"]}))
     console.print(table("Per kind of question", report["by_kind"]))
     console.print(table("Per department", report["by_department"]))
+    targets = Table(title="Against the targets (95% interval)")
+    for column in ("split", "metric", "value", "interval", "n", "target", ""):
+        targets.add_column(column)
+    for split, rows in report.get("targets", {}).items():
+        for row in rows:
+            targets.add_row(
+                split, row["metric"], f"{row['value']:.3f}", f"{row['low']:.2f}-{row['high']:.2f}", str(row["n"]),
+                f">= {row['target']:.2f}", "[green]met[/green]" if row["met"] else "[red]not met[/red]",
+            )
+    console.print(targets)
     console.print(
         f"Routing calibration error (ECE, test split): {report['calibration_error_test']}; "
         f"in-process latency p50 {report['latency_ms']['p50']} ms"
