@@ -53,6 +53,21 @@ def render(client: ApiClient, role: str = "staff") -> None:
         st.error(str(exc))
 
 
+def _targets(rows: list[dict]) -> list[dict]:
+    """The report's targets in the staff's words."""
+    return [
+        {
+            "meting": HEADLINE.get(row["metric"], row["metric"]),
+            "waarde": f"{row['value']:.1%}",
+            "marge": f"{row['low']:.0%} tot {row['high']:.0%}",
+            "vragen": row["n"],
+            "doel": f"{row['target']:.0%}",
+            "gehaald": "ja" if row["met"] else "nee",
+        }
+        for row in rows
+    ]
+
+
 def _evaluation(client: ApiClient, role: str) -> None:
     status = client.evaluation_status()
     reports = client.reports()
@@ -79,12 +94,18 @@ def _evaluation(client: ApiClient, role: str) -> None:
             delta = f"{(value - previous['overall'][metric]) * 100:+.1f} punt"
         column.metric(label, "–" if value is None else f"{value:.1%}", delta)
 
+    report = client.report(latest["name"])
+    targets = report.get("targets", {}).get("all", [])
+    if targets:
+        st.subheader("Doelen")
+        st.caption("Met de marge: bij weinig vragen ligt de echte waarde ergens in dat gebied (95% zeker).")
+        st.dataframe(_targets(targets), width="stretch", hide_index=True)
+
     if len(reports) > 1:
         st.subheader("Verloop")
         trend = {metric: [r["overall"].get(metric) for r in reports] for metric in ("hit@1", "hit@5", "routing_accuracy")}
         st.line_chart(trend)
 
-    report = client.report(latest["name"])
     st.subheader("Per soort vraag")
     st.dataframe(_table(report["by_kind"], KINDS), width="stretch", hide_index=True)
     st.subheader("Per afdeling")

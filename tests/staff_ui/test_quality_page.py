@@ -28,7 +28,10 @@ def test_run_evaluation_and_see_the_report(console_env, client, staff_headers):
     labels = {metric.label: metric.value for metric in app.metric}
     assert set(labels) == {"Juiste artikel bovenaan", "Juiste artikel in top 5", "Juiste afdeling", "Onbekende vragen herkend"}
     assert float(labels["Juiste artikel in top 5"].rstrip("%")) > 80
-    assert len(app.dataframe) >= 4  # per kind, per department, confusion matrix, misses
+    assert len(app.dataframe) >= 5  # targets, per kind, per department, confusion matrix, misses
+    targets = app.dataframe[0].value
+    assert list(targets["meting"]) == ["Juiste artikel bovenaan", "Juiste artikel in top 5", "Juiste afdeling", "Onbekende vragen herkend"]
+    assert set(targets["gehaald"]) <= {"ja", "nee"} and all(" tot " in margin for margin in targets["marge"])
     assert httpx.get(f"{client.base_url}/quality/reports").status_code == 401
 
 
