@@ -1,0 +1,56 @@
+"""The in-scope model and the out-of-fold probabilities the off-topic threshold is chosen on."""
+
+import random
+
+import numpy as np
+
+from eval.questions import LabelledQuestion
+from eval.run import IN_DOMAIN_REPEATS, Retrieved, fit_in_domain, out_of_fold_in_scope
+from search_api.engine import SearchOutcome
+from search_api.routing import Routing, RoutingCalibration, RoutingInput, in_domain_probability
+
+
+def item(q: str, off_topic: bool, dense: float, sparse: float, words: int) -> Retrieved:
+    question = LabelledQuestion(
+        q=q, expected=[] if off_topic else ["grofvuil-ophalen"], department=None if off_topic else "afval",
+        kind="off_topic" if off_topic else "colloquial",
+    )
+    routing_input = RoutingInput(hits=[], top_dense=dense, top_sparse=sparse, words=words)
+    outcome = SearchOutcome([], Routing("routed", "afval", 0.9, 0.9), routing_input, [], "nl", 1.0)
+    return Retrieved(question, outcome)
+
+
+def overlapping_questions(n_in: int = 60, n_off: int = 20) -> list[Retrieved]:
+    """In-scope questions score higher than off-topic ones on average, with overlap."""
+    rng = random.Random(7)
+    items = [item(f"in {i}", False, rng.gauss(0.89, 0.02), rng.gauss(14, 3), rng.randint(3, 15)) for i in range(n_in)]
+    items += [item(f"off {i}", True, rng.gauss(0.85, 0.02), rng.gauss(11, 3), rng.randint(3, 15)) for i in range(n_off)]
+    return items
+
+
+def test_the_fitted_model_gives_in_scope_questions_the_higher_probability():
+    items = overlapping_questions()
+    calibration = fit_in_domain(items, RoutingCalibration())
+    p = np.array([in_domain_probability(i.routing_input, calibration) for i in items])
+    labels = np.array([not i.question.off_topic for i in items])
+    assert p[labels].mean() > 0.6 > 0.4 > p[~labels].mean()
+
+
+def test_out_of_fold_probabilities_are_less_sure_than_the_ones_the_model_was_fitted_on():
+    items = overlapping_questions()
+    calibration = fit_in_domain(items, RoutingCalibration())
+    labels = np.array([0.0 if i.question.off_topic else 1.0 for i in items])
+    in_sample = np.array([in_domain_probability(i.routing_input, calibration) for i in items])
+    repeats = out_of_fold_in_scope(items, calibration)
+    assert len(repeats) == IN_DOMAIN_REPEATS and all(len(r) == len(items) for r in repeats)
+    assert all(0.0 < p < 1.0 for r in repeats for p in r)
+    assert repeats[0] != repeats[1]  # each repeat splits the questions differently
+    in_sample_error = np.abs(in_sample - labels).mean()
+    assert all(np.abs(np.array(r) - labels).mean() > in_sample_error for r in repeats)
+
+
+def test_with_too_few_off_topic_questions_to_hold_apart_the_fitted_probabilities_are_used():
+    items = overlapping_questions(n_in=20, n_off=1)
+    calibration = RoutingCalibration()
+    repeats = out_of_fold_in_scope(items, calibration)
+    assert repeats == [[in_domain_probability(i.routing_input, calibration) for i in items]]
