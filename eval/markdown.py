@@ -42,6 +42,28 @@ def _targets(targets: dict[str, list[dict]]) -> list[str]:
     return lines + [""]
 
 
+def _off_topic(retrieval: dict[str, dict]) -> list[str]:
+    """Questions we do not cover, per retrieval variant: the rejection rate at the variant's own
+    fitted threshold, what that costs (questions we do cover told "geen informatie"), what the
+    final configuration rejects at the same cost, and the separation at every threshold (AUC of
+    the in-scope probability)."""
+    lines = [
+        "Questions we do not cover, all questions (rejection at each variant's own fitted threshold; "
+        "\"final at the same cost\": the final configuration's rejection with its threshold set to tell as many "
+        "questions we do cover \"geen informatie\"; AUC: how well the in-scope probability separates the two at any threshold):",
+        "",
+        "| variant | off-topic rejection | in scope, told \"geen informatie\" | final at the same cost | AUC all | AUC test |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for mode, values in retrieval.items():
+        all_, test = values["all"], values["test"]
+        lines.append(
+            f"| {RETRIEVAL_NAMES.get(mode, mode)} | {_cell(all_.get('off_topic_rejection'))} | {_cell(all_.get('off_topic_in_domain'))} "
+            f"| {_cell(values.get('final_rejection_at_same_cost'))} | {_cell(all_.get('off_topic_auc'))} | {_cell(test.get('off_topic_auc'))} |"
+        )
+    return lines
+
+
 def render_markdown(report: dict) -> str:
     final = report["final"]
     lines = [
@@ -74,7 +96,7 @@ def render_markdown(report: dict) -> str:
         metric = "off_topic_rejection" if kind == "off_topic" else "hit@5"
         cells = [_cell(v["by_kind"].get(kind, {}).get(metric)) for v in comparison["retrieval"].values()]
         lines.append(f"| {kind}{' (rejection)' if kind == 'off_topic' else ''} | " + " | ".join(cells) + " |")
-    lines += ["", "## Routing variants (final retrieval)", ""]
+    lines += ["", *_off_topic(comparison["retrieval"]), "", "## Routing variants (final retrieval)", ""]
     rows = {ROUTING_NAMES.get(name, name) + " — test": values["test"] for name, values in comparison["routing"].items()}
     lines += _table(rows, ROUTING)
     lines += ["", "| variant | ECE (test) | classifier weight |", "|---|---:|---:|"]

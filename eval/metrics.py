@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from haystack import Document
 from haystack.components.evaluators import DocumentNDCGEvaluator
-from sklearn.metrics import f1_score
+from sklearn.metrics import f1_score, roc_auc_score
 
 RANK_DEPTH = 10
 
@@ -28,6 +29,7 @@ class Observation:
     top_score: float
     status: str = "routed"  # routed / ambiguous / off_topic
     alternatives: list[str] = field(default_factory=list)
+    in_scope: float = 1.0  # the router's probability that the question is about something we cover
 
     @property
     def off_topic(self) -> bool:
@@ -70,6 +72,31 @@ def macro_f1(observations: list[Observation]) -> float | None:
     return round(float(f1_score(truth, predicted, labels=labels, average="macro", zero_division=0)), 4)
 
 
+def off_topic_auc(observations: list[Observation]) -> float | None:
+    """How well the in-scope probability separates the questions we cover from the ones we do
+    not, whatever the threshold (ROC AUC; 0.5 is chance, 1.0 perfect). The rejection rate depends
+    on where the threshold is put, and a variant can buy a higher one by telling more questions we
+    do cover "geen informatie"; the AUC compares variants at every threshold at once."""
+    labels = [0 if o.off_topic else 1 for o in observations]
+    if len(set(labels)) < 2:
+        return None
+    return round(float(roc_auc_score(labels, [o.in_scope for o in observations])), 4)
+
+
+def rejection_at_cost(observations: list[Observation], cost: float | None) -> float | None:
+    """The share of off-topic questions rejected when the in-scope threshold tells at most a share
+    `cost` of the questions we do cover "geen informatie": the threshold is the score of the
+    lowest covered question that is kept, and every off-topic question below it is rejected.
+    Compares the off-topic handling of two configurations at the same price."""
+    in_domain = sorted(o.in_scope for o in observations if not o.off_topic)
+    off_topic = [o.in_scope for o in observations if o.off_topic]
+    if cost is None or not in_domain or not off_topic:
+        return None
+    told = math.floor(cost * len(in_domain) + 1e-9)
+    threshold = in_domain[told] if told < len(in_domain) else math.inf
+    return round(sum(p < threshold for p in off_topic) / len(off_topic), 4)
+
+
 def summarize(observations: Iterable[Observation]) -> dict[str, float | int | None]:
     observations = list(observations)
     in_domain = [o for o in observations if not o.off_topic]
@@ -96,7 +123,9 @@ def summarize(observations: Iterable[Observation]) -> dict[str, float | int | No
             [o.expected_department in o.alternatives for o in in_domain if o.status == "ambiguous"]
         ),
         "abstained_in_domain": share([o.department is None for o in in_domain]),
+        "off_topic_in_domain": share([o.status == "off_topic" for o in in_domain]),  # told "geen informatie"
         "off_topic_rejection": share([o.status == "off_topic" for o in off_topic]),
+        "off_topic_auc": off_topic_auc(observations),
     }
 
 

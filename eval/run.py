@@ -20,7 +20,7 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
-from eval.metrics import Observation, summarize, summarize_by
+from eval.metrics import Observation, rejection_at_cost, summarize, summarize_by
 from eval.questions import LabelledQuestion
 from eval.targets import against_targets
 from search_api.engine import SearchEngine, SearchOutcome
@@ -96,6 +96,7 @@ def observe(retrieved: list[Retrieved], calibration: RoutingCalibration) -> list
                 top_score=item.routing_input.top_dense,
                 status=routing.status,
                 alternatives=[dept for dept, _ in routing.alternatives],
+                in_scope=routing.in_domain,
             )
         )
     return observations
@@ -339,8 +340,11 @@ def build_report(run: EvaluationRun, model: str, final_mode: str = DEFAULT_MODE)
     retrieval_comparison = {}
     for mode, items in run.retrieved.items():
         mode_observations = observe(items, run.calibrations[(mode, FINAL_ROUTING)])
+        mode_summary = summarize(mode_observations)
         retrieval_comparison[mode] = {
-            "all": summarize(mode_observations),
+            "all": mode_summary,
+            # the final configuration, told to reject as many questions we cover as this variant does
+            "final_rejection_at_same_cost": rejection_at_cost(observations, mode_summary["off_topic_in_domain"]),
             "test": summarize(o for o in mode_observations if o.split == "test"),
             "by_kind": summarize_by(mode_observations, lambda o: o.kind),
         }

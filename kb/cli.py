@@ -241,7 +241,7 @@ def evaluate(
 def _print_report(report: dict) -> None:
     from rich.table import Table
 
-    metrics = ["hit@1", "hit@5", "mrr", "ndcg@10", "routing_accuracy", "routing_macro_f1", "off_topic_rejection", "ambiguous_in_domain"]
+    metrics = ["hit@1", "hit@5", "mrr", "ndcg@10", "routing_accuracy", "routing_macro_f1", "off_topic_rejection", "off_topic_auc", "ambiguous_in_domain"]
 
     def table(title: str, rows: dict[str, dict]) -> Table:
         result = Table(title=title)
