@@ -8,7 +8,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from haystack import Document
-from haystack.components.evaluators import DocumentNDCGEvaluator
+from haystack.components.evaluators import DocumentMRREvaluator, DocumentNDCGEvaluator, DocumentRecallEvaluator
+from haystack.components.evaluators.document_recall import RecallMode
 from sklearn.metrics import f1_score, roc_auc_score
 
 RANK_DEPTH = 10
@@ -49,17 +50,39 @@ class Observation:
 
 
 _ndcg = DocumentNDCGEvaluator()
+_mrr = DocumentMRREvaluator()
+_hit = DocumentRecallEvaluator(mode=RecallMode.SINGLE_HIT)
+
+
+def _documents(observations: list[Observation], depth: int) -> dict[str, list[list[Document]]]:
+    """Haystack's evaluator inputs: every expected article is relevant; the top `depth` articles
+    were retrieved."""
+    return {
+        "ground_truth_documents": [[Document(id=a, content=a) for a in o.expected] for o in observations],
+        "retrieved_documents": [[Document(id=a, content=a) for a in o.ranked[:depth]] for o in observations],
+    }
 
 
 def ndcg_at_10(observations: list[Observation]) -> float | None:
-    """Haystack's nDCG evaluator over the top 10 articles (every expected article is relevant)."""
+    """Haystack's nDCG evaluator over the top 10 articles."""
     if not observations:
         return None
-    result = _ndcg.run(
-        ground_truth_documents=[[Document(id=a, content=a) for a in o.expected] for o in observations],
-        retrieved_documents=[[Document(id=a, content=a) for a in o.ranked[:RANK_DEPTH]] for o in observations],
-    )
-    return round(float(result["score"]), 4)
+    return round(float(_ndcg.run(**_documents(observations, RANK_DEPTH))["score"]), 4)
+
+
+def mrr_at_10(observations: list[Observation]) -> float | None:
+    """Haystack's MRR evaluator over the top 10 articles (0 when no expected article is in them)."""
+    if not observations:
+        return None
+    return round(float(_mrr.run(**_documents(observations, RANK_DEPTH))["score"]), 4)
+
+
+def hit_at(observations: list[Observation], k: int) -> float | None:
+    """Share of questions with an expected article among the first k: Haystack's recall
+    evaluator in single-hit mode over the top k."""
+    if not observations:
+        return None
+    return round(float(_hit.run(**_documents(observations, k))["score"]), 4)
 
 
 def macro_f1(observations: list[Observation]) -> float | None:
@@ -101,7 +124,6 @@ def summarize(observations: Iterable[Observation]) -> dict[str, float | int | No
     observations = list(observations)
     in_domain = [o for o in observations if not o.off_topic]
     off_topic = [o for o in observations if o.off_topic]
-    ranks = [o.rank for o in in_domain]
     routed = [o for o in in_domain if o.department is not None]
 
     def share(values: list[bool]) -> float | None:
@@ -111,9 +133,9 @@ def summarize(observations: Iterable[Observation]) -> dict[str, float | int | No
         "questions": len(observations),
         "in_domain": len(in_domain),
         "off_topic": len(off_topic),
-        "hit@1": share([r == 1 for r in ranks]),
-        "hit@5": share([r is not None and r <= 5 for r in ranks]),
-        "mrr": round(sum(1 / r for r in ranks if r) / len(ranks), 4) if ranks else None,
+        "hit@1": hit_at(in_domain, 1),
+        "hit@5": hit_at(in_domain, 5),
+        "mrr": mrr_at_10(in_domain),
         "ndcg@10": ndcg_at_10(in_domain),
         "routing_accuracy": share([o.routed_correctly for o in in_domain]),
         "routing_macro_f1": macro_f1(in_domain),

@@ -1,0 +1,27 @@
+"""Retrieval metrics through Haystack's evaluators, on questions whose answers are known."""
+
+import pytest
+
+from eval.metrics import Observation, summarize
+
+
+def observation(ranked: list[str], expected: list[str]) -> Observation:
+    return Observation(question=" ".join(ranked), kind="formal", split="dev", expected=expected, expected_department="afval",
+                       ranked=ranked, department="afval", confidence=0.9, top_score=0.9)
+
+
+def test_hit_at_k_and_mrr():
+    articles = [f"a{i}" for i in range(12)]
+    first = observation(articles, ["a0"])  # rank 1
+    third = observation(articles, ["a2", "a9"])  # rank 3: the best-ranked expected article counts
+    sixth = observation(articles, ["a5"])  # rank 6
+    beyond = observation(articles, ["a11"])  # rank 12: beyond the depth of 10
+    summary = summarize([first, third, sixth, beyond])
+    assert summary["hit@1"] == 0.25
+    assert summary["hit@5"] == 0.5
+    assert summary["mrr"] == pytest.approx((1 + 1 / 3 + 1 / 6 + 0) / 4, abs=1e-4)
+
+
+def test_a_question_without_results_counts_as_a_miss():
+    summary = summarize([observation([], ["a0"]), observation(["a0"], ["a0"])])
+    assert summary["hit@1"] == summary["hit@5"] == summary["mrr"] == 0.5
