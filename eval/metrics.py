@@ -63,26 +63,26 @@ def _documents(observations: list[Observation], depth: int) -> dict[str, list[li
     }
 
 
-def ndcg_at_10(observations: list[Observation]) -> float | None:
-    """Haystack's nDCG evaluator over the top 10 articles."""
+def _score(evaluator, observations: list[Observation], depth: int) -> float | None:
     if not observations:
         return None
-    return round(float(_ndcg.run(**_documents(observations, RANK_DEPTH))["score"]), 4)
+    return round(float(evaluator.run(**_documents(observations, depth))["score"]), 4)
+
+
+def ndcg_at_10(observations: list[Observation]) -> float | None:
+    """Haystack's nDCG evaluator over the top 10 articles."""
+    return _score(_ndcg, observations, RANK_DEPTH)
 
 
 def mrr_at_10(observations: list[Observation]) -> float | None:
     """Haystack's MRR evaluator over the top 10 articles (0 when no expected article is in them)."""
-    if not observations:
-        return None
-    return round(float(_mrr.run(**_documents(observations, RANK_DEPTH))["score"]), 4)
+    return _score(_mrr, observations, RANK_DEPTH)
 
 
 def hit_at(observations: list[Observation], k: int) -> float | None:
     """Share of questions with an expected article among the first k: Haystack's recall
     evaluator in single-hit mode over the top k."""
-    if not observations:
-        return None
-    return round(float(_hit.run(**_documents(observations, k))["score"]), 4)
+    return _score(_hit, observations, k)
 
 
 def macro_f1(observations: list[Observation]) -> float | None:
