@@ -28,6 +28,7 @@ from search_api.retrieval import DEFAULT_MODE, RETRIEVAL_MODES, RetrievalMode
 from search_api.routing import (
     RoutingCalibration,
     RoutingInput,
+    calibrated_confidence,
     decide,
     department_distribution,
     in_domain_probability,
@@ -165,14 +166,17 @@ def fit_calibration(
     raw_observations = observe(retrieved, calibration.model_copy(update={"min_confidence": 0.0, "in_domain_threshold": 0.0}))
     calibration.min_confidence = ambiguity_threshold(second_chance(raw_observations))
 
+    # the share of the most likely department: with an in-scope probability it gives the confidence
+    shares = [next(iter(department_distribution(item.routing_input, calibration)), ("", 0.0))[1] for item in retrieved]
+
     def decided(t_in: float, in_scope: list[float]) -> list[Observation]:
         candidate = calibration.model_copy(update={"in_domain_threshold": t_in})
         result = []
-        for o, p_in in zip(raw_observations, in_scope):
+        for o, p_in, share in zip(raw_observations, in_scope, shares):
             if o.status == "off_topic":  # no evidence at all: off-topic whatever the thresholds
                 result.append(o)
                 continue
-            status = decide(p_in, o.confidence, candidate)
+            status = decide(p_in, calibrated_confidence(share * p_in, calibration), candidate)
             result.append(replace(o, status=status, department=o.department if status == "routed" else None))
         return result
 
