@@ -234,7 +234,9 @@ def out_of_fold_in_scope(retrieved: list[Retrieved], calibration: RoutingCalibra
     Judged on the questions it was fitted on, the model looks surer than it is, and the
     threshold's utility was flat enough there for a tie to decide (0.20 and 0.25 worth exactly
     the same on the dev questions). On held-apart questions the utility is what a threshold is
-    worth on new questions; the repeats average out the luck of one split."""
+    worth on new questions; the repeats average out the luck of one split. (A fold with fewer than
+    five questions of a kind to fit on keeps the model fitted on all of them, as `fit_in_domain`
+    does; with the 60 off-topic dev questions every fold has 48.)"""
     labels = np.array([0 if item.question.off_topic else 1 for item in retrieved])
     n_folds = min(IN_DOMAIN_FOLDS, *np.bincount(labels, minlength=2))
     if n_folds < 2:  # too few questions of a kind to hold any apart
