@@ -3,11 +3,12 @@
 import pytest
 
 from eval.metrics import Observation, summarize
+from tests.eval.builders import observation as _observation
 
 
 def observation(ranked: list[str], expected: list[str]) -> Observation:
-    return Observation(question=" ".join(ranked), kind="formal", split="dev", expected=expected, expected_department="afval",
-                       ranked=ranked, department="afval", confidence=0.9, top_score=0.9)
+    return _observation(question=" ".join(ranked), kind="formal", expected=expected, ranked=ranked, department="afval",
+                        confidence=0.9, top_score=0.9)
 
 
 def test_hit_at_k_and_mrr():

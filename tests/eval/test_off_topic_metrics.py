@@ -3,14 +3,14 @@
 import pytest
 
 from eval.metrics import Observation, off_topic_auc, rejection_at_cost, summarize
+from tests.eval.builders import OFF_TOPIC
+from tests.eval.builders import observation as _observation
 
 
 def observation(in_scope: float, off_topic: bool, status: str = "routed") -> Observation:
-    return Observation(
-        question=f"q {in_scope} {off_topic}", kind="off_topic" if off_topic else "colloquial", split="dev",
-        expected=[] if off_topic else ["grofvuil-ophalen"], expected_department=None if off_topic else "afval",
-        ranked=["grofvuil-ophalen"], department="afval" if status == "routed" else None, confidence=0.9,
-        top_score=0.85, status=status, in_scope=in_scope,
+    return _observation(
+        question=f"q {in_scope} {off_topic}", **(OFF_TOPIC if off_topic else {}), department="afval" if status == "routed" else None,
+        confidence=0.9, top_score=0.85, status=status, in_scope=in_scope,
     )
 
 

@@ -2,12 +2,13 @@
 
 from eval.metrics import Observation
 from eval.run import _failures
+from tests.eval.builders import OFF_TOPIC
+from tests.eval.builders import observation as _observation
 
 
 def observation(question: str, **fields) -> Observation:
-    base = dict(kind="off_topic", split="dev", expected=[], expected_department=None, ranked=["grofvuil-ophalen"],
-                department=None, confidence=0.5, top_score=0.8, status="off_topic")
-    return Observation(question=question, **{**base, **fields})
+    """An off-topic question, rejected unless `fields` say otherwise."""
+    return _observation(question=question, **{**OFF_TOPIC, "status": "off_topic", **fields})
 
 
 def test_an_off_topic_question_answered_with_departments_is_a_failure():

@@ -2,17 +2,8 @@
 
 import pytest
 
-from eval.metrics import Observation
 from eval.run import ambiguity_threshold, second_chance, utility
-
-
-def observation(**fields) -> Observation:
-    base = dict(question="q", kind="colloquial", split="dev", expected=["grofvuil-ophalen"], expected_department="afval",
-                ranked=["grofvuil-ophalen"], department=None, confidence=0.5, top_score=0.8, status="routed")
-    return Observation(**{**base, **fields})
-
-
-OFF_TOPIC = dict(kind="off_topic", expected=[], expected_department=None)
+from tests.eval.builders import OFF_TOPIC, observation
 
 
 @pytest.mark.parametrize(
