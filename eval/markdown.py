@@ -64,6 +64,39 @@ def _off_topic(retrieval: dict[str, dict]) -> list[str]:
     return lines
 
 
+def _operating_points(report: dict) -> list[str]:
+    """The trade of the off-topic threshold: every candidate, all else as fitted."""
+    rows = report.get("operating_points")
+    if not rows:
+        return []
+    target = report.get("calibration", {}).get("off_topic_rejection_target")
+    policy = (
+        f"the lowest that rejects at least {target:.2f} of the off-topic dev questions (`KB_OFF_TOPIC_REJECTION_TARGET`)"
+        if target is not None
+        else "the one whose decisions are worth most on the dev questions (`eval/run.py UTILITY`)"
+    )
+    lines = [
+        "## Operating points: what the off-topic threshold trades",
+        "",
+        f"Every candidate threshold of the in-scope probability, all else as fitted. The fitted threshold (→) is {policy}. "
+        "\"Geen informatie\": questions we do cover that are told we have no answer. The dev questions are the ones the "
+        "in-scope model was fitted on; the held-out columns are the unbiased ones.",
+        "",
+        "| threshold | off-topic rejection | in scope, told \"geen informatie\" | routing accuracy "
+        "| off-topic rejection (test) | \"geen informatie\" (test) | routing accuracy (test) |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        all_, test = row["all"], row["test"]
+        mark = "→ " if row["fitted"] else ""
+        lines.append(
+            f"| {mark}{row['threshold']:.2f} | {_cell(all_['off_topic_rejection'])} | {_cell(all_['off_topic_in_domain'])} "
+            f"| {_cell(all_['routing_accuracy'])} | {_cell(test['off_topic_rejection'])} | {_cell(test['off_topic_in_domain'])} "
+            f"| {_cell(test['routing_accuracy'])} |"
+        )
+    return lines + [""]
+
+
 def render_markdown(report: dict) -> str:
     final = report["final"]
     lines = [
@@ -102,7 +135,7 @@ def render_markdown(report: dict) -> str:
     lines += ["", "| variant | ECE (test) | classifier weight |", "|---|---:|---:|"]
     for name, values in comparison["routing"].items():
         lines.append(f"| {ROUTING_NAMES.get(name, name)} | {values['calibration_error_test']} | {values['classifier_weight']} |")
-    lines += ["", "## Per kind of question (final)", ""]
+    lines += ["", *_operating_points(report), "## Per kind of question (final)", ""]
     lines += _table(report["by_kind"], MAIN)
     lines += ["", "## Per department (final)", ""]
     lines += _table(report["by_department"], MAIN)

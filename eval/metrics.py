@@ -120,6 +120,12 @@ def rejection_at_cost(observations: list[Observation], cost: float | None) -> fl
     return round(sum(p < threshold for p in off_topic) / len(off_topic), 4)
 
 
+def off_topic_rejection(observations: Iterable[Observation]) -> float | None:
+    """The share of the questions we do not cover that the router told "geen informatie"."""
+    off_topic = [o.status == "off_topic" for o in observations if o.off_topic]
+    return round(sum(off_topic) / len(off_topic), 4) if off_topic else None
+
+
 def summarize(observations: Iterable[Observation]) -> dict[str, float | int | None]:
     observations = list(observations)
     in_domain = [o for o in observations if not o.off_topic]
@@ -146,7 +152,7 @@ def summarize(observations: Iterable[Observation]) -> dict[str, float | int | No
         ),
         "abstained_in_domain": share([o.department is None for o in in_domain]),
         "off_topic_in_domain": share([o.status == "off_topic" for o in in_domain]),  # told "geen informatie"
-        "off_topic_rejection": share([o.status == "off_topic" for o in off_topic]),
+        "off_topic_rejection": off_topic_rejection(off_topic),
         "off_topic_auc": off_topic_auc(observations),
     }
 

@@ -20,7 +20,7 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
-from eval.metrics import Observation, rejection_at_cost, summarize, summarize_by
+from eval.metrics import Observation, off_topic_rejection, rejection_at_cost, summarize, summarize_by
 from eval.questions import LabelledQuestion
 from eval.targets import against_targets
 from search_api.engine import SearchEngine, SearchOutcome
@@ -42,6 +42,7 @@ IN_DOMAIN_COLUMNS = (0, 1, 2)  # of `RoutingInput.features()` used by the in-sco
 IN_DOMAIN_FOLDS, IN_DOMAIN_REPEATS = 5, 5  # cross-validation of the in-scope model for the off-topic threshold
 ROUTING_VARIANTS: dict[str, float | None] = {"vote": 0.0, "classifier": 1.0, "combined": None}
 FINAL_ROUTING = "combined"
+OPERATING_METRICS = ("off_topic_rejection", "off_topic_in_domain", "routing_accuracy")
 
 # What a routing decision is worth to a citizen, used to choose the abstention thresholds:
 # sent to the right desk +1, to a wrong desk -1 (a second call, a lost hour), an honest "weet ik
@@ -119,15 +120,23 @@ def utility(observations: list[Observation]) -> float:
 
 
 def fit_calibration(
-    retrieved: list[Retrieved], model: str, mode: str = DEFAULT_MODE, classifier_weight: float | None = None
+    retrieved: list[Retrieved],
+    model: str,
+    mode: str = DEFAULT_MODE,
+    classifier_weight: float | None = None,
+    rejection_target: float | None = None,
 ) -> RoutingCalibration:
     """Fit every router parameter on the given (dev) questions:
     1. the vote temperature and the classifier weight, by the likelihood of the right department;
     2. the in-domain models, logistic regressions on the best dense cosine and BM25 score;
     3. Platt scaling of the confidence (probability that the routing is right);
     4. the ambiguity threshold where asking and routing are worth the same (`ambiguity_threshold`),
-       then the off-topic threshold by the utility above."""
-    calibration = RoutingCalibration(model=model, mode=mode, fitted_on=len(retrieved))
+       then the off-topic threshold: by the utility above, or, given a `rejection_target`, the
+       lowest threshold that rejects at least that share of the off-topic questions
+       (`choose_off_topic_threshold`)."""
+    calibration = RoutingCalibration(
+        model=model, mode=mode, fitted_on=len(retrieved), off_topic_rejection_target=rejection_target
+    )
     in_domain = [item for item in retrieved if not item.question.off_topic and item.outcome.hits]
 
     def nll(candidate: RoutingCalibration) -> float:
@@ -181,10 +190,29 @@ def fit_calibration(
         return result
 
     repeats = out_of_fold_in_scope(retrieved, calibration)
-    scores = {t_in: float(np.mean([utility(decided(t_in, in_scope)) for in_scope in repeats])) for t_in in THRESHOLDS}
-    best = max(scores.values())
-    calibration.in_domain_threshold = min(t_in for t_in, value in scores.items() if value >= best - 1e-9)
+    outcomes = {t_in: [decided(t_in, in_scope) for in_scope in repeats] for t_in in THRESHOLDS}
+    calibration.in_domain_threshold = choose_off_topic_threshold(outcomes, rejection_target)
     return calibration
+
+
+def choose_off_topic_threshold(outcomes: dict[float, list[list[Observation]]], rejection_target: float | None = None) -> float:
+    """The off-topic threshold from the decisions each candidate threshold gives (one list of
+    observations per cross-validation repeat).
+
+    Without a target: the threshold whose decisions are worth most on average (`utility`). With a
+    target rate: the lowest threshold whose off-topic rejection, averaged over the repeats, reaches
+    it, so that no more questions we do cover are told "geen informatie" than the target needs;
+    when no threshold reaches it, the lowest of those that reject the most. Ties go to the lowest
+    threshold."""
+    if rejection_target is None:
+        scores = {t: float(np.mean([utility(decisions) for decisions in repeats])) for t, repeats in outcomes.items()}
+    else:
+        scores = {t: float(np.mean([off_topic_rejection(decisions) or 0.0 for decisions in repeats])) for t, repeats in outcomes.items()}
+        reaching = [t for t, rate in scores.items() if rate >= rejection_target - 1e-9]
+        if reaching:
+            return min(reaching)
+    best = max(scores.values())
+    return min(t for t, value in scores.items() if value >= best - 1e-9)
 
 
 def fit_in_domain(retrieved: list[Retrieved], calibration: RoutingCalibration) -> RoutingCalibration:
@@ -308,6 +336,8 @@ def run_variants(
     modes: tuple[RetrievalMode, ...] = RETRIEVAL_MODES,
     progress: Callable[[], None] | None = None,
 ) -> EvaluationRun:
+    """Every retrieval mode over the same questions and query vectors, and every router fitted on
+    the dev split under the off-topic policy of the engine's settings."""
     embeddings = [engine.embed(question.q) for question in questions]
     retrieved = {mode: retrieve_all(engine, questions, mode, embeddings=embeddings, progress=progress) for mode in modes}
     calibrations = {}
@@ -315,7 +345,9 @@ def run_variants(
         dev = [item for item in items if item.question.split == "dev"]
         variants = ROUTING_VARIANTS if mode == DEFAULT_MODE else {FINAL_ROUTING: None}
         for variant, weight in variants.items():
-            calibrations[(mode, variant)] = fit_calibration(dev, engine.settings.embedding_model, mode, weight)
+            calibrations[(mode, variant)] = fit_calibration(
+                dev, engine.settings.embedding_model, mode, weight, engine.settings.off_topic_rejection_target
+            )
     return EvaluationRun(retrieved, calibrations)
 
 
@@ -384,11 +416,29 @@ def build_report(run: EvaluationRun, model: str, final_mode: str = DEFAULT_MODE)
             "p95": round(latencies[int(len(latencies) * 0.95)], 1),
         },
         "comparison": {"retrieval": retrieval_comparison, "routing": routing_comparison},
+        "operating_points": operating_points(run.retrieved[final_mode], calibration),
         "by_kind": summarize_by(observations, lambda o: o.kind),
         "by_department": summarize_by(observations, lambda o: o.expected_department),
         "confusion": confusion_matrix(observations),
         "failures": _failures(observations),
     }
+
+
+def operating_points(retrieved: list[Retrieved], calibration: RoutingCalibration) -> list[dict]:
+    """What each candidate off-topic threshold would give, all else as fitted: off-topic
+    rejection, the share of questions we do cover told "geen informatie", and routing accuracy,
+    on all questions and on the held-out split. The price of a higher off-topic rejection, in
+    numbers, for whoever sets `Settings.off_topic_rejection_target`."""
+    fitted = calibration.in_domain_threshold
+    rows = []
+    for threshold in sorted({*THRESHOLDS, fitted}):
+        observations = observe(retrieved, calibration.model_copy(update={"in_domain_threshold": threshold}))
+        row: dict = {"threshold": threshold, "fitted": threshold == fitted}
+        for split, members in (("all", observations), ("test", [o for o in observations if o.split == "test"])):
+            summary = summarize(members)
+            row[split] = {key: summary[key] for key in OPERATING_METRICS}
+        rows.append(row)
+    return rows
 
 
 def confusion_matrix(observations: list[Observation]) -> dict[str, dict[str, int]]:

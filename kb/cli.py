@@ -228,6 +228,12 @@ def evaluate(
         calibration = run.calibrations[(DEFAULT_MODE, FINAL_ROUTING)]
         calibration.save(settings.calibration_file)
         console.print(f"Router fitted on {calibration.fitted_on} dev questions, saved to {settings.calibration_file}")
+        policy = (
+            f"the lowest to reject {calibration.off_topic_rejection_target:.2f} of the off-topic dev questions"
+            if calibration.off_topic_rejection_target is not None
+            else "by the value of the decisions"
+        )
+        console.print(f"Off-topic threshold {calibration.in_domain_threshold:.2f}, {policy} (what others cost: the Markdown report)")
     report = build_report(run, settings.embedding_model)
     path = write_report(report, settings.data_dir / "reports")
     if output:

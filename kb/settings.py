@@ -65,6 +65,11 @@ class Settings(BaseSettings):
     max_query_chars: int = Field(500, ge=1)
     # Fitted routing parameters (`kb eval --calibrate`), committed with the evaluation set
     calibration_file: Path = PROJECT_DIR / "eval" / "calibration.json"
+    # How the off-topic threshold is chosen when the router is fitted. None (the default): by the
+    # value of the decisions (`eval.run.UTILITY`). A rate such as 0.9: the lowest threshold that
+    # rejects at least that share of the off-topic dev questions (judged out of fold), whatever
+    # it costs the questions we do cover; the report's "operating points" table shows that cost.
+    off_topic_rejection_target: float | None = Field(None, gt=0.0, le=1.0)
     # The labelled question set; the console adds failed searches to it
     questions_file: Path = PROJECT_DIR / "eval" / "questions.yaml"
     # Keep searches that found nothing (personal data masked) for the editors, in <data_dir>/feedback/

@@ -56,6 +56,9 @@ class RoutingCalibration(BaseModel):
     platt: bool = False
     min_confidence: float = 0.0  # below this (calibrated) the router abstains as "ambiguous"
     fitted_on: int = 0  # number of labelled questions the fit used
+    # None: the off-topic threshold maximises the value of the decisions; a rate: the threshold is
+    # the lowest that rejects that share of the off-topic dev questions (`Settings.off_topic_rejection_target`)
+    off_topic_rejection_target: float | None = None
 
     @classmethod
     def load(cls, path: Path, model: str) -> "RoutingCalibration":

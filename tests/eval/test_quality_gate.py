@@ -9,18 +9,17 @@ regenerating and committing the baseline.
 import json
 
 from eval.metrics import summarize
-from eval.questions import load_questions
-from eval.run import observe, retrieve_all
+from eval.run import observe
 from kb.settings import PROJECT_DIR
 
 BASELINE = PROJECT_DIR / "eval" / "baseline.json"
 MAX_DROP = 0.02
 
 
-def test_quality_does_not_drop_below_the_committed_baseline(live_server):
+def test_quality_does_not_drop_below_the_committed_baseline(live_server, retrieved_questions):
     engine = live_server.app.state.engine
     baseline = json.loads(BASELINE.read_text(encoding="utf-8"))["overall"]
-    summary = summarize(observe(retrieve_all(engine, load_questions()), engine.calibration))
+    summary = summarize(observe(retrieved_questions, engine.calibration))
     for metric in ("hit@5", "routing_accuracy"):
         assert summary[metric] >= baseline[metric] - MAX_DROP, (
             f"{metric} dropped from {baseline[metric]:.3f} (eval/baseline.json) to {summary[metric]:.3f}"
