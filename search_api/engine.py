@@ -102,7 +102,9 @@ class SearchEngine:
         self._store = open_document_store(settings, embedding_dimension(self._embedder))
         self._retriever = HybridRetriever(self._store, self._embedder, backend=settings.resolved_retrieval_backend)
         self._retriever.centering = self._language_centering()
-        self.calibration = RoutingCalibration.load(settings.calibration_file, settings.embedding_model)
+        self.calibration = RoutingCalibration.load(
+            settings.calibration_file, settings.embedding_model, settings.off_topic_rejection_target
+        )
         self.language.warm_up()
         if build_index_if_empty and self._store.count_documents() == 0:
             log.info("The index is empty: building it from %s", settings.content_dir)

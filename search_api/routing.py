@@ -61,7 +61,9 @@ class RoutingCalibration(BaseModel):
     off_topic_rejection_target: float | None = None
 
     @classmethod
-    def load(cls, path: Path, model: str) -> "RoutingCalibration":
+    def load(cls, path: Path, model: str, off_topic_rejection_target: float | None = None) -> "RoutingCalibration":
+        """The fitted router for `model`; defaults (with a warning) when there is none for it. The
+        off-topic policy the settings ask for is compared with the one it was fitted under."""
         if not path.exists():
             log.warning("No routing calibration at %s; using defaults", path)
             return cls(model=model)
@@ -73,6 +75,12 @@ class RoutingCalibration(BaseModel):
         if calibration.model != model:
             log.warning("Routing calibration is for model %r, not %r; using defaults", calibration.model, model)
             return cls(model=model)
+        if calibration.off_topic_rejection_target != off_topic_rejection_target:
+            log.warning(
+                "The router in %s was fitted with off-topic rejection target %s, the settings ask for %s; "
+                "refit it with `make baseline` (kb eval --calibrate)",
+                path, calibration.off_topic_rejection_target, off_topic_rejection_target,
+            )
         return calibration
 
     def save(self, path: Path) -> None:

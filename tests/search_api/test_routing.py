@@ -1,4 +1,5 @@
-"""The in-scope model: BM25 evidence counts only for questions in the languages of the indexed text."""
+"""The in-scope model (BM25 evidence counts only for questions in the languages of the indexed text)
+and loading the fitted router."""
 
 import math
 
@@ -27,3 +28,15 @@ def test_a_short_question_needs_less_evidence_to_count_as_in_scope():
     sentence = RoutingInput(hits=[], top_dense=0.84, top_sparse=5.0, lexical=True, words=12)
     assert one_word.features()[2] == 0.5 and sentence.features()[2] == 1 / 13
     assert in_domain_probability(one_word, calibration) > 0.5 > in_domain_probability(sentence, calibration)
+
+
+def test_a_router_fitted_under_another_off_topic_policy_is_used_with_a_warning(tmp_path, caplog):
+    path = tmp_path / "calibration.json"
+    RoutingCalibration(model="m", in_domain_threshold=0.55, off_topic_rejection_target=0.9).save(path)
+    with caplog.at_level("WARNING"):
+        same = RoutingCalibration.load(path, "m", off_topic_rejection_target=0.9)
+    assert same.in_domain_threshold == 0.55 and not caplog.records
+    with caplog.at_level("WARNING"):
+        other = RoutingCalibration.load(path, "m")
+    assert other.in_domain_threshold == 0.55  # still the fitted router: better than defaults
+    assert "make baseline" in caplog.text and "0.9" in caplog.text
