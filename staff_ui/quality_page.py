@@ -68,6 +68,23 @@ def _targets(rows: list[dict]) -> list[dict]:
     ]
 
 
+def _operating_points(rows: list[dict]) -> list[dict]:
+    """What each threshold for "geen informatie" would give, in the staff's words (all questions)."""
+    return [
+        {
+            "drempel": f"{row['threshold']:.2f}" + (" (in gebruik)" if row["fitted"] else ""),
+            "onbekende vragen herkend": _percent(row["all"]["off_topic_rejection"]),
+            "bekende vragen 'geen informatie'": _percent(row["all"]["off_topic_in_domain"]),
+            "juiste afdeling": _percent(row["all"]["routing_accuracy"]),
+        }
+        for row in rows
+    ]
+
+
+def _percent(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1%}"
+
+
 def _evaluation(client: ApiClient, role: str) -> None:
     status = client.evaluation_status()
     reports = client.reports()
@@ -100,6 +117,15 @@ def _evaluation(client: ApiClient, role: str) -> None:
         st.subheader("Doelen")
         st.caption("Met de marge: bij weinig vragen ligt de echte waarde ergens in dat gebied (95% zeker).")
         st.dataframe(_targets(targets), width="stretch", hide_index=True)
+    points = report.get("operating_points", [])
+    if points:
+        st.subheader("Afweging: wanneer zeggen we 'geen informatie'?")
+        st.caption(
+            "Hoe hoger de drempel, hoe vaker we een vraag die niet bij de gemeente hoort herkennen. "
+            "Maar dan krijgen ook meer gewone vragen 'geen informatie', en gaan er minder naar de juiste afdeling. "
+            "De beheerder kiest de drempel met KB_OFF_TOPIC_REJECTION_TARGET (zie de README)."
+        )
+        st.dataframe(_operating_points(points), width="stretch", hide_index=True)
 
     if len(reports) > 1:
         st.subheader("Verloop")

@@ -28,10 +28,15 @@ def test_run_evaluation_and_see_the_report(console_env, client, staff_headers):
     labels = {metric.label: metric.value for metric in app.metric}
     assert set(labels) == {"Juiste artikel bovenaan", "Juiste artikel in top 5", "Juiste afdeling", "Onbekende vragen herkend"}
     assert float(labels["Juiste artikel in top 5"].rstrip("%")) > 80
-    assert len(app.dataframe) >= 5  # targets, per kind, per department, confusion matrix, misses
+    assert len(app.dataframe) >= 6  # targets, thresholds, per kind, per department, confusion matrix, misses
     targets = app.dataframe[0].value
     assert list(targets["meting"]) == ["Juiste artikel bovenaan", "Juiste artikel in top 5", "Juiste afdeling", "Onbekende vragen herkend"]
     assert set(targets["gehaald"]) <= {"ja", "nee"} and all(" tot " in margin for margin in targets["marge"])
+    trade = app.dataframe[1].value  # what each threshold for "geen informatie" gives
+    assert list(trade.columns) == ["drempel", "onbekende vragen herkend", "bekende vragen 'geen informatie'", "juiste afdeling"]
+    assert sum(threshold.endswith("(in gebruik)") for threshold in trade["drempel"]) == 1
+    told = [float(value.rstrip("%")) for value in trade["bekende vragen 'geen informatie'"]]
+    assert told == sorted(told) and told[-1] > told[0]
     assert httpx.get(f"{client.base_url}/quality/reports").status_code == 401
 
 
