@@ -120,39 +120,49 @@ def rejection_at_cost(observations: list[Observation], cost: float | None) -> fl
     return round(sum(p < threshold for p in off_topic) / len(off_topic), 4)
 
 
+def _share(values: list[bool]) -> float | None:
+    return round(sum(values) / len(values), 4) if values else None
+
+
 def off_topic_rejection(observations: Iterable[Observation]) -> float | None:
     """The share of the questions we do not cover that the router told "geen informatie"."""
-    off_topic = [o.status == "off_topic" for o in observations if o.off_topic]
-    return round(sum(off_topic) / len(off_topic), 4) if off_topic else None
+    return _share([o.status == "off_topic" for o in observations if o.off_topic])
+
+
+def decision_rates(observations: Iterable[Observation]) -> dict[str, float | None]:
+    """What the router decided, without the ranking metrics: cheap enough to compute for every
+    candidate threshold."""
+    observations = list(observations)
+    in_domain = [o for o in observations if not o.off_topic]
+    routed = [o for o in in_domain if o.department is not None]
+    return {
+        "routing_accuracy": _share([o.routed_correctly for o in in_domain]),
+        "accuracy_when_routed": _share([o.routed_correctly for o in routed]),
+        "ambiguous_in_domain": _share([o.status == "ambiguous" for o in in_domain]),
+        "right_among_alternatives": _share(
+            [o.expected_department in o.alternatives for o in in_domain if o.status == "ambiguous"]
+        ),
+        "abstained_in_domain": _share([o.department is None for o in in_domain]),
+        "off_topic_in_domain": _share([o.status == "off_topic" for o in in_domain]),  # told "geen informatie"
+        "off_topic_rejection": off_topic_rejection(observations),
+    }
 
 
 def summarize(observations: Iterable[Observation]) -> dict[str, float | int | None]:
     observations = list(observations)
     in_domain = [o for o in observations if not o.off_topic]
-    off_topic = [o for o in observations if o.off_topic]
-    routed = [o for o in in_domain if o.department is not None]
-
-    def share(values: list[bool]) -> float | None:
-        return round(sum(values) / len(values), 4) if values else None
-
+    decisions = decision_rates(observations)
     return {
         "questions": len(observations),
         "in_domain": len(in_domain),
-        "off_topic": len(off_topic),
+        "off_topic": len(observations) - len(in_domain),
         "hit@1": hit_at(in_domain, 1),
         "hit@5": hit_at(in_domain, 5),
         "mrr": mrr_at_10(in_domain),
         "ndcg@10": ndcg_at_10(in_domain),
-        "routing_accuracy": share([o.routed_correctly for o in in_domain]),
+        "routing_accuracy": decisions.pop("routing_accuracy"),
         "routing_macro_f1": macro_f1(in_domain),
-        "accuracy_when_routed": share([o.routed_correctly for o in routed]),
-        "ambiguous_in_domain": share([o.status == "ambiguous" for o in in_domain]),
-        "right_among_alternatives": share(
-            [o.expected_department in o.alternatives for o in in_domain if o.status == "ambiguous"]
-        ),
-        "abstained_in_domain": share([o.department is None for o in in_domain]),
-        "off_topic_in_domain": share([o.status == "off_topic" for o in in_domain]),  # told "geen informatie"
-        "off_topic_rejection": off_topic_rejection(off_topic),
+        **decisions,
         "off_topic_auc": off_topic_auc(observations),
     }
 

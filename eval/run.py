@@ -20,7 +20,7 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
-from eval.metrics import Observation, off_topic_rejection, rejection_at_cost, summarize, summarize_by
+from eval.metrics import Observation, decision_rates, off_topic_rejection, rejection_at_cost, summarize, summarize_by
 from eval.questions import LabelledQuestion
 from eval.targets import against_targets
 from search_api.engine import SearchEngine, SearchOutcome
@@ -435,8 +435,8 @@ def operating_points(retrieved: list[Retrieved], calibration: RoutingCalibration
         observations = observe(retrieved, calibration.model_copy(update={"in_domain_threshold": threshold}))
         row: dict = {"threshold": threshold, "fitted": threshold == fitted}
         for split, members in (("all", observations), ("test", [o for o in observations if o.split == "test"])):
-            summary = summarize(members)
-            row[split] = {key: summary[key] for key in OPERATING_METRICS}
+            rates = decision_rates(members)
+            row[split] = {key: rates[key] for key in OPERATING_METRICS}
         rows.append(row)
     return rows
 
