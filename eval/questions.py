@@ -16,7 +16,7 @@ from kb.text import collapse_spaces
 
 QUESTIONS_FILE = PROJECT_DIR / "eval" / "questions.yaml"
 Kind = Literal[
-    "formal", "colloquial", "typo", "keyword", "long_story", "english", "other_language", "outside_body", "off_topic"
+    "formal", "colloquial", "typo", "keyword", "short", "long_story", "english", "other_language", "outside_body", "off_topic"
 ]
 TEST_SHARE = 5  # one question in five is held out for reporting (never used for calibration)
 

@@ -39,9 +39,14 @@ def stem(word: str) -> str:
     return _stemmer.stemWord(word)
 
 
+def content_words(text: str) -> list[str]:
+    """The words that carry meaning, in order: no stop words, no single characters."""
+    return [token for token in tokenize(text) if token not in STOP_WORDS and len(token) > 1]
+
+
 def content_stems(text: str) -> list[str]:
-    """Stems of the words that carry meaning (no stop words, no single characters)."""
-    return [stem(token) for token in tokenize(text) if token not in STOP_WORDS and len(token) > 1]
+    """Stems of the words that carry meaning."""
+    return [stem(token) for token in content_words(text)]
 
 
 def split_sentences(text: str) -> list[str]:

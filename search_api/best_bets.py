@@ -6,7 +6,9 @@ gives the models: one- and two-word questions score low on both the dense cosine
 some were answered "bedoelt u" or even "geen informatie" while the right article was on top.
 So an exact match puts the article(s) with that keyword first, in their retrieval order, and
 counts as in scope. A keyword several articles share ("wmo") promotes all of them, in their
-retrieval order. Matching ignores case and punctuation.
+retrieval order. Matching ignores case and punctuation, and the filler words people type around
+a keyword (stop words: "ik wil trouwen" is the keyword "trouwen", "mijn afval is niet opgehaald"
+the keyword "afval niet opgehaald").
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from kb.articles import Article
-from kb.text import tokenize
+from kb.text import content_words, tokenize
 from search_api.grouping import ArticleHit
 
 
@@ -24,20 +26,26 @@ def normalise(text: str) -> str:
     return " ".join(tokenize(text))
 
 
+def without_filler(text: str) -> str:
+    return " ".join(content_words(text))
+
+
 class BestBets:
     def __init__(self, articles: Iterable[Article] = ()) -> None:
         self._articles: dict[str, set[str]] = defaultdict(set)
         for article in articles:
-            for phrase in map(normalise, (article.meta.title, *article.meta.keywords)):
-                if phrase:
-                    self._articles[phrase].add(article.meta.id)
+            for phrase in (article.meta.title, *article.meta.keywords):
+                for key in {normalise(phrase), without_filler(phrase)}:
+                    if key:
+                        self._articles[key].add(article.meta.id)
 
     def match(self, *queries: str) -> set[str]:
         """The articles whose title or keyword is exactly one of the queries (e.g. the question
-        as typed and as spelling-corrected)."""
+        as typed and as spelling-corrected), as typed or without filler words."""
         found: set[str] = set()
         for query in queries:
-            found |= self._articles.get(normalise(query), set())
+            for key in {normalise(query), without_filler(query)}:
+                found |= self._articles.get(key, set())
         return found
 
     def promote(self, hits: list[ArticleHit], article_ids: set[str]) -> list[ArticleHit]:

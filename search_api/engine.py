@@ -34,7 +34,7 @@ from search_api.routing import LEXICAL_LANGUAGES, Routing, RoutingCalibration, R
 from kb.spelling import Correction
 from search_api.article_vectors import ArticleVectors
 from search_api.best_bets import BestBets
-from kb.text import tokenize
+from kb.text import content_words
 
 log = logging.getLogger(__name__)
 
@@ -218,7 +218,7 @@ class SearchEngine:
             top_dense=max(retrieved.dense_scores.values(), default=0.0),
             top_sparse=max(retrieved.sparse_scores.values(), default=0.0),
             lexical=language in LEXICAL_LANGUAGES or mode == "bm25",
-            words=len(tokenize(query)),
+            words=len(content_words(query)),
             best_bet=bool(best_bets),
         )
         routing = route(routing_input, self.calibration)

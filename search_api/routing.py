@@ -97,13 +97,15 @@ class RoutingInput:
     top_dense: float = 0.0
     top_sparse: float = 0.0
     lexical: bool = True  # the question is in a language of the knowledge base's text (LEXICAL_LANGUAGES)
-    words: int = 0  # words in the question
+    words: int = 0  # words that carry meaning (`kb.text.content_words`): "ik wil een hond" is one
     best_bet: bool = False  # the question is exactly an article's title or keyword (`search_api.best_bets`)
 
     def features(self) -> list[float]:
         """What the in-scope model of a lexical question sees. Shortness: one- and two-word
         questions ("vog", "glasbak") have a lower best cosine and BM25 score than sentences, and
-        were rejected as off-topic (measured: routing of one-word questions 0.75 -> 0.93)."""
+        were rejected as off-topic (measured: routing of one-word questions 0.75 -> 0.93). It
+        counts the words that carry meaning, as BM25 does: "ik wil een hond" gives BM25 one word
+        to match, not four."""
         return [self.top_dense, math.log1p(max(self.top_sparse, 0.0)), 1.0 / (1 + self.words)]
 
 

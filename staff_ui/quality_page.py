@@ -29,6 +29,7 @@ KINDS = {
     "colloquial": "spreektaal",
     "keyword": "zoekwoorden",
     "typo": "met typefout",
+    "short": "kort, met vulwoorden",
     "formal": "formeel",
     "long_story": "lang verhaal",
     "english": "Engels",

@@ -25,7 +25,7 @@ def test_size_kinds_and_labels(articles):
     assert len(questions) >= 500
     kinds = Counter(q.kind for q in questions)
     assert kinds["off_topic"] >= 30
-    assert set(kinds) == {"formal", "colloquial", "typo", "keyword", "long_story", "english", "other_language", "outside_body", "off_topic"}
+    assert set(kinds) == {"formal", "colloquial", "typo", "keyword", "short", "long_story", "english", "other_language", "outside_body", "off_topic"}
     assert len({_norm(q.q) for q in questions}) == len(questions), "duplicate questions"
     for question in questions:
         for article_id in question.expected:

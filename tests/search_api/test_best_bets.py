@@ -31,7 +31,13 @@ def test_a_title_matches_too(bets):
     assert "wmo-hulp-aanvragen" in bets.match(article("wmo-hulp-aanvragen").meta.title)
 
 
-@pytest.mark.parametrize("question", ["bijstand aanvragen hoe werkt dat", "bijstan", "", "wat is bijstand"])
+@pytest.mark.parametrize("question", ["ik wil bijstand", "wat is bijstand?", "Ik heb bijstand", "mijn bijstand"])
+def test_filler_words_around_a_keyword_do_not_matter(bets, question):
+    """Stop words only ("ik wil trouwen" is the keyword "trouwen"); every other word counts."""
+    assert bets.match(question) == {"bijstandsuitkering"}
+
+
+@pytest.mark.parametrize("question", ["bijstand aanvragen hoe werkt dat", "bijstan", "", "ik wil", "ik heb bijstand nodig"])
 def test_anything_else_is_no_best_bet(bets, question):
     assert "bijstandsuitkering" not in bets.match(question)
 

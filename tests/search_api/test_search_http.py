@@ -131,7 +131,12 @@ def test_departments(client):
 
 @pytest.mark.parametrize(
     "question,article,department",
-    [("bijstand", "bijstandsuitkering", "werk_inkomen"), ("afspraak", "afspraak-maken", "klantcontact"), ("WMO", "wmo-hulp-aanvragen", "zorg")],
+    [
+        ("bijstand", "bijstandsuitkering", "werk_inkomen"), ("afspraak", "afspraak-maken", "klantcontact"),
+        ("WMO", "wmo-hulp-aanvragen", "zorg"),
+        # with the filler words people type around it (these two used to get "geen informatie")
+        ("ik wil trouwen", "trouwen-en-partnerschap", "burgerzaken"), ("ik ga verhuizen", "verhuizing-doorgeven", "burgerzaken"),
+    ],
 )
 def test_an_editors_keyword_is_a_best_bet(client, question, article, department):
     body = client.get("/search", params={"q": question}).json()
