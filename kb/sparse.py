@@ -22,7 +22,7 @@ from functools import lru_cache
 from haystack import Document, component
 from haystack.dataclasses import SparseEmbedding
 
-from kb.text import STOP_WORDS, stem, tokenize, zipf
+from kb.text import content_words, stem, zipf
 
 K1 = 1.2
 B = 0.75
@@ -83,9 +83,7 @@ def term(word: str) -> str:
 def terms(text: str) -> list[str]:
     """Index terms of a text: folded stems of content words, plus those of compound parts."""
     result: list[str] = []
-    for token in tokenize(text):
-        if token in STOP_WORDS or len(token) < 2:
-            continue
+    for token in content_words(text):
         result.append(term(token))
         result.extend(term(part) for part in split_compound(token))
     return result
