@@ -64,17 +64,19 @@ def _off_topic(retrieval: dict[str, dict]) -> list[str]:
     return lines
 
 
+def off_topic_policy(target: float | None) -> str:
+    """How the off-topic threshold was chosen, in words (the report and `kb eval`)."""
+    if target is None:
+        return "chosen by the value of the decisions on the dev questions (`eval/run.py UTILITY`)"
+    return f"the lowest that rejects at least {target:.2f} of the off-topic dev questions (`KB_OFF_TOPIC_REJECTION_TARGET`)"
+
+
 def _operating_points(report: dict) -> list[str]:
     """The trade of the off-topic threshold: every candidate, all else as fitted."""
     rows = report.get("operating_points")
     if not rows:
         return []
-    target = report.get("calibration", {}).get("off_topic_rejection_target")
-    policy = (
-        f"the lowest that rejects at least {target:.2f} of the off-topic dev questions (`KB_OFF_TOPIC_REJECTION_TARGET`)"
-        if target is not None
-        else "the one whose decisions are worth most on the dev questions (`eval/run.py UTILITY`)"
-    )
+    policy = off_topic_policy(report.get("calibration", {}).get("off_topic_rejection_target"))
     lines = [
         "## Operating points: what the off-topic threshold trades",
         "",

@@ -203,7 +203,7 @@ def evaluate(
     """Score retrieval and routing on eval/questions.yaml; compare variants; write JSON and Markdown reports."""
     import json
 
-    from eval.markdown import render_markdown
+    from eval.markdown import off_topic_policy, render_markdown
     from eval.questions import load_questions
     from eval.run import FINAL_ROUTING, build_report, run_variants, write_report
     from kb.store import StoreLockedError
@@ -228,11 +228,7 @@ def evaluate(
         calibration = run.calibrations[(DEFAULT_MODE, FINAL_ROUTING)]
         calibration.save(settings.calibration_file)
         console.print(f"Router fitted on {calibration.fitted_on} dev questions, saved to {settings.calibration_file}")
-        policy = (
-            f"the lowest to reject {calibration.off_topic_rejection_target:.2f} of the off-topic dev questions"
-            if calibration.off_topic_rejection_target is not None
-            else "by the value of the decisions"
-        )
+        policy = off_topic_policy(calibration.off_topic_rejection_target)
         console.print(f"Off-topic threshold {calibration.in_domain_threshold:.2f}, {policy} (what others cost: the Markdown report)")
     report = build_report(run, settings.embedding_model)
     path = write_report(report, settings.data_dir / "reports")

@@ -110,7 +110,7 @@ def _evaluation(client: ApiClient, role: str) -> None:
         delta = None
         if previous and value is not None and previous["overall"].get(metric) is not None:
             delta = f"{(value - previous['overall'][metric]) * 100:+.1f} punt"
-        column.metric(label, "–" if value is None else f"{value:.1%}", delta)
+        column.metric(label, _percent(value), delta)
 
     report = client.report(latest["name"])
     targets = report.get("targets", {}).get("all", [])
