@@ -71,16 +71,25 @@ def off_topic_policy(target: float | None) -> str:
     return f"the lowest that rejects at least {target:.2f} of the off-topic dev questions (`KB_OFF_TOPIC_REJECTION_TARGET`)"
 
 
+def in_scope_model(calibration: dict) -> str:
+    """Which regularisation of the in-scope model the fit kept (`eval/run.py choose_in_scope_model`)."""
+    features = "standardised" if calibration.get("in_domain_standardised") else "raw"
+    return f"{features} features, L2 penalty C = {calibration.get('in_domain_c', 10.0):g}"
+
+
 def _operating_points(report: dict) -> list[str]:
     """The trade of the off-topic threshold: every candidate, all else as fitted."""
     rows = report.get("operating_points")
     if not rows:
         return []
-    policy = off_topic_policy(report.get("calibration", {}).get("off_topic_rejection_target"))
+    calibration = report.get("calibration", {})
+    policy = off_topic_policy(calibration.get("off_topic_rejection_target"))
     lines = [
         "## Operating points: what the off-topic threshold trades",
         "",
-        f"Every candidate threshold of the in-scope probability, all else as fitted. The fitted threshold (→) is {policy}. "
+        f"Every candidate threshold of the in-scope probability, all else as fitted. The fitted threshold (→) is {policy}; "
+        f"the in-scope model kept has {in_scope_model(calibration)} (of `eval/run.py IN_DOMAIN_REGULARISATIONS`, "
+        "by the one-standard-error rule). "
         "\"Geen informatie\": questions we do cover that are told we have no answer. The dev questions are the ones the "
         "in-scope model was fitted on; the held-out columns are the unbiased ones.",
         "",

@@ -203,7 +203,7 @@ def evaluate(
     """Score retrieval and routing on eval/questions.yaml; compare variants; write JSON and Markdown reports."""
     import json
 
-    from eval.markdown import off_topic_policy, render_markdown
+    from eval.markdown import in_scope_model, off_topic_policy, render_markdown
     from eval.questions import load_questions
     from eval.run import FINAL_ROUTING, build_report, run_variants, write_report
     from kb.store import StoreLockedError
@@ -230,6 +230,7 @@ def evaluate(
         console.print(f"Router fitted on {calibration.fitted_on} dev questions, saved to {settings.calibration_file}")
         policy = off_topic_policy(calibration.off_topic_rejection_target)
         console.print(f"Off-topic threshold {calibration.in_domain_threshold:.2f}, {policy} (what others cost: the Markdown report)")
+        console.print(f"In-scope model: {in_scope_model(calibration.model_dump())}")
     report = build_report(run, settings.embedding_model)
     path = write_report(report, settings.data_dir / "reports")
     if output:

@@ -45,6 +45,11 @@ ROUTING_REASONS = {
     "ambiguous": "De vraag past bij meer dan één afdeling. Kies een van de mogelijkheden.",
     "off_topic": "Over deze vraag hebben we geen informatie gevonden.",
 }
+# An off-topic question still lists what retrieval found, and for some questions we do cover the
+# right article is among it: the reason must not say there is nothing when there is a list.
+OFF_TOPIC_WITH_RESULTS = (
+    "We weten niet zeker of we informatie over deze vraag hebben. Kijk of een van de resultaten hieronder past."
+)
 
 
 @dataclass
@@ -253,7 +258,7 @@ class SearchEngine:
             query=query,
             answer=answer,
             department=self._department(outcome.routing),
-            routing=self._routing_info(outcome.routing),
+            routing=self._routing_info(outcome.routing, has_results=bool(results)),
             language=outcome.language,
             corrections=[schemas.SpellingCorrection(original=c.original, suggestion=c.suggestion) for c in outcome.corrections],
             results=results,
@@ -290,8 +295,10 @@ class SearchEngine:
             contact=department.contact,
         )
 
-    def _routing_info(self, routing: Routing) -> schemas.RoutingInfo:
+    def _routing_info(self, routing: Routing, *, has_results: bool) -> schemas.RoutingInfo:
         reason = ROUTING_REASONS[routing.status]
+        if routing.status == "off_topic" and has_results:
+            reason = OFF_TOPIC_WITH_RESULTS
         if routing.status == "routed" and self.departments[routing.department_id].external:
             name = self.departments[routing.department_id].name
             reason = f"Dit regelt u niet bij de gemeente, maar bij {name}."

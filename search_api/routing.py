@@ -50,6 +50,11 @@ class RoutingCalibration(BaseModel):
     in_domain_dense_coef: float = 60.0
     in_domain_dense_intercept: float = -49.2
     in_domain_threshold: float = 0.5
+    # How the in-scope models were regularised when fitted (`eval.run.IN_DOMAIN_REGULARISATIONS`):
+    # features standardised first or not, and the inverse strength C of the L2 penalty. The
+    # coefficients above are always on the raw features; these record the choice.
+    in_domain_standardised: bool = False
+    in_domain_c: float = 10.0
     # Platt scaling of the raw confidence (share x in-domain) into P(routing right)
     confidence_slope: float = 1.0
     confidence_intercept: float = 0.0

@@ -54,3 +54,29 @@ def test_with_too_few_off_topic_questions_to_hold_apart_the_fitted_probabilities
     calibration = RoutingCalibration()
     repeats = out_of_fold_in_scope(items, calibration)
     assert repeats == [[in_domain_probability(i.routing_input, calibration) for i in items]]
+
+
+def test_a_model_fitted_on_standardised_features_is_stored_on_the_raw_ones():
+    """The API applies the stored coefficients to the raw features, without a scaler."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    items = overlapping_questions()
+    calibration = fit_in_domain(items, RoutingCalibration(in_domain_standardised=True, in_domain_c=1.0))
+    features = np.array([i.routing_input.features() for i in items])
+    labels = np.array([0 if i.question.off_topic else 1 for i in items])
+    pipeline = make_pipeline(StandardScaler(), LogisticRegression(class_weight="balanced", C=1.0, max_iter=1000))
+    expected = pipeline.fit(features, labels).predict_proba(features)[:, 1]
+    stored = [in_domain_probability(i.routing_input, calibration) for i in items]
+    assert np.allclose(stored, expected, atol=1e-9)
+    assert calibration.in_domain_standardised and calibration.in_domain_c == 1.0
+
+
+def test_standardising_frees_the_dense_cosine_from_the_penalty():
+    """On raw features the cosine varies over hundredths, so the L2 penalty holds its weight down;
+    standardised, every feature is penalised on the same scale."""
+    items = overlapping_questions()
+    raw = fit_in_domain(items, RoutingCalibration(in_domain_c=0.1))
+    standardised = fit_in_domain(items, RoutingCalibration(in_domain_standardised=True, in_domain_c=0.1))
+    assert standardised.in_domain_coef[0] > 5 * raw.in_domain_coef[0] > 0

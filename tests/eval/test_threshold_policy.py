@@ -5,6 +5,7 @@ import pytest
 
 from eval.markdown import render_markdown
 from eval.metrics import off_topic_rejection, summarize
+import eval.run as eval_run
 from eval.run import choose_off_topic_threshold, fit_calibration, observe, operating_points
 from kb.settings import Settings
 from tests.eval.builders import OFF_TOPIC, observation
@@ -50,7 +51,7 @@ def test_the_target_is_a_rate():
     assert Settings(off_topic_rejection_target=0.9).off_topic_rejection_target == 0.9
 
 
-def test_a_rejection_target_buys_rejection_with_questions_we_cover(retrieved_questions, live_server):
+def test_a_rejection_target_buys_rejection_with_questions_we_cover(retrieved_questions, live_server, monkeypatch):
     """On the real dev questions and retrievals: the target's threshold rejects what it was set to
     reject, and the report's operating points show what that costs."""
     model = live_server.app.state.engine.settings.embedding_model
@@ -58,11 +59,18 @@ def test_a_rejection_target_buys_rejection_with_questions_we_cover(retrieved_que
     by_value = fit_calibration(dev, model)
     by_target = fit_calibration(dev, model, rejection_target=0.95)
     assert by_value.off_topic_rejection_target is None and by_target.off_topic_rejection_target == 0.95
-    assert by_target.in_domain_threshold > by_value.in_domain_threshold
     value, target = summarize(observe(dev, by_value)), summarize(observe(dev, by_target))
     assert target["off_topic_rejection"] >= 0.9 > value["off_topic_rejection"]
     assert target["off_topic_in_domain"] > value["off_topic_in_domain"]
     assert target["routing_accuracy"] < value["routing_accuracy"]
+    # the standardised in-scope model buys the target with fewer questions we cover
+    monkeypatch.setattr(eval_run, "IN_DOMAIN_REGULARISATIONS", eval_run.IN_DOMAIN_REGULARISATIONS[:1])
+    raw_only = fit_calibration(dev, model, rejection_target=0.95)
+    assert not raw_only.in_domain_standardised and by_target.in_domain_standardised
+    assert not by_value.in_domain_standardised  # under the value of the decisions the gain is noise
+    raw_target = summarize(observe(dev, raw_only))
+    assert raw_target["off_topic_rejection"] >= 0.9
+    assert target["routing_accuracy"] > raw_target["routing_accuracy"]
 
     points = operating_points(dev, by_value)
     assert [p["threshold"] for p in points if p["fitted"]] == [by_value.in_domain_threshold]

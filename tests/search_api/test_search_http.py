@@ -80,6 +80,10 @@ def test_off_topic_is_not_routed(client, question):
     assert body["department"] is None
     assert body["answer"] is None
     assert body["routing"]["status"] == "off_topic"
+    # what was found is still listed, so the reason does not claim there is nothing
+    assert body["results"]
+    assert "geen informatie gevonden" not in body["routing"]["reason"]
+    assert "resultaten hieronder" in body["routing"]["reason"]
 
 
 def test_other_languages_reach_the_dutch_article(client):
