@@ -216,11 +216,18 @@ def _fit_decisions(
     outcomes = {t_in: [decided(t_in, in_scope) for in_scope in repeats] for t_in in THRESHOLDS}
     calibration.in_domain_threshold = choose_off_topic_threshold(outcomes, rejection_target)
     chosen = outcomes[calibration.in_domain_threshold]
-    reached = rejection_target is None or (
-        float(np.mean([off_topic_rejection(decisions) or 0.0 for decisions in chosen])) >= rejection_target - 1e-9
-    )
+    reached = rejection_target is None or _reaches(_mean_rejection(chosen), rejection_target)
     values = np.mean([[decision_value(o) for o in decisions] for decisions in chosen], axis=0)
     return FittedRouter(calibration, reached, values)
+
+
+def _mean_rejection(repeats: list[list[Observation]]) -> float:
+    """Off-topic rejection averaged over the cross-validation repeats."""
+    return float(np.mean([off_topic_rejection(decisions) or 0.0 for decisions in repeats]))
+
+
+def _reaches(rate: float, rejection_target: float) -> bool:
+    return rate >= rejection_target - 1e-9
 
 
 @dataclass
@@ -268,8 +275,8 @@ def choose_off_topic_threshold(outcomes: dict[float, list[list[Observation]]], r
     if rejection_target is None:
         scores = {t: float(np.mean([utility(decisions) for decisions in repeats])) for t, repeats in outcomes.items()}
     else:
-        scores = {t: float(np.mean([off_topic_rejection(decisions) or 0.0 for decisions in repeats])) for t, repeats in outcomes.items()}
-        reaching = [t for t, rate in scores.items() if rate >= rejection_target - 1e-9]
+        scores = {t: _mean_rejection(repeats) for t, repeats in outcomes.items()}
+        reaching = [t for t, rate in scores.items() if _reaches(rate, rejection_target)]
         if reaching:
             return min(reaching)
     best = max(scores.values())
