@@ -308,4 +308,10 @@ class SearchEngine:
                 schemas.Alternative(id=dept, name=self.departments[dept].name, probability=round(p, 3))
                 for dept, p in routing.alternatives
             ]
-        return schemas.RoutingInfo(status=routing.status, reason=reason, alternatives=alternatives)
+        return schemas.RoutingInfo(
+            status=routing.status,
+            reason=reason,
+            alternatives=alternatives,
+            in_scope=round(routing.in_domain, 3),
+            in_scope_threshold=self.calibration.in_domain_threshold,
+        )

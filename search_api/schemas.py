@@ -34,6 +34,14 @@ class RoutingInfo(BaseModel):
     status: Literal["routed", "ambiguous", "off_topic"]
     reason: str = Field(description="Plain-Dutch explanation of the routing decision")
     alternatives: list[Alternative] = Field(default_factory=list, description="Most likely departments when unsure")
+    in_scope: float = Field(
+        ge=0.0,
+        le=1.0,
+        description="Probability that the knowledge base covers the question (the in-scope model fitted on the "
+        "labelled questions; 1.0 for an article's exact title or keyword). The status is off_topic below "
+        "`in_scope_threshold`; a website may hide the results of a question far below it",
+    )
+    in_scope_threshold: float = Field(ge=0.0, le=1.0, description="The fitted off-topic threshold in use")
 
 
 class Result(BaseModel):

@@ -16,6 +16,15 @@ def confidence_label(confidence: float) -> str:
     return "onzeker"
 
 
+def in_scope_label(routing: dict) -> str:
+    """How sure the service is that the knowledge base covers the question, against the line
+    below which it says it does not know."""
+    return (
+        f"Kans dat de kennisbank over deze vraag gaat: {routing['in_scope']:.0%} "
+        f"(onder {routing['in_scope_threshold']:.0%} zeggen we dat we het niet weten)."
+    )
+
+
 def render(client: ApiClient) -> None:
     st.title("Zoeken")
     with st.form("search", border=False):
@@ -49,6 +58,7 @@ def render(client: ApiClient) -> None:
         if routing["alternatives"]:
             st.markdown("Mogelijke afdelingen: " + ", ".join(
                 f"{alt['name']} ({alt['probability']:.0%})" for alt in routing["alternatives"]))
+        st.caption(in_scope_label(routing))
 
     if result["answer"]:
         answer = result["answer"]

@@ -58,6 +58,9 @@ def test_search_contract(client):
     department = body["department"]
     assert department["id"] == "burgerzaken" and 0 <= department["confidence"] <= 1
     assert department["contact"]["phone"]
+    routing = body["routing"]
+    assert routing["status"] == "routed" and routing["alternatives"] == []
+    assert routing["in_scope_threshold"] <= routing["in_scope"] <= 1
 
 
 @pytest.mark.parametrize("department_id,question", sorted(CLEAR_QUESTIONS.items()))
@@ -84,6 +87,8 @@ def test_off_topic_is_not_routed(client, question):
     assert body["results"]
     assert "geen informatie gevonden" not in body["routing"]["reason"]
     assert "resultaten hieronder" in body["routing"]["reason"]
+    # the website can see how far below the threshold it is (and hide the results if it wants)
+    assert 0 <= body["routing"]["in_scope"] < body["routing"]["in_scope_threshold"]
 
 
 def test_other_languages_reach_the_dutch_article(client):
@@ -146,6 +151,7 @@ def test_an_editors_keyword_is_a_best_bet(client, question, article, department)
     body = client.get("/search", params={"q": question}).json()
     assert body["results"][0]["article_id"] == article
     assert body["routing"]["status"] != "off_topic"
+    assert body["routing"]["in_scope"] == 1.0  # an editor's keyword is in scope by definition
     if body["department"] is not None:
         assert body["department"]["id"] == department
     else:

@@ -32,6 +32,7 @@ def test_off_topic_question_says_so(console_env):
     app = search("recept appeltaart")
     assert not app.success
     assert "weten niet zeker" in app.warning[0].value  # the results found are still listed below
+    assert any("Kans dat de kennisbank over deze vraag gaat" in c.value for c in app.caption)
 
 
 def test_empty_page_invites_a_question(console_env):
