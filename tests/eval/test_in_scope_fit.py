@@ -10,12 +10,12 @@ from search_api.engine import SearchOutcome
 from search_api.routing import Routing, RoutingCalibration, RoutingInput, in_domain_probability
 
 
-def item(q: str, off_topic: bool, dense: float, sparse: float, words: int) -> Retrieved:
+def item(q: str, off_topic: bool, dense: float, sparse: float, words: int, lexical: bool = True) -> Retrieved:
     question = LabelledQuestion(
         q=q, expected=[] if off_topic else ["grofvuil-ophalen"], department=None if off_topic else "afval",
         kind="off_topic" if off_topic else "colloquial",
     )
-    routing_input = RoutingInput(hits=[], top_dense=dense, top_sparse=sparse, words=words)
+    routing_input = RoutingInput(hits=[], top_dense=dense, top_sparse=sparse, words=words, lexical=lexical)
     outcome = SearchOutcome([], Routing("routed", "afval", 0.9, 0.9), routing_input, [], "nl", 1.0)
     return Retrieved(question, outcome)
 
@@ -80,3 +80,29 @@ def test_standardising_frees_the_dense_cosine_from_the_penalty():
     raw = fit_in_domain(items, RoutingCalibration(in_domain_c=0.1))
     standardised = fit_in_domain(items, RoutingCalibration(in_domain_standardised=True, in_domain_c=0.1))
     assert standardised.in_domain_coef[0] > 5 * raw.in_domain_coef[0] > 0
+
+
+def test_the_model_for_other_languages_is_fitted_on_questions_in_other_languages():
+    """Their cosines to the Dutch text are lower, in scope and out alike: a model fitted on the
+    Dutch questions would call most covered questions in other languages off-topic."""
+    rng = random.Random(3)
+    dutch = overlapping_questions()  # in scope around 0.89, off-topic around 0.85
+    foreign = [item(f"in {i}", False, rng.gauss(0.85, 0.01), 0.0, 8, lexical=False) for i in range(30)]
+    foreign += [item(f"off {i}", True, rng.gauss(0.82, 0.01), 0.0, 8, lexical=False) for i in range(10)]
+    covered = np.array([not i.question.off_topic for i in foreign])
+
+    def as_dutch(items: list[Retrieved]) -> list[Retrieved]:
+        return [item(i.question.q, i.question.off_topic, i.routing_input.top_dense, 0.0, 8) for i in items]
+
+    def probabilities(calibration: RoutingCalibration) -> np.ndarray:
+        return np.array([in_domain_probability(i.routing_input, calibration) for i in foreign])
+
+    setting = RoutingCalibration(in_domain_standardised=True, in_domain_c=1.0)
+    own = probabilities(fit_in_domain(dutch + foreign, setting))
+    assert own[covered].mean() > 0.7 and own[~covered].mean() < 0.3
+    everyone = probabilities(fit_in_domain(dutch + as_dutch(foreign), setting))  # the dense model of all questions
+    assert everyone[covered].mean() < 0.5
+    # with too few of them to fit on (under five off-topic), the model of all questions is used
+    few = foreign[:20] + foreign[-4:]
+    fitted = fit_in_domain(dutch + few, setting)
+    assert fitted.in_domain_dense_coef == fit_in_domain(dutch + as_dutch(few), setting).in_domain_dense_coef

@@ -57,19 +57,18 @@ def test_a_rejection_target_buys_rejection_with_questions_we_cover(retrieved_que
     model = live_server.app.state.engine.settings.embedding_model
     dev = [item for item in retrieved_questions if item.question.split == "dev"]
     by_value = fit_calibration(dev, model)
-    by_target = fit_calibration(dev, model, rejection_target=0.95)
-    assert by_value.off_topic_rejection_target is None and by_target.off_topic_rejection_target == 0.95
+    by_target = fit_calibration(dev, model, rejection_target=0.97)  # above what the value of the decisions rejects
+    assert by_value.off_topic_rejection_target is None and by_target.off_topic_rejection_target == 0.97
     value, target = summarize(observe(dev, by_value)), summarize(observe(dev, by_target))
-    assert target["off_topic_rejection"] >= 0.9 > value["off_topic_rejection"]
+    assert target["off_topic_rejection"] >= 0.95 and target["off_topic_rejection"] > value["off_topic_rejection"]
     assert target["off_topic_in_domain"] > value["off_topic_in_domain"]
     assert target["routing_accuracy"] < value["routing_accuracy"]
     # the standardised in-scope model buys the target with fewer questions we cover
     monkeypatch.setattr(eval_run, "IN_DOMAIN_REGULARISATIONS", eval_run.IN_DOMAIN_REGULARISATIONS[:1])
-    raw_only = fit_calibration(dev, model, rejection_target=0.95)
+    raw_only = fit_calibration(dev, model, rejection_target=0.97)
     assert not raw_only.in_domain_standardised and by_target.in_domain_standardised
-    assert not by_value.in_domain_standardised  # under the value of the decisions the gain is noise
     raw_target = summarize(observe(dev, raw_only))
-    assert raw_target["off_topic_rejection"] >= 0.9
+    assert raw_target["off_topic_rejection"] >= 0.95
     assert target["routing_accuracy"] > raw_target["routing_accuracy"]
 
     points = operating_points(dev, by_value)
