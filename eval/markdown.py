@@ -14,7 +14,10 @@ IMPROVEMENTS = (
 )
 ROUTING_NAMES = {"vote": "Nearest-article vote", "classifier": "Classifier", "combined": "Vote + classifier"}
 MAIN = ["hit@1", "hit@5", "mrr", "ndcg@10", "routing_accuracy", "routing_macro_f1", "off_topic_rejection"]
-ROUTING = ["routing_accuracy", "routing_macro_f1", "accuracy_when_routed", "ambiguous_in_domain", "off_topic_rejection"]
+ROUTING = [
+    "routing_accuracy", "right_desk_reached", "routing_macro_f1", "accuracy_when_routed", "ambiguous_in_domain",
+    "off_topic_rejection",
+]
 
 
 def _cell(value) -> str:

@@ -138,6 +138,11 @@ def decision_rates(observations: Iterable[Observation]) -> dict[str, float | Non
     return {
         "routing_accuracy": _share([o.routed_correctly for o in in_domain]),
         "accuracy_when_routed": _share([o.routed_correctly for o in routed]),
+        # routed to the right desk, or asked "bedoelt u ...?" with the right desk among the options
+        "right_desk_reached": _share([
+            o.routed_correctly or (o.status == "ambiguous" and o.expected_department in o.alternatives)
+            for o in in_domain
+        ]),
         "ambiguous_in_domain": _share([o.status == "ambiguous" for o in in_domain]),
         "right_among_alternatives": _share(
             [o.expected_department in o.alternatives for o in in_domain if o.status == "ambiguous"]

@@ -136,7 +136,8 @@ def fit_calibration(
     """Fit every router parameter on the given (dev) questions:
     1. the vote temperature and the classifier weight, by the likelihood of the right department;
     2. the in-domain models, logistic regressions on the best dense cosine and BM25 score;
-    3. Platt scaling of the confidence (probability that the routing is right);
+    3. Platt scaling of the confidence (probability that the routing is right, judged on every
+       question it would route, off-topic ones included);
     4. the ambiguity threshold where asking and routing are worth the same (`ambiguity_threshold`),
        then the off-topic threshold: by the utility above, or, given a `rejection_target`, the
        lowest threshold that rejects at least that share of the off-topic questions
@@ -182,7 +183,11 @@ def _fit_decisions(
     calibration = fit_in_domain(retrieved, calibration)
 
     raw = observe(retrieved, calibration.model_copy(update={"min_confidence": 0.0, "in_domain_threshold": 0.0}))
-    routed = [o for o in raw if o.department is not None and not o.off_topic]
+    # The confidence is the probability that the desk named is right, over every question the
+    # router would route, so off-topic questions (whose desk is always wrong) count too. Fitted on
+    # the questions we cover only, it claimed 0.86 where 0.74 of the dev questions (0.60 held
+    # out) were routed right (session 10).
+    routed = [o for o in raw if o.department is not None]
     right = np.array([1 if o.routed_correctly else 0 for o in routed])
     if len(set(right)) == 2:
         platt = LogisticRegression(C=100.0).fit(np.array([[o.confidence] for o in routed]), right)

@@ -20,6 +20,7 @@ TABLE_METRICS = {  # metric -> column heading; shares are shown as percentages
     "hit@5": "in top 5 %",
     "mrr": "MRR",
     "routing_accuracy": "juiste afdeling %",
+    "right_desk_reached": "juiste afdeling of in 'bedoelt u' %",
     "off_topic_rejection": "onbekend herkend %",
     "ambiguous_in_domain": "'bedoelt u' %",
 }

@@ -26,3 +26,16 @@ def test_hit_at_k_and_mrr():
 def test_a_question_without_results_counts_as_a_miss():
     summary = summarize([observation([], ["a0"]), observation(["a0"], ["a0"])])
     assert summary["hit@1"] == summary["hit@5"] == summary["mrr"] == 0.5
+
+
+def test_the_right_desk_is_reached_by_routing_there_or_offering_it():
+    from eval.metrics import decision_rates
+
+    routed_right = _observation(department="afval")
+    routed_wrong = _observation(department="wonen")
+    asked_with_it = _observation(status="ambiguous", alternatives=["wonen", "afval"])
+    asked_without_it = _observation(status="ambiguous", alternatives=["wonen", "zorg"])
+    told_nothing = _observation(status="off_topic")
+    rates = decision_rates([routed_right, routed_wrong, asked_with_it, asked_without_it, told_nothing])
+    assert rates["routing_accuracy"] == 0.2  # an answer "bedoelt u" is not a routing
+    assert rates["right_desk_reached"] == 0.4
