@@ -2,7 +2,7 @@
 
 import pytest
 
-from eval.metrics import Observation, summarize
+from eval.metrics import Observation, decision_rates, summarize
 from tests.eval.builders import observation as _observation
 
 
@@ -29,8 +29,6 @@ def test_a_question_without_results_counts_as_a_miss():
 
 
 def test_the_right_desk_is_reached_by_routing_there_or_offering_it():
-    from eval.metrics import decision_rates
-
     routed_right = _observation(department="afval")
     routed_wrong = _observation(department="wonen")
     asked_with_it = _observation(status="ambiguous", alternatives=["wonen", "afval"])
