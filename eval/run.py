@@ -4,7 +4,9 @@ The engine is the one the API serves (`search_api.engine.SearchEngine`), so the 
 what citizens get. In one run every retrieval variant (`search_api.retrieval.RETRIEVAL_MODES`)
 answers the same questions with the same query vectors; every routing variant (article vote,
 classifier, both) is then re-scored from the same retrievals. Each variant's router is fitted on
-the dev split only; the held-out test split is what the README reports.
+the dev split only; the held-out test split is what the README reports. The final configuration's
+learned ranking (`search_api.ranking`) is fitted on the dev split too, and every question is
+ranked by one that did not see it (`out_of_fold_rankings`) before the router is fitted.
 """
 
 from __future__ import annotations
@@ -18,13 +20,14 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.preprocessing import StandardScaler
 
 from eval.metrics import Observation, decision_rates, off_topic_rejection, rejection_at_cost, summarize, summarize_by
 from eval.questions import LabelledQuestion
 from eval.targets import against_targets
-from search_api.engine import SearchEngine, SearchOutcome
+from search_api.engine import CALIBRATED, SearchEngine, SearchOutcome
+from search_api.ranking import LearnedRanking
 from search_api.retrieval import DEFAULT_MODE, RETRIEVAL_MODES, RetrievalMode
 from search_api.routing import (
     RoutingCalibration,
@@ -46,6 +49,7 @@ IN_DOMAIN_FOLDS, IN_DOMAIN_REPEATS = 5, 5  # cross-validation of the in-scope mo
 # the first whose decisions, judged out of fold, are worth as much as the best's within one
 # standard error (`choose_in_scope_model`).
 IN_DOMAIN_REGULARISATIONS: tuple[tuple[bool, float], ...] = ((False, 10.0), (True, 0.1), (True, 1.0), (True, 10.0))
+RANKING_FOLDS, RANKING_C = 5, 1.0  # the learned ranking: fitted out of fold for the report; L2 penalty
 ROUTING_VARIANTS: dict[str, float | None] = {"vote": 0.0, "classifier": 1.0, "combined": None}
 FINAL_ROUTING = "combined"
 OPERATING_METRICS = ("off_topic_rejection", "off_topic_in_domain", "routing_accuracy")
@@ -75,15 +79,54 @@ def retrieve_all(
     mode: RetrievalMode = DEFAULT_MODE,
     *,
     embeddings: list[list[float]] | None = None,
+    rankings: list[LearnedRanking | None] | None = None,
     progress: Callable[[], None] | None = None,
 ) -> list[Retrieved]:
+    """`rankings`: the learned ranking per question (default: the engine's calibration's)."""
     retrieved = []
     for index, question in enumerate(questions):
         embedding = embeddings[index] if embeddings is not None else None
-        retrieved.append(Retrieved(question, engine.retrieve(question.q, mode, embedding=embedding)))
+        ranking = rankings[index] if rankings is not None else CALIBRATED
+        retrieved.append(Retrieved(question, engine.retrieve(question.q, mode, embedding=embedding, ranking=ranking)))
         if progress:
             progress()
     return retrieved
+
+
+def fit_ranking(retrieved: list[Retrieved]) -> LearnedRanking | None:
+    """The learned ranking (`search_api.ranking`), fitted on the signals of the candidates of the
+    given questions we cover, as retrieved without it: is this candidate one of the expected
+    articles? A logistic regression on standardised signals, stored on the raw ones."""
+    rows, labels = [], []
+    for item in retrieved:
+        features = item.outcome.ranking_features
+        if item.question.off_topic or features is None or not len(features):
+            continue
+        rows.append(features)
+        labels += [article_id in item.question.expected for article_id in item.outcome.ranking_candidates]
+    if not rows or len(set(labels)) < 2:
+        return None
+    features, labels = np.vstack(rows), np.array(labels, dtype=int)
+    scaler = StandardScaler().fit(features)
+    scale = np.where(scaler.scale_ > 0, scaler.scale_, 1.0)  # a signal constant here (e.g. no long question) weighs 0
+    model = LogisticRegression(C=RANKING_C, max_iter=5000).fit((features - scaler.mean_) / scale, labels)
+    coef = model.coef_[0] / scale
+    return LearnedRanking(coef=[float(c) for c in coef], intercept=float(model.intercept_[0] - np.dot(coef, scaler.mean_)))
+
+
+def out_of_fold_rankings(retrieved: list[Retrieved]) -> list[LearnedRanking | None]:
+    """A learned ranking per question that was not fitted on it: for a dev question, one fitted on
+    the other folds of the dev questions; for a held-out question, the one fitted on all of them
+    (the one the API uses). The router is then fitted on rankings no question saw itself in."""
+    dev = [i for i, item in enumerate(retrieved) if item.question.split == "dev"]
+    on_all_dev = fit_ranking([retrieved[i] for i in dev])
+    rankings: list[LearnedRanking | None] = [on_all_dev] * len(retrieved)
+    if len(dev) >= RANKING_FOLDS:
+        for train, held in KFold(RANKING_FOLDS, shuffle=True, random_state=0).split(dev):
+            fold = fit_ranking([retrieved[dev[i]] for i in train])
+            for i in held:
+                rankings[dev[i]] = fold
+    return rankings
 
 
 def observe(retrieved: list[Retrieved], calibration: RoutingCalibration) -> list[Observation]:
@@ -427,15 +470,24 @@ def run_variants(
     """Every retrieval mode over the same questions and query vectors, and every router fitted on
     the dev split under the off-topic policy of the engine's settings."""
     embeddings = [engine.embed(question.q) for question in questions]
-    retrieved = {mode: retrieve_all(engine, questions, mode, embeddings=embeddings, progress=progress) for mode in modes}
+    retrieved, ranking = {}, None
+    for mode in modes:
+        if mode == DEFAULT_MODE:  # without the learned ranking first, then with one fitted out of fold
+            unranked = retrieve_all(engine, questions, mode, embeddings=embeddings, rankings=[None] * len(questions))
+            rankings = out_of_fold_rankings(unranked)
+            ranking = fit_ranking([item for item in unranked if item.question.split == "dev"])
+            retrieved[mode] = retrieve_all(engine, questions, mode, embeddings=embeddings, rankings=rankings, progress=progress)
+        else:
+            retrieved[mode] = retrieve_all(engine, questions, mode, embeddings=embeddings, progress=progress)
     calibrations = {}
     for mode, items in retrieved.items():
         dev = [item for item in items if item.question.split == "dev"]
         variants = ROUTING_VARIANTS if mode == DEFAULT_MODE else {FINAL_ROUTING: None}
         for variant, weight in variants.items():
-            calibrations[(mode, variant)] = fit_calibration(
+            calibration = fit_calibration(
                 dev, engine.settings.embedding_model, mode, weight, engine.settings.off_topic_rejection_target
             )
+            calibrations[(mode, variant)] = calibration.model_copy(update={"ranking": ranking if mode == DEFAULT_MODE else None})
     return EvaluationRun(retrieved, calibrations)
 
 

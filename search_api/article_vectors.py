@@ -41,17 +41,26 @@ class ArticleVectors:
     def __len__(self) -> int:
         return len(self._rows)
 
+    def cosines(self, article_ids: list[str], embedding: list[float] | None) -> dict[str, float]:
+        """The cosine between the question and each known article's mean vector."""
+        known = [article_id for article_id in article_ids if article_id in self._rows]
+        if embedding is None or not known:
+            return {}
+        query = np.asarray(embedding, dtype=np.float32)
+        values = self._matrix[[self._rows[article_id] for article_id in known]] @ (query / max(float(np.linalg.norm(query)), 1e-12))
+        return {article_id: float(value) for article_id, value in zip(known, values)}
+
     def rerank(
         self, hits: list[ArticleHit], embedding: list[float] | None, weight: float = ARTICLE_WEIGHT, k: int = RANK_CONSTANT
     ) -> list[ArticleHit]:
         """The hits in fused order; each hit's score becomes its fused score (a hit first in both
         rankings scores 1 + weight)."""
-        known = [hit for hit in hits if hit.article_id in self._rows]
-        if embedding is None or not weight or not known:
+        if not weight:
             return hits
-        query = np.asarray(embedding, dtype=np.float32)
-        cosines = self._matrix[[self._rows[hit.article_id] for hit in known]] @ (query / max(float(np.linalg.norm(query)), 1e-12))
-        by_vector = {known[i].article_id: rank for rank, i in enumerate(np.argsort(-cosines, kind="stable"), start=1)}
+        cosines = self.cosines([hit.article_id for hit in hits], embedding)
+        if not cosines:
+            return hits
+        by_vector = {article_id: rank for rank, article_id in enumerate(sorted(cosines, key=lambda a: -cosines[a]), start=1)}
         fused = []
         for rank, hit in enumerate(hits, start=1):
             score = (k + 1) / (k + rank)

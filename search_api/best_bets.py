@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from kb.articles import Article
-from kb.text import content_words, tokenize
+from kb.text import content_stems, content_words, tokenize
 from search_api.grouping import ArticleHit
 
 
@@ -33,11 +33,15 @@ def without_filler(text: str) -> str:
 class BestBets:
     def __init__(self, articles: Iterable[Article] = ()) -> None:
         self._articles: dict[str, set[str]] = defaultdict(set)
+        self._stems: dict[frozenset[str], set[str]] = defaultdict(set)  # a phrase's stems -> its articles
         for article in articles:
             for phrase in (article.meta.title, *article.meta.keywords):
                 for key in {normalise(phrase), without_filler(phrase)}:
                     if key:
                         self._articles[key].add(article.meta.id)
+                stems = frozenset(content_stems(phrase))
+                if stems:
+                    self._stems[stems].add(article.meta.id)
 
     def match(self, *queries: str) -> set[str]:
         """The articles whose title or keyword is exactly one of the queries (e.g. the question
@@ -46,6 +50,18 @@ class BestBets:
         for query in queries:
             for key in {normalise(query), without_filler(query)}:
                 found |= self._articles.get(key, set())
+        return found
+
+    def contained(self, query: str) -> dict[str, float]:
+        """Articles with a title or keyword all of whose words are in the question (as stems),
+        with a strength: the words of the longest such phrase, divided by the number of articles
+        that share it. A signal of the learned ranking (`search_api.ranking`), not a best bet."""
+        words = set(content_stems(query))
+        found: dict[str, float] = {}
+        for stems, article_ids in self._stems.items():
+            if stems <= words:
+                for article_id in article_ids:
+                    found[article_id] = max(found.get(article_id, 0.0), len(stems) / len(article_ids))
         return found
 
     def promote(self, hits: list[ArticleHit], article_ids: set[str]) -> list[ArticleHit]:

@@ -11,8 +11,9 @@ import logging
 import threading
 import time
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+import numpy as np
 from threadpoolctl import threadpool_limits
 
 from indexer.indexing import IndexReport, index_articles
@@ -29,16 +30,18 @@ from search_api.grouping import ArticleHit, group_by_article
 from search_api.classifier import DepartmentClassifier
 from search_api.language import LanguageDetector
 from search_api.language_centering import LanguageCentering, LanguageSamplesError, load_language_centering
-from search_api.retrieval import ARTICLE_CHUNKS, DEFAULT_MODE, HybridRetriever, RetrievalMode, Retrieved
+from search_api.retrieval import ARTICLE_CHUNKS, DEFAULT_MODE, HybridRetriever, RetrievalMode
 from search_api.routing import LEXICAL_LANGUAGES, Routing, RoutingCalibration, RoutingInput, route
 from kb.spelling import Correction
 from search_api.article_vectors import ArticleVectors
 from search_api.best_bets import BestBets
+from search_api import ranking as learned
 from kb.text import content_words
 
 log = logging.getLogger(__name__)
 
 DEFAULT_SECTION = "Wat is het?"
+CALIBRATED = object()  # `SearchEngine.retrieve`: the learned ranking of the calibration in use
 
 ROUTING_REASONS = {
     "routed": "De vraag past bij deze afdeling.",
@@ -62,6 +65,10 @@ class SearchOutcome:
     corrections: list[Correction]
     language: str | None
     took_ms: float
+    # the learned ranking's signals of the candidates (`search_api.ranking.features`), in the
+    # order before it was applied, with their article ids: what the evaluation fits it on
+    ranking_features: np.ndarray | None = None
+    ranking_candidates: list[str] = field(default_factory=list)
 
 
 class SearchEngine:
@@ -204,39 +211,55 @@ class SearchEngine:
     # -- searching --------------------------------------------------------------------------
 
     def retrieve(
-        self, query: str, mode: RetrievalMode = DEFAULT_MODE, *, embedding: list[float] | None = None
+        self,
+        query: str,
+        mode: RetrievalMode = DEFAULT_MODE,
+        *,
+        embedding: list[float] | None = None,
+        ranking: learned.LearnedRanking | None | object = CALIBRATED,
     ) -> SearchOutcome:
         """Retrieve and route one question. `embedding` may pass a dense query vector that was
-        already computed (the evaluation compares variants on the same vectors)."""
+        already computed (the evaluation compares variants on the same vectors); `ranking` a learned
+        ranking other than the calibration's, or None for none (the evaluation fits it out of fold)."""
         started = time.perf_counter()
         assert self._retriever is not None, "start() first"
         language = self.language.detect(query)
         with self._search_lock:
             retrieved = self._retriever.run(query, mode, embedding=embedding, language=language)
         hits = [hit for hit in group_by_article(retrieved.documents, ARTICLE_CHUNKS[mode]) if hit.article_id in self.articles]
+        classifier = self.classifier.predict(retrieved.embedding)  # none for BM25-only
+        words = len(content_words(query))
         best_bets: set[str] = set()
+        rows, candidates = None, []
         if mode == "hybrid_plus":
-            hits, best_bets = self._rerank(query, hits, retrieved)
+            hits = self.article_vectors.rerank(hits, retrieved.embedding)
+            rows = learned.features(hits, learned.QuestionContext(
+                dense_scores=retrieved.dense_scores,
+                sparse_scores=retrieved.sparse_scores,
+                article_cosines=self.article_vectors.cosines([hit.article_id for hit in hits[:learned.DEPTH]], retrieved.embedding),
+                classifier=classifier,
+                keywords=self.best_bets.contained(retrieved.corrected),
+                long_question=words >= learned.LONG_QUESTION,
+                other_language=language not in LEXICAL_LANGUAGES,
+            ))
+            candidates = [hit.article_id for hit in hits[:learned.DEPTH]]
+            chosen = self.calibration.ranking if ranking is CALIBRATED else ranking
+            if chosen is not None:
+                hits = learned.rerank(hits, rows, chosen)
+            best_bets = self.best_bets.match(query, retrieved.corrected) & {hit.article_id for hit in hits}
+            hits = self.best_bets.promote(hits, best_bets)
         routing_input = RoutingInput(
             hits=hits,
-            classifier=self.classifier.predict(retrieved.embedding),  # none for BM25-only
+            classifier=classifier,
             top_dense=max(retrieved.dense_scores.values(), default=0.0),
             top_sparse=max(retrieved.sparse_scores.values(), default=0.0),
             lexical=language in LEXICAL_LANGUAGES or mode == "bm25",
-            words=len(content_words(query)),
+            words=words,
             best_bet=bool(best_bets),
         )
         routing = route(routing_input, self.calibration)
         took_ms = (time.perf_counter() - started) * 1000
-        return SearchOutcome(hits, routing, routing_input, retrieved.corrections, language, took_ms)
-
-    def _rerank(self, query: str, hits: list[ArticleHit], retrieved: Retrieved) -> tuple[list[ArticleHit], set[str]]:
-        """The article-level improvements: a second ranking by article vector, then the best
-        bets first. Returns the hits and the best bets among them."""
-        hits = self.article_vectors.rerank(hits, retrieved.embedding)
-        best_bets = self.best_bets.match(query, retrieved.corrected)
-        best_bets &= {hit.article_id for hit in hits}
-        return self.best_bets.promote(hits, best_bets), best_bets
+        return SearchOutcome(hits, routing, routing_input, retrieved.corrections, language, took_ms, rows, candidates)
 
     def embed(self, query: str) -> list[float]:
         assert self._retriever is not None, "start() first"

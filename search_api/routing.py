@@ -27,6 +27,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from search_api.grouping import ArticleHit
+from search_api.ranking import LearnedRanking
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +65,9 @@ class RoutingCalibration(BaseModel):
     # None: the off-topic threshold maximises the value of the decisions; a rate: the threshold is
     # the lowest that rejects that share of the off-topic dev questions (`Settings.off_topic_rejection_target`)
     off_topic_rejection_target: float | None = None
+    # The learned ranking of the first articles (`search_api.ranking`), fitted on the same dev
+    # questions; None: the fused order stands.
+    ranking: LearnedRanking | None = None
 
     @classmethod
     def load(cls, path: Path, model: str, off_topic_rejection_target: float | None = None) -> "RoutingCalibration":

@@ -61,3 +61,10 @@ def test_a_best_bet_is_in_scope_whatever_the_retrieval_scores():
     weak = RoutingInput(hits=[], top_dense=0.8, top_sparse=1.0, words=1)
     assert in_domain_probability(weak, calibration) < 0.01
     assert in_domain_probability(RoutingInput(hits=[], top_dense=0.8, top_sparse=1.0, words=1, best_bet=True), calibration) == 1.0
+
+
+def test_a_keyword_inside_a_longer_question_is_a_ranking_signal_not_a_best_bet():
+    bets = BestBets([article("anw-nabestaandenuitkering"), article("bijstandsuitkering"), article("bijzondere-bijstand")])
+    assert bets.match("ik ben weduwe geworden") == set()
+    assert bets.contained("ik ben weduwe geworden") == {"anw-nabestaandenuitkering": 1.0}  # "weduwe", one article
+    assert bets.contained("hoe laat is het") == {}

@@ -156,3 +156,20 @@ def test_an_editors_keyword_is_a_best_bet(client, question, article, department)
         assert body["department"]["id"] == department
     else:
         assert department in [alternative["id"] for alternative in body["routing"]["alternatives"]]
+
+
+def test_the_learned_ranking_of_the_calibration_orders_the_first_articles(live_server):
+    """The committed router carries a learned ranking; without it the fused order stands."""
+    from search_api.ranking import SIGNALS, LearnedRanking
+
+    engine = live_server.app.state.engine
+    assert engine.calibration.ranking is not None
+    question = "Ik ben weduwe geworden en heb twee kinderen, waar kan ik een uitkering krijgen?"
+    unranked = engine.retrieve(question, ranking=None)
+    assert len(unranked.ranking_candidates) == 10 and unranked.ranking_features.shape == (10, 3 * len(SIGNALS))
+    assert unranked.ranking_candidates == [hit.article_id for hit in unranked.hits[:10]]
+    last_first = LearnedRanking(coef=[1.0 if name == "rank" else 0.0 for name in SIGNALS] * 3, intercept=0.0)
+    reversed_ = engine.retrieve(question, ranking=last_first)
+    assert [hit.article_id for hit in reversed_.hits[:10]] == unranked.ranking_candidates[::-1]
+    calibrated = engine.retrieve(question)
+    assert calibrated.hits[0].article_id == "anw-nabestaandenuitkering"
