@@ -30,7 +30,7 @@ from search_api.grouping import ArticleHit, group_by_article
 from search_api.classifier import DepartmentClassifier
 from search_api.language import LanguageDetector
 from search_api.language_centering import LanguageCentering, LanguageSamplesError, load_language_centering
-from search_api.retrieval import ARTICLE_CHUNKS, DEFAULT_MODE, HybridRetriever, RetrievalMode
+from search_api.retrieval import ARTICLE_CHUNKS, DEFAULT_MODE, HybridRetriever, RetrievalMode, Retrieved
 from search_api.routing import LEXICAL_LANGUAGES, Routing, RoutingCalibration, RoutingInput, route
 from kb.spelling import Correction
 from search_api.article_vectors import ArticleVectors
@@ -232,20 +232,17 @@ class SearchEngine:
         best_bets: set[str] = set()
         rows, candidates = None, []
         if mode == "hybrid_plus":
-            hits = self.article_vectors.rerank(hits, retrieved.embedding)
-            rows = learned.features(hits, learned.QuestionContext(
+            context = learned.QuestionContext(
                 dense_scores=retrieved.dense_scores,
                 sparse_scores=retrieved.sparse_scores,
-                article_cosines=self.article_vectors.cosines([hit.article_id for hit in hits[:learned.DEPTH]], retrieved.embedding),
+                article_cosines={},  # filled in `_rerank`, for the articles it ranks
                 classifier=classifier,
                 keywords=self.best_bets.contained(retrieved.corrected),
                 long_question=words >= learned.LONG_QUESTION,
                 other_language=language not in LEXICAL_LANGUAGES,
-            ))
-            candidates = [hit.article_id for hit in hits[:learned.DEPTH]]
+            )
             chosen = self.calibration.ranking if ranking is CALIBRATED else ranking
-            if chosen is not None:
-                hits = learned.rerank(hits, rows, chosen)
+            hits, rows, candidates = self._rerank(hits, retrieved, context, chosen)
             best_bets = self.best_bets.match(query, retrieved.corrected) & {hit.article_id for hit in hits}
             hits = self.best_bets.promote(hits, best_bets)
         routing_input = RoutingInput(
@@ -260,6 +257,21 @@ class SearchEngine:
         routing = route(routing_input, self.calibration)
         took_ms = (time.perf_counter() - started) * 1000
         return SearchOutcome(hits, routing, routing_input, retrieved.corrections, language, took_ms, rows, candidates)
+
+    def _rerank(
+        self, hits: list[ArticleHit], retrieved: Retrieved, context: learned.QuestionContext,
+        ranking: learned.LearnedRanking | None,
+    ) -> tuple[list[ArticleHit], np.ndarray, list[str]]:
+        """The article-level ranking: a second ranking by article vector, then the learned ranking
+        of the first articles (if any). Returns the hits, and the learned ranking's signals of the
+        candidates with their ids (what the evaluation fits it on)."""
+        hits = self.article_vectors.rerank(hits, retrieved.embedding)
+        candidates = [hit.article_id for hit in hits[: learned.DEPTH]]
+        context.article_cosines = self.article_vectors.cosines(candidates, retrieved.embedding)
+        rows = learned.features(hits, context)
+        if ranking is not None:
+            hits = learned.rerank(hits, rows, ranking)
+        return hits, rows, candidates
 
     def embed(self, query: str) -> list[float]:
         assert self._retriever is not None, "start() first"
