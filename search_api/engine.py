@@ -230,7 +230,7 @@ class SearchEngine:
         classifier = self.classifier.predict(retrieved.embedding)  # none for BM25-only
         words = len(content_words(query))
         best_bets: set[str] = set()
-        rows, candidates = None, []
+        rows, candidates, ranking_top = None, [], 0.0
         if mode == "hybrid_plus":
             context = learned.QuestionContext(
                 dense_scores=retrieved.dense_scores,
@@ -242,7 +242,7 @@ class SearchEngine:
                 other_language=language not in LEXICAL_LANGUAGES,
             )
             chosen = self.calibration.ranking if ranking is CALIBRATED else ranking
-            hits, rows, candidates = self._rerank(hits, retrieved, context, chosen)
+            hits, rows, candidates, ranking_top = self._rerank(hits, retrieved, context, chosen)
             best_bets = self.best_bets.match(query, retrieved.corrected) & {hit.article_id for hit in hits}
             hits = self.best_bets.promote(hits, best_bets)
         routing_input = RoutingInput(
@@ -253,6 +253,7 @@ class SearchEngine:
             lexical=language in LEXICAL_LANGUAGES or mode == "bm25",
             words=words,
             best_bet=bool(best_bets),
+            ranking_top=ranking_top,
         )
         routing = route(routing_input, self.calibration)
         took_ms = (time.perf_counter() - started) * 1000
@@ -261,17 +262,20 @@ class SearchEngine:
     def _rerank(
         self, hits: list[ArticleHit], retrieved: Retrieved, context: learned.QuestionContext,
         ranking: learned.LearnedRanking | None,
-    ) -> tuple[list[ArticleHit], np.ndarray, list[str]]:
+    ) -> tuple[list[ArticleHit], np.ndarray, list[str], float]:
         """The article-level ranking: a second ranking by article vector, then the learned ranking
-        of the first articles (if any). Returns the hits, and the learned ranking's signals of the
-        candidates with their ids (what the evaluation fits it on)."""
+        of the first articles (if any). Returns the hits, the learned ranking's signals of the
+        candidates with their ids (what the evaluation fits it on), and its probability that the
+        first is right (0 without a ranking; a signal of the in-scope model)."""
         hits = self.article_vectors.rerank(hits, retrieved.embedding)
         candidates = [hit.article_id for hit in hits[: learned.DEPTH]]
         context.article_cosines = self.article_vectors.cosines(candidates, retrieved.embedding)
         rows = learned.features(hits, context)
-        if ranking is not None:
+        top = 0.0
+        if ranking is not None and len(rows):
+            top = float(ranking.probabilities(rows).max())
             hits = learned.rerank(hits, rows, ranking)
-        return hits, rows, candidates
+        return hits, rows, candidates, top
 
     def embed(self, query: str) -> list[float]:
         assert self._retriever is not None, "start() first"

@@ -44,8 +44,9 @@ class RoutingCalibration(BaseModel):
     mode: str = "hybrid_plus"
     temperature: float = 0.01  # softmax temperature of the article vote
     classifier_weight: float = 0.5  # w in w * classifier + (1 - w) * vote
-    # P(in domain) = sigmoid(coef . [top dense cosine, log(1 + top BM25), 1 / (1 + words)] + intercept)
-    in_domain_coef: list[float] = [60.0, 0.0, 0.0]
+    # P(in domain) = sigmoid(coef . [top dense cosine, log(1 + top BM25), 1 / (1 + words),
+    # the learned ranking's top probability] + intercept)
+    in_domain_coef: list[float] = [60.0, 0.0, 0.0, 0.0]
     in_domain_intercept: float = -49.2
     # For questions in other languages the BM25 score says nothing: P(in domain) from the dense cosine alone
     in_domain_dense_coef: float = 60.0
@@ -108,14 +109,19 @@ class RoutingInput:
     lexical: bool = True  # the question is in a language of the knowledge base's text (LEXICAL_LANGUAGES)
     words: int = 0  # words that carry meaning (`kb.text.content_words`): "ik wil een hond" is one
     best_bet: bool = False  # the question is exactly an article's title or keyword (`search_api.best_bets`)
+    # the learned ranking's probability that its first article is right (`search_api.ranking`); 0 without one
+    ranking_top: float = 0.0
 
     def features(self) -> list[float]:
         """What the in-scope model of a lexical question sees. Shortness: one- and two-word
         questions ("vog", "glasbak") have a lower best cosine and BM25 score than sentences, and
         were rejected as off-topic (measured: routing of one-word questions 0.75 -> 0.93). It
         counts the words that carry meaning, as BM25 does: "ik wil een hond" gives BM25 one word
-        to match, not four."""
-        return [self.top_dense, math.log1p(max(self.top_sparse, 0.0)), 1.0 / (1 + self.words)]
+        to match, not four. The learned ranking's confidence in its first article weighs the
+        signals together per article (session 10, 5 x 5-fold on the dev questions: off-topic
+        questions rejected while keeping 95% of the covered ones 0.805 -> 0.893). A calibration
+        fitted before it existed has three coefficients and ignores it."""
+        return [self.top_dense, math.log1p(max(self.top_sparse, 0.0)), 1.0 / (1 + self.words), self.ranking_top]
 
 
 @dataclass

@@ -106,3 +106,20 @@ def test_the_model_for_other_languages_is_fitted_on_questions_in_other_languages
     few = foreign[:20] + foreign[-4:]
     fitted = fit_in_domain(dutch + few, setting)
     assert fitted.in_domain_dense_coef == fit_in_domain(dutch + as_dutch(few), setting).in_domain_dense_coef
+
+
+def test_the_learned_rankings_confidence_is_a_signal_of_the_in_scope_model():
+    """Covered and off-topic questions alike on cosine, BM25 and length; only the learned ranking's
+    probability for its first article tells them apart."""
+    rng = random.Random(5)
+    items = []
+    for i in range(80):
+        off_topic = i % 4 == 0
+        question = item(f"q {i}", off_topic, rng.gauss(0.87, 0.02), rng.gauss(12, 3), 4)
+        question.outcome.routing_input.ranking_top = rng.uniform(0.0, 0.3) if off_topic else rng.uniform(0.4, 0.9)
+        items.append(question)
+    calibration = fit_in_domain(items, RoutingCalibration(in_domain_standardised=True, in_domain_c=1.0))
+    assert len(calibration.in_domain_coef) == 4 and calibration.in_domain_coef[3] > 0
+    p = np.array([in_domain_probability(i.routing_input, calibration) for i in items])
+    covered = np.array([not i.question.off_topic for i in items])
+    assert p[covered].min() > p[~covered].max()
