@@ -134,8 +134,3 @@ def _ranks(scores: dict[str, float]) -> dict[str, int]:
 
 def _kind(chunk: Document) -> str | None:
     return chunk.meta.get("kind")
-
-
-def is_long(words: int) -> bool:
-    return words >= LONG_QUESTION
-
