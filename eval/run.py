@@ -106,18 +106,31 @@ def fit_ranking(retrieved: list[Retrieved]) -> LearnedRanking | None:
         labels += [article_id in item.question.expected for article_id in item.outcome.ranking_candidates]
     if not rows or len(set(labels)) < 2:
         return None
-    features, labels = np.vstack(rows), np.array(labels, dtype=int)
+    coef, intercept = logistic_on_raw_features(np.vstack(rows), np.array(labels, dtype=int), c=RANKING_C)
+    return LearnedRanking(coef=[float(c) for c in coef], intercept=intercept)
+
+
+def logistic_on_raw_features(
+    features: np.ndarray, labels: np.ndarray, *, c: float, standardised: bool = True, balanced: bool = False
+) -> tuple[np.ndarray, float]:
+    """A logistic regression (L2 penalty C = `c`), fitted on standardised features if asked, with
+    its coefficients and intercept on the raw features: the API applies them without a scaler. A
+    feature that is constant here gets scale 1 from the scaler and weighs nothing."""
+    model = LogisticRegression(class_weight="balanced" if balanced else None, C=c, max_iter=5000)
+    if not standardised:
+        model.fit(features, labels)
+        return model.coef_[0], float(model.intercept_[0])
     scaler = StandardScaler().fit(features)
-    scale = np.where(scaler.scale_ > 0, scaler.scale_, 1.0)  # a signal constant here (e.g. no long question) weighs 0
-    model = LogisticRegression(C=RANKING_C, max_iter=5000).fit((features - scaler.mean_) / scale, labels)
-    coef = model.coef_[0] / scale
-    return LearnedRanking(coef=[float(c) for c in coef], intercept=float(model.intercept_[0] - np.dot(coef, scaler.mean_)))
+    model.fit(scaler.transform(features), labels)
+    coef = model.coef_[0] / scaler.scale_
+    return coef, float(model.intercept_[0] - np.dot(coef, scaler.mean_))
 
 
-def out_of_fold_rankings(retrieved: list[Retrieved]) -> list[LearnedRanking | None]:
+def out_of_fold_rankings(retrieved: list[Retrieved]) -> tuple[list[LearnedRanking | None], LearnedRanking | None]:
     """A learned ranking per question that was not fitted on it: for a dev question, one fitted on
     the other folds of the dev questions; for a held-out question, the one fitted on all of them
-    (the one the API uses). The router is then fitted on rankings no question saw itself in."""
+    (the one the API uses, returned as well). The router is then fitted on rankings no question
+    saw itself in."""
     dev = [i for i, item in enumerate(retrieved) if item.question.split == "dev"]
     on_all_dev = fit_ranking([retrieved[i] for i in dev])
     rankings: list[LearnedRanking | None] = [on_all_dev] * len(retrieved)
@@ -126,7 +139,7 @@ def out_of_fold_rankings(retrieved: list[Retrieved]) -> list[LearnedRanking | No
             fold = fit_ranking([retrieved[dev[i]] for i in train])
             for i in held:
                 rankings[dev[i]] = fold
-    return rankings
+    return rankings, on_all_dev
 
 
 def observe(retrieved: list[Retrieved], calibration: RoutingCalibration) -> list[Observation]:
@@ -358,14 +371,9 @@ def fit_in_domain(retrieved: list[Retrieved], calibration: RoutingCalibration) -
         if len(set(labels)) < 2 or min(np.bincount(labels)) < 5:
             return None
         features = np.array([[item.routing_input.features()[c] for c in columns] for item in items])
-        model = LogisticRegression(class_weight="balanced", C=calibration.in_domain_c, max_iter=1000)
-        if not calibration.in_domain_standardised:
-            model.fit(features, labels)
-            return model.coef_[0], float(model.intercept_[0])
-        scaler = StandardScaler().fit(features)
-        model.fit(scaler.transform(features), labels)
-        coef = model.coef_[0] / scaler.scale_  # back to the raw features: the API needs no scaler
-        return coef, float(model.intercept_[0] - np.dot(coef, scaler.mean_))
+        return logistic_on_raw_features(
+            features, labels, c=calibration.in_domain_c, standardised=calibration.in_domain_standardised, balanced=True
+        )
 
     columns = [c for c in IN_DOMAIN_COLUMNS if c != 0] if calibration.mode == "bm25" else list(IN_DOMAIN_COLUMNS)
     lexical_items = [item for item in retrieved if item.routing_input.lexical]
@@ -474,8 +482,7 @@ def run_variants(
     for mode in modes:
         if mode == DEFAULT_MODE:  # without the learned ranking first, then with one fitted out of fold
             unranked = retrieve_all(engine, questions, mode, embeddings=embeddings, rankings=[None] * len(questions))
-            rankings = out_of_fold_rankings(unranked)
-            ranking = fit_ranking([item for item in unranked if item.question.split == "dev"])
+            rankings, ranking = out_of_fold_rankings(unranked)
             retrieved[mode] = retrieve_all(engine, questions, mode, embeddings=embeddings, rankings=rankings, progress=progress)
         else:
             retrieved[mode] = retrieve_all(engine, questions, mode, embeddings=embeddings, progress=progress)
@@ -487,7 +494,9 @@ def run_variants(
             calibration = fit_calibration(
                 dev, engine.settings.embedding_model, mode, weight, engine.settings.off_topic_rejection_target
             )
-            calibrations[(mode, variant)] = calibration.model_copy(update={"ranking": ranking if mode == DEFAULT_MODE else None})
+            if mode == DEFAULT_MODE:
+                calibration.ranking = ranking
+            calibrations[(mode, variant)] = calibration
     return EvaluationRun(retrieved, calibrations)
 
 

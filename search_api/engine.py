@@ -232,17 +232,11 @@ class SearchEngine:
         best_bets: set[str] = set()
         rows, candidates, ranking_top = None, [], 0.0
         if mode == "hybrid_plus":
-            context = learned.QuestionContext(
-                dense_scores=retrieved.dense_scores,
-                sparse_scores=retrieved.sparse_scores,
-                article_cosines={},  # filled in `_rerank`, for the articles it ranks
-                classifier=classifier,
-                keywords=self.best_bets.contained(retrieved.corrected),
-                long_question=words >= learned.LONG_QUESTION,
-                other_language=language not in LEXICAL_LANGUAGES,
-            )
             chosen = self.calibration.ranking if ranking is CALIBRATED else ranking
-            hits, rows, candidates, ranking_top = self._rerank(hits, retrieved, context, chosen)
+            hits, rows, candidates, ranking_top = self._rerank(
+                hits, retrieved, classifier, long_question=words >= learned.LONG_QUESTION,
+                other_language=language not in LEXICAL_LANGUAGES, ranking=chosen,
+            )
             best_bets = self.best_bets.match(query, retrieved.corrected) & {hit.article_id for hit in hits}
             hits = self.best_bets.promote(hits, best_bets)
         routing_input = RoutingInput(
@@ -260,8 +254,8 @@ class SearchEngine:
         return SearchOutcome(hits, routing, routing_input, retrieved.corrections, language, took_ms, rows, candidates)
 
     def _rerank(
-        self, hits: list[ArticleHit], retrieved: Retrieved, context: learned.QuestionContext,
-        ranking: learned.LearnedRanking | None,
+        self, hits: list[ArticleHit], retrieved: Retrieved, classifier: dict[str, float], *,
+        long_question: bool, other_language: bool, ranking: learned.LearnedRanking | None,
     ) -> tuple[list[ArticleHit], np.ndarray, list[str], float]:
         """The article-level ranking: a second ranking by article vector, then the learned ranking
         of the first articles (if any). Returns the hits, the learned ranking's signals of the
@@ -269,13 +263,19 @@ class SearchEngine:
         first is right (0 without a ranking; a signal of the in-scope model)."""
         hits = self.article_vectors.rerank(hits, retrieved.embedding)
         candidates = [hit.article_id for hit in hits[: learned.DEPTH]]
-        context.article_cosines = self.article_vectors.cosines(candidates, retrieved.embedding)
-        rows = learned.features(hits, context)
-        top = 0.0
-        if ranking is not None and len(rows):
-            top = float(ranking.probabilities(rows).max())
-            hits = learned.rerank(hits, rows, ranking)
-        return hits, rows, candidates, top
+        rows = learned.features(hits, learned.QuestionContext(
+            dense_scores=retrieved.dense_scores,
+            sparse_scores=retrieved.sparse_scores,
+            article_cosines=self.article_vectors.cosines(candidates, retrieved.embedding),
+            classifier=classifier,
+            keywords=self.best_bets.contained(retrieved.corrected),
+            long_question=long_question,
+            other_language=other_language,
+        ))
+        if ranking is None or not len(rows):
+            return hits, rows, candidates, 0.0
+        probabilities = ranking.probabilities(rows)
+        return learned.rerank(hits, probabilities), rows, candidates, float(probabilities.max())
 
     def embed(self, query: str) -> list[float]:
         assert self._retriever is not None, "start() first"

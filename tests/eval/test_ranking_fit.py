@@ -59,7 +59,7 @@ def test_every_question_is_ranked_by_a_model_that_did_not_see_it(monkeypatch):
         return ranking
 
     monkeypatch.setattr(eval_run, "fit_ranking", recording_fit)
-    rankings = out_of_fold_rankings(items)
+    rankings, _ = out_of_fold_rankings(items)
     dev = {item.question.q for item in items if item.question.split == "dev"}
     for item, ranking in zip(items, rankings):
         trained_on = seen[id(ranking)]

@@ -60,7 +60,7 @@ def test_the_ranking_orders_the_first_articles_and_they_keep_the_spread_of_score
     rows = features(hits, context(dense_scores={}, sparse_scores={}, article_cosines={}, keywords={"a3": 1.0}))
     prefers_the_keyword = LearnedRanking(coef=[5.0 if i == column("keyword") else 0.0 for i in range(3 * len(SIGNALS))],
                                          intercept=-2.0)
-    ranked = rerank(hits, rows, prefers_the_keyword)
+    ranked = rerank(hits, prefers_the_keyword.probabilities(rows))
     assert ranked[0].article_id == "a3"
     assert [h.score for h in ranked] == [h.score for h in hits]  # the best score goes to the first article
     assert [h.article_id for h in ranked[DEPTH:]] == ["a10", "a11"]  # beyond the depth nothing moves
