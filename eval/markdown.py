@@ -31,6 +31,28 @@ def _table(rows: dict[str, dict], metrics: list[str], first: str = "") -> list[s
     return lines
 
 
+def _sources(report: dict) -> list[str]:
+    """The final configuration per question set (`eval.questions.LabelledQuestion.source`), all and
+    held out: how it does on the questions its settings were chosen on against the ones written
+    blind afterwards (and real failed searches added from the console)."""
+    if "by_source" not in report:  # reports written before session 11
+        return []
+    rows = {}
+    for source, values in report["by_source"].items():
+        rows[f"{source} — all"] = values
+        if source in report.get("by_source_test", {}):
+            rows[f"{source} — test"] = report["by_source_test"][source]
+    return [
+        "## Per question set (final)",
+        "",
+        "development: the questions every earlier choice was measured on; blind-1, blind-2: written blind "
+        "from the article catalogue in sessions 10 and 11; console: failed searches added by editors.",
+        "",
+        *_table(rows, MAIN),
+        "",
+    ]
+
+
 def _targets(targets: dict[str, list[dict]]) -> list[str]:
     """The targets of issue 4 with the 95% interval of each measured rate."""
     if not targets:
@@ -151,7 +173,7 @@ def render_markdown(report: dict) -> str:
         lines.append(f"| {ROUTING_NAMES.get(name, name)} | {values['calibration_error_test']} | {values['classifier_weight']} |")
     lines += ["", *_operating_points(report), "## Per kind of question (final)", ""]
     lines += _table(report["by_kind"], MAIN)
-    lines += ["", "## Per department (final)", ""]
+    lines += ["", *_sources(report), "## Per department (final)", ""]
     lines += _table(report["by_department"], MAIN)
     lines += ["", "## Reliability (test split)", "", "| confidence bin | n | mean confidence | accuracy |", "|---|---:|---:|---:|"]
     for row in report["reliability_test"]:

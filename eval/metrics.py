@@ -31,6 +31,7 @@ class Observation:
     status: str = "routed"  # routed / ambiguous / off_topic
     alternatives: list[str] = field(default_factory=list)
     in_scope: float = 1.0  # the router's probability that the question is about something we cover
+    source: str = "development"  # where the question comes from (`eval.questions.LabelledQuestion.source`)
 
     @property
     def off_topic(self) -> bool:

@@ -19,6 +19,13 @@ Kind = Literal[
     "formal", "colloquial", "typo", "keyword", "short", "long_story", "english", "other_language", "outside_body", "off_topic"
 ]
 TEST_SHARE = 5  # one question in five is held out for reporting (never used for calibration)
+# Where a question comes from, so that every report shows how the product does on questions no
+# choice was measured on: "development" (sessions 1-9: every setting of the product was chosen
+# while measuring on them), "blind-1" and "blind-2" (written blind from the article catalogue in
+# sessions 10 and 11, before anything was run on them), "console" (failed searches that editors
+# added from the staff console: real questions).
+DEFAULT_SOURCE = "development"
+CONSOLE_SOURCE = "console"
 
 
 class LabelledQuestion(BaseModel):
@@ -28,6 +35,7 @@ class LabelledQuestion(BaseModel):
     expected: list[str] = Field(default_factory=list, description="Article ids that answer it, best first")
     department: str | None
     kind: Kind
+    source: str = Field(DEFAULT_SOURCE, pattern=r"^[a-z0-9-]+$")
 
     @property
     def off_topic(self) -> bool:
@@ -89,6 +97,7 @@ def append_question(
             f"  expected: {expected}\n"
             f"  department: {labelled.department or 'null'}\n"
             f"  kind: {labelled.kind}\n"
+            f"  source: {labelled.source}\n"
         )
         with path.open("a", encoding="utf-8") as handle:
             handle.write(block)

@@ -161,6 +161,7 @@ def observe(retrieved: list[Retrieved], calibration: RoutingCalibration) -> list
                 status=routing.status,
                 alternatives=[dept for dept, _ in routing.alternatives],
                 in_scope=routing.in_domain,
+                source=question.source,
             )
         )
     return observations
@@ -568,6 +569,8 @@ def build_report(run: EvaluationRun, model: str, final_mode: str = DEFAULT_MODE)
         "operating_points": operating_points(run.retrieved[final_mode], calibration),
         "by_kind": summarize_by(observations, lambda o: o.kind),
         "by_department": summarize_by(observations, lambda o: o.expected_department),
+        "by_source": summarize_by(observations, lambda o: o.source),
+        "by_source_test": summarize_by(test, lambda o: o.source),
         "confusion": confusion_matrix(observations),
         "failures": _failures(observations),
     }

@@ -273,6 +273,7 @@ def _print_report(report: dict) -> None:
         console.print(table("Routing variants (test split)", {m: v["test"] for m, v in comparison["routing"].items()}))
     console.print(table("Final configuration", {"all": report["overall"], "dev": report["dev"], "test (held out)": report["test"]}))
     console.print(table("Per kind of question", report["by_kind"]))
+    console.print(table("Per question set", report["by_source"]))
     console.print(table("Per department", report["by_department"]))
     targets = Table(title="Against the targets (95% interval)")
     for column in ("split", "metric", "value", "interval", "n", "target", ""):

@@ -202,3 +202,4 @@ class NewEvalQuestion(BaseModel):
 class EvalQuestionOut(NewEvalQuestion):
     department: str | None
     split: Literal["dev", "test"]
+    source: str = Field(description="`console`: reported apart from the written question sets")

@@ -39,6 +39,13 @@ KINDS = {
     "off_topic": "geen gemeentezaak",
 }
 NO_ARTICLE = "(geen: hoort niet bij ons)"
+# Where the evaluation questions come from (`eval.questions.LabelledQuestion.source`)
+SOURCES = {
+    "development": "ontwikkelset (hierop is alles afgesteld)",
+    "blind-1": "blinde set 1 (sessie 10)",
+    "blind-2": "blinde set 2 (sessie 11)",
+    "console": "toegevoegd vanuit de console (echte zoekvragen)",
+}
 
 
 def render(client: ApiClient, role: str = "staff") -> None:
@@ -136,6 +143,13 @@ def _evaluation(client: ApiClient, role: str) -> None:
 
     st.subheader("Per soort vraag")
     st.dataframe(_table(report["by_kind"], KINDS), width="stretch", hide_index=True)
+    if report.get("by_source"):
+        st.subheader("Per vragenset")
+        st.caption(
+            "Op de ontwikkelset is alles afgesteld. De blinde sets zijn later geschreven zonder de artikelen "
+            "te zien: daar ziet u hoe het product het doet bij nieuwe vragen."
+        )
+        st.dataframe(_table(report["by_source"], SOURCES), width="stretch", hide_index=True)
     st.subheader("Per afdeling")
     names = {"(none)": "(geen: buiten ons aanbod)", **lookups.department_names(client.base_url)}
     st.dataframe(_table(report["by_department"], names), width="stretch", hide_index=True)

@@ -96,10 +96,13 @@ def unanswered_searches(store: Annotated[FeedbackStore, Depends(get_feedback_sto
 def add_eval_question(question: schemas.NewEvalQuestion, engine: Annotated[SearchEngine, Depends(get_engine)]):
     """Add a (failed) search to the labelled evaluation set; editors only. The department label
     follows the first expected article; no articles means off-topic. 409 for a duplicate."""
-    from eval.questions import DuplicateQuestion, LabelledQuestion, QuestionSetError, append_question
+    from eval.questions import CONSOLE_SOURCE, DuplicateQuestion, LabelledQuestion, QuestionSetError, append_question
 
     articles = {article_id: article.meta.department for article_id, article in engine.articles.items()}
-    labelled = LabelledQuestion(q=collapse_spaces(question.q), expected=question.expected, department=None, kind=question.kind)
+    labelled = LabelledQuestion(
+        q=collapse_spaces(question.q), expected=question.expected, department=None, kind=question.kind,
+        source=CONSOLE_SOURCE,
+    )
     try:
         added = append_question(labelled, articles=articles, path=engine.settings.questions_file)
     except QuestionSetError as exc:

@@ -36,6 +36,13 @@ def test_size_kinds_and_labels(articles):
             assert question.department is None and question.kind == "off_topic"
 
 
+def test_the_blind_sets_are_told_apart():
+    """Each set written blind is marked, so that every report shows it apart from the questions
+    earlier choices were measured on."""
+    sources = Counter(q.source for q in load_questions())
+    assert sources["development"] >= 500 and sources["blind-1"] >= 250 and sources["blind-2"] >= 350
+
+
 def test_every_article_has_two_questions(articles):
     counts = Counter(article_id for q in load_questions() for article_id in q.expected)
     assert [article_id for article_id in articles if counts[article_id] < 2] == []

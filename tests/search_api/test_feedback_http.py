@@ -78,6 +78,7 @@ def test_editor_adds_a_failed_search_to_the_eval_set(client, staff_headers, edit
     assert after.startswith(before), "existing questions are left exactly as they were"
     added = load_questions(path)[-1]
     assert (added.q, added.expected, added.department, added.kind) == (question["q"], ["milieustraat"], "afval", "colloquial")
+    assert added.source == response.json()["source"] == "console", "real searches are reported apart from the written sets"
 
     duplicate = client.post("/quality/questions", json={**question, "q": question["q"].upper()}, headers=editor_headers)
     assert duplicate.status_code == 409 and "al in de evaluatieset" in duplicate.json()["detail"]

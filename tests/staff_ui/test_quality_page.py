@@ -28,7 +28,9 @@ def test_run_evaluation_and_see_the_report(console_env, client, staff_headers):
     labels = {metric.label: metric.value for metric in app.metric}
     assert set(labels) == {"Juiste artikel bovenaan", "Juiste artikel in top 5", "Juiste afdeling", "Onbekende vragen herkend"}
     assert float(labels["Juiste artikel in top 5"].rstrip("%")) > 80
-    assert len(app.dataframe) >= 6  # targets, thresholds, per kind, per department, confusion matrix, misses
+    assert len(app.dataframe) >= 7  # targets, thresholds, per kind, per question set, per department, confusion matrix, misses
+    sets = next(frame.value for frame in app.dataframe if "blinde set 2 (sessie 11)" in list(frame.value.get("groep", [])))
+    assert "ontwikkelset (hierop is alles afgesteld)" in list(sets["groep"])
     targets = app.dataframe[0].value
     assert list(targets["meting"]) == ["Juiste artikel bovenaan", "Juiste artikel in top 5", "Juiste afdeling", "Onbekende vragen herkend"]
     assert set(targets["gehaald"]) <= {"ja", "nee"} and all(" tot " in margin for margin in targets["marge"])
@@ -59,7 +61,7 @@ def test_editor_adds_a_search_that_found_nothing_to_the_eval_set(console_env, cl
     assert not app.exception, app.exception
     assert "Toegevoegd aan de evaluatieset" in app.success[0].value
     added = [q for q in load_questions(api_settings.questions_file) if q.q == question]
-    assert len(added) == 1 and added[0].off_topic and added[0].kind == "off_topic"
+    assert len(added) == 1 and added[0].off_topic and added[0].kind == "off_topic" and added[0].source == "console"
 
 
 def test_call_centre_staff_see_the_lists_but_cannot_change_the_eval_set(console_env, client):
