@@ -5,8 +5,9 @@ what citizens get. In one run every retrieval variant (`search_api.retrieval.RET
 answers the same questions with the same query vectors; every routing variant (article vote,
 classifier, both) is then re-scored from the same retrievals. Each variant's router is fitted on
 the dev split only; the held-out test split is what the README reports. The final configuration's
-learned ranking (`search_api.ranking`) is fitted on the dev split too, and every question is
-ranked by one that did not see it (`out_of_fold_rankings`) before the router is fitted.
+learned ranking (`search_api.ranking`) and the scope model (`search_api.scope`) are fitted on
+the dev split too, and every question is ranked and scored by ones that did not see it
+(`out_of_fold`) before the router is fitted.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import datetime as dt
 import json
 import math
 from collections.abc import Callable
+from typing import TypeVar
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -28,6 +30,8 @@ from eval.questions import LabelledQuestion
 from eval.targets import against_targets
 from search_api.engine import CALIBRATED, SearchEngine, SearchOutcome
 from search_api.ranking import LearnedRanking
+from search_api.scope import REGULARISATION_C as SCOPE_C
+from search_api.scope import ScopeModel
 from search_api.retrieval import DEFAULT_MODE, RETRIEVAL_MODES, RetrievalMode
 from search_api.routing import (
     RoutingCalibration,
@@ -42,14 +46,15 @@ from search_api.routing import (
 TEMPERATURES = (0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.03, 0.05, 0.08, 0.15, 0.3)
 WEIGHTS = tuple(round(0.1 * step, 1) for step in range(11))
 THRESHOLDS = tuple(round(0.05 * step, 2) for step in range(1, 19))
-IN_DOMAIN_COLUMNS = (0, 1, 2, 3)  # of `RoutingInput.features()` used by the in-scope model of lexical questions
+IN_DOMAIN_COLUMNS = (0, 1, 2, 3, 4)  # of `RoutingInput.features()` used by the in-scope model of lexical questions
+SCOPE_COLUMN = 4  # the scope model's log-odds, which the model of other languages uses beside the dense cosine
 IN_DOMAIN_FOLDS, IN_DOMAIN_REPEATS = 5, 5  # cross-validation of the in-scope model for the off-topic threshold
 # How the in-scope model may be regularised: (standardise the features first, C of the L2
 # penalty), in order of preference. `fit_calibration` fits each with its own thresholds and keeps
 # the first whose decisions, judged out of fold, are worth as much as the best's within one
 # standard error (`choose_in_scope_model`).
 IN_DOMAIN_REGULARISATIONS: tuple[tuple[bool, float], ...] = ((False, 10.0), (True, 0.1), (True, 1.0), (True, 10.0))
-RANKING_FOLDS, RANKING_C = 5, 1.0  # the learned ranking: fitted out of fold for the report; L2 penalty
+RANKING_FOLDS, RANKING_C = 5, 1.0  # the learned ranking (and scope model): fitted out of fold for the report; L2 penalty
 ROUTING_VARIANTS: dict[str, float | None] = {"vote": 0.0, "classifier": 1.0, "combined": None}
 FINAL_ROUTING = "combined"
 OPERATING_METRICS = ("off_topic_rejection", "off_topic_in_domain", "routing_accuracy")
@@ -80,14 +85,18 @@ def retrieve_all(
     *,
     embeddings: list[list[float]] | None = None,
     rankings: list[LearnedRanking | None] | None = None,
+    scopes: list[ScopeModel | None] | None = None,
     progress: Callable[[], None] | None = None,
 ) -> list[Retrieved]:
-    """`rankings`: the learned ranking per question (default: the engine's calibration's)."""
+    """`rankings`, `scopes`: the learned ranking and scope model per question (default: the
+    engine's calibration's)."""
     retrieved = []
     for index, question in enumerate(questions):
         embedding = embeddings[index] if embeddings is not None else None
         ranking = rankings[index] if rankings is not None else CALIBRATED
-        retrieved.append(Retrieved(question, engine.retrieve(question.q, mode, embedding=embedding, ranking=ranking)))
+        scope = scopes[index] if scopes is not None else CALIBRATED
+        outcome = engine.retrieve(question.q, mode, embedding=embedding, ranking=ranking, scope=scope)
+        retrieved.append(Retrieved(question, outcome))
         if progress:
             progress()
     return retrieved
@@ -126,20 +135,36 @@ def logistic_on_raw_features(
     return coef, float(model.intercept_[0] - np.dot(coef, scaler.mean_))
 
 
-def out_of_fold_rankings(retrieved: list[Retrieved]) -> tuple[list[LearnedRanking | None], LearnedRanking | None]:
-    """A learned ranking per question that was not fitted on it: for a dev question, one fitted on
-    the other folds of the dev questions; for a held-out question, the one fitted on all of them
-    (the one the API uses, returned as well). The router is then fitted on rankings no question
-    saw itself in."""
+def fit_scope(retrieved: list[Retrieved]) -> ScopeModel | None:
+    """The scope model (`search_api.scope`): a logistic regression on the question vectors of the
+    given questions, covered (1) against off-topic (0), the two weighed equally; None while fewer
+    than five of either have a vector."""
+    items = [item for item in retrieved if item.outcome.embedding is not None]
+    labels = np.array([0 if item.question.off_topic else 1 for item in items], dtype=int)
+    if len(items) < 10 or min(np.bincount(labels, minlength=2)) < 5:
+        return None
+    vectors = np.array([item.outcome.embedding for item in items], dtype=float)
+    model = LogisticRegression(C=SCOPE_C, class_weight="balanced", max_iter=5000).fit(vectors, labels)
+    return ScopeModel(coef=[float(c) for c in model.coef_[0]], intercept=float(model.intercept_[0]))
+
+
+Model = TypeVar("Model")
+
+
+def out_of_fold(retrieved: list[Retrieved], fit: Callable[[list[Retrieved]], Model]) -> tuple[list[Model], Model]:
+    """A model per question that was not fitted on it (`fit`: `fit_ranking` or `fit_scope`): for a
+    dev question, one fitted on the other folds of the dev questions; for a held-out question, the
+    one fitted on all of them (the one the API uses, returned as well). The router is then fitted
+    on signals no question saw itself in."""
     dev = [i for i, item in enumerate(retrieved) if item.question.split == "dev"]
-    on_all_dev = fit_ranking([retrieved[i] for i in dev])
-    rankings: list[LearnedRanking | None] = [on_all_dev] * len(retrieved)
+    on_all_dev = fit([retrieved[i] for i in dev])
+    models = [on_all_dev] * len(retrieved)
     if len(dev) >= RANKING_FOLDS:
         for train, held in KFold(RANKING_FOLDS, shuffle=True, random_state=0).split(dev):
-            fold = fit_ranking([retrieved[dev[i]] for i in train])
+            fold = fit([retrieved[dev[i]] for i in train])
             for i in held:
-                rankings[dev[i]] = fold
-    return rankings, on_all_dev
+                models[dev[i]] = fold
+    return models, on_all_dev
 
 
 def observe(retrieved: list[Retrieved], calibration: RoutingCalibration) -> list[Observation]:
@@ -387,9 +412,11 @@ def fit_in_domain(retrieved: list[Retrieved], calibration: RoutingCalibration) -
         calibration.in_domain_intercept = lexical[1]
     dense = None
     if calibration.mode != "bm25":  # fitted on the questions it judges; on all while too few of them
-        dense = fit([item for item in retrieved if not item.routing_input.lexical], [0]) or fit(retrieved, [0])
+        dense_columns = [0, SCOPE_COLUMN]
+        dense = fit([item for item in retrieved if not item.routing_input.lexical], dense_columns) or fit(retrieved, dense_columns)
     if dense is not None:
         calibration.in_domain_dense_coef = float(dense[0][0])
+        calibration.in_domain_dense_scope_coef = float(dense[0][1])
         calibration.in_domain_dense_intercept = dense[1]
     return calibration
 
@@ -479,12 +506,16 @@ def run_variants(
     """Every retrieval mode over the same questions and query vectors, and every router fitted on
     the dev split under the off-topic policy of the engine's settings."""
     embeddings = [engine.embed(question.q) for question in questions]
-    retrieved, ranking = {}, None
+    retrieved, ranking, scope = {}, None, None
     for mode in modes:
-        if mode == DEFAULT_MODE:  # without the learned ranking first, then with one fitted out of fold
-            unranked = retrieve_all(engine, questions, mode, embeddings=embeddings, rankings=[None] * len(questions))
-            rankings, ranking = out_of_fold_rankings(unranked)
-            retrieved[mode] = retrieve_all(engine, questions, mode, embeddings=embeddings, rankings=rankings, progress=progress)
+        if mode == DEFAULT_MODE:  # without the learned models first, then with ones fitted out of fold
+            none = [None] * len(questions)
+            unranked = retrieve_all(engine, questions, mode, embeddings=embeddings, rankings=none, scopes=none)
+            rankings, ranking = out_of_fold(unranked, fit_ranking)
+            scopes, scope = out_of_fold(unranked, fit_scope)
+            retrieved[mode] = retrieve_all(
+                engine, questions, mode, embeddings=embeddings, rankings=rankings, scopes=scopes, progress=progress
+            )
         else:
             retrieved[mode] = retrieve_all(engine, questions, mode, embeddings=embeddings, progress=progress)
     calibrations = {}
@@ -496,7 +527,7 @@ def run_variants(
                 dev, engine.settings.embedding_model, mode, weight, engine.settings.off_topic_rejection_target
             )
             if mode == DEFAULT_MODE:
-                calibration.ranking = ranking
+                calibration.ranking, calibration.scope = ranking, scope
             calibrations[(mode, variant)] = calibration
     return EvaluationRun(retrieved, calibrations)
 

@@ -36,12 +36,13 @@ from kb.spelling import Correction
 from search_api.article_vectors import ArticleVectors
 from search_api.best_bets import BestBets
 from search_api import ranking as learned
+from search_api.scope import ScopeModel
 from kb.text import content_words
 
 log = logging.getLogger(__name__)
 
 DEFAULT_SECTION = "Wat is het?"
-CALIBRATED = object()  # `SearchEngine.retrieve`: the learned ranking of the calibration in use
+CALIBRATED = object()  # `SearchEngine.retrieve`: the learned ranking (or scope model) of the calibration in use
 
 ROUTING_REASONS = {
     "routed": "De vraag past bij deze afdeling.",
@@ -69,6 +70,7 @@ class SearchOutcome:
     # order before it was applied, with their article ids: what the evaluation fits it on
     ranking_features: np.ndarray | None = None
     ranking_candidates: list[str] = field(default_factory=list)
+    embedding: list[float] | None = None  # the dense query vector searched with: what the scope model is fitted on
 
 
 class SearchEngine:
@@ -217,10 +219,12 @@ class SearchEngine:
         *,
         embedding: list[float] | None = None,
         ranking: learned.LearnedRanking | None | object = CALIBRATED,
+        scope: ScopeModel | None | object = CALIBRATED,
     ) -> SearchOutcome:
         """Retrieve and route one question. `embedding` may pass a dense query vector that was
-        already computed (the evaluation compares variants on the same vectors); `ranking` a learned
-        ranking other than the calibration's, or None for none (the evaluation fits it out of fold)."""
+        already computed (the evaluation compares variants on the same vectors); `ranking` and
+        `scope` a learned ranking and scope model other than the calibration's, or None for none
+        (the evaluation fits them out of fold). Both belong to the final variant only."""
         started = time.perf_counter()
         assert self._retriever is not None, "start() first"
         language = self.language.detect(query)
@@ -230,8 +234,10 @@ class SearchEngine:
         classifier = self.classifier.predict(retrieved.embedding)  # none for BM25-only
         words = len(content_words(query))
         best_bets: set[str] = set()
-        rows, candidates, ranking_top = None, [], 0.0
+        rows, candidates, ranking_top, scope_log_odds = None, [], 0.0, 0.0
         if mode == "hybrid_plus":
+            scope_model = self.calibration.scope if scope is CALIBRATED else scope
+            scope_log_odds = scope_model.log_odds(retrieved.embedding) if scope_model is not None else 0.0
             chosen = self.calibration.ranking if ranking is CALIBRATED else ranking
             hits, rows, candidates, ranking_top = self._rerank(
                 hits, retrieved, classifier, long_question=words >= learned.LONG_QUESTION,
@@ -248,10 +254,13 @@ class SearchEngine:
             words=words,
             best_bet=bool(best_bets),
             ranking_top=ranking_top,
+            scope=scope_log_odds,
         )
         routing = route(routing_input, self.calibration)
         took_ms = (time.perf_counter() - started) * 1000
-        return SearchOutcome(hits, routing, routing_input, retrieved.corrections, language, took_ms, rows, candidates)
+        return SearchOutcome(
+            hits, routing, routing_input, retrieved.corrections, language, took_ms, rows, candidates, retrieved.embedding
+        )
 
     def _rerank(
         self, hits: list[ArticleHit], retrieved: Retrieved, classifier: dict[str, float], *,

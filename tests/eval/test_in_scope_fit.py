@@ -119,7 +119,25 @@ def test_the_learned_rankings_confidence_is_a_signal_of_the_in_scope_model():
         question.outcome.routing_input.ranking_top = rng.uniform(0.0, 0.3) if off_topic else rng.uniform(0.4, 0.9)
         items.append(question)
     calibration = fit_in_domain(items, RoutingCalibration(in_domain_standardised=True, in_domain_c=1.0))
-    assert len(calibration.in_domain_coef) == 4 and calibration.in_domain_coef[3] > 0
+    assert len(calibration.in_domain_coef) == len(items[0].routing_input.features()) and calibration.in_domain_coef[3] > 0
+    p = np.array([in_domain_probability(i.routing_input, calibration) for i in items])
+    covered = np.array([not i.question.off_topic for i in items])
+    assert p[covered].min() > p[~covered].max()
+
+
+def test_the_scope_models_log_odds_are_a_signal_of_both_in_scope_models():
+    """Covered and off-topic questions alike on cosine, BM25 and length; only what the question is
+    about (the scope model's log-odds) tells them apart, for Dutch questions and for questions in
+    other languages (whose model has the dense cosine and this signal)."""
+    rng = random.Random(11)
+    items = []
+    for i in range(160):
+        off_topic, lexical = i % 4 == 0, i % 2 == 0
+        question = item(f"q {i}", off_topic, rng.gauss(0.87, 0.02), rng.gauss(12, 3), 4, lexical=lexical)
+        question.outcome.routing_input.scope = rng.uniform(-4.0, -0.5) if off_topic else rng.uniform(0.5, 4.0)
+        items.append(question)
+    calibration = fit_in_domain(items, RoutingCalibration(in_domain_standardised=True, in_domain_c=1.0))
+    assert calibration.in_domain_coef[4] > 0 and calibration.in_domain_dense_scope_coef > 0
     p = np.array([in_domain_probability(i.routing_input, calibration) for i in items])
     covered = np.array([not i.question.off_topic for i in items])
     assert p[covered].min() > p[~covered].max()

@@ -7,7 +7,7 @@ import numpy as np
 
 import eval.run as eval_run
 from eval.questions import LabelledQuestion
-from eval.run import Retrieved, fit_ranking, out_of_fold_rankings
+from eval.run import Retrieved, fit_ranking, out_of_fold
 from search_api.engine import SearchOutcome
 from search_api.ranking import SIGNALS, LearnedRanking
 from search_api.routing import Routing, RoutingInput
@@ -47,7 +47,7 @@ def test_no_ranking_without_questions_to_learn_from():
     assert fit_ranking([]) is None
 
 
-def test_every_question_is_ranked_by_a_model_that_did_not_see_it(monkeypatch):
+def test_every_question_is_ranked_by_a_model_that_did_not_see_it():
     items = questions(30)
     held_out = [item for item in items if item.question.split == "test"]
     assert held_out, "the hash split holds some of them out"
@@ -58,8 +58,7 @@ def test_every_question_is_ranked_by_a_model_that_did_not_see_it(monkeypatch):
         seen[id(ranking)] = {item.question.q for item in retrieved}
         return ranking
 
-    monkeypatch.setattr(eval_run, "fit_ranking", recording_fit)
-    rankings, _ = out_of_fold_rankings(items)
+    rankings, _ = out_of_fold(items, recording_fit)
     dev = {item.question.q for item in items if item.question.split == "dev"}
     for item, ranking in zip(items, rankings):
         trained_on = seen[id(ranking)]

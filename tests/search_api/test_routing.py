@@ -22,6 +22,13 @@ def test_other_languages_are_judged_by_the_dense_cosine_alone():
         assert math.isclose(in_domain_probability(question, CALIBRATION), 1 / (1 + math.exp(-(20.0 * 0.85 - 16.0))))
 
 
+def test_the_scope_signal_counts_for_other_languages_only_in_a_router_fitted_with_it():
+    question = RoutingInput(hits=[], top_dense=0.85, lexical=False, scope=3.0)
+    assert math.isclose(in_domain_probability(question, CALIBRATION), 1 / (1 + math.exp(-(20.0 * 0.85 - 16.0))))
+    fitted = CALIBRATION.model_copy(update={"in_domain_dense_scope_coef": 0.5})
+    assert math.isclose(in_domain_probability(question, fitted), 1 / (1 + math.exp(-(20.0 * 0.85 + 0.5 * 3.0 - 16.0))))
+
+
 def test_a_short_question_needs_less_evidence_to_count_as_in_scope():
     calibration = RoutingCalibration(in_domain_coef=[10.0, 2.0, 7.0], in_domain_intercept=-13.0)
     one_word = RoutingInput(hits=[], top_dense=0.84, top_sparse=5.0, lexical=True, words=1)

@@ -158,6 +158,18 @@ def test_an_editors_keyword_is_a_best_bet(client, question, article, department)
         assert department in [alternative["id"] for alternative in body["routing"]["alternatives"]]
 
 
+def test_the_scope_model_of_the_calibration_reads_what_a_question_is_about(live_server):
+    """The committed router carries a scope model of the question vector: a municipal question reads
+    as one we cover, a recipe does not; without the model the signal is 0."""
+    engine = live_server.app.state.engine
+    assert engine.calibration.scope is not None
+    covered = engine.retrieve("ik wil mijn paspoort verlengen")
+    recipe = engine.retrieve("recept voor appeltaart met kaneel")
+    assert len(engine.calibration.scope.coef) == len(covered.embedding)
+    assert covered.routing_input.scope > 0 > recipe.routing_input.scope
+    assert engine.retrieve("ik wil mijn paspoort verlengen", scope=None).routing_input.scope == 0.0
+
+
 def test_the_learned_ranking_of_the_calibration_orders_the_first_articles(live_server):
     """The committed router carries a learned ranking; without it the fused order stands."""
     from search_api.ranking import SIGNALS, LearnedRanking

@@ -1,0 +1,54 @@
+"""The scope model is fitted on the dev questions' vectors, and the report scores every question
+with one that did not see it."""
+
+
+import numpy as np
+
+from eval.questions import LabelledQuestion
+from eval.run import RANKING_FOLDS, Retrieved, fit_scope, out_of_fold
+from search_api.engine import SearchOutcome
+from search_api.routing import Routing, RoutingInput
+
+COVERED, OFF_TOPIC = np.eye(8)[0], np.eye(8)[1]  # what covered and off-topic questions are about, in a toy space
+
+
+def question(i: int, off_topic: bool, rng: np.random.Generator) -> Retrieved:
+    vector = (OFF_TOPIC if off_topic else COVERED) + rng.normal(0, 0.15, 8)
+    labelled = LabelledQuestion(
+        q=f"vraag {i}", expected=[] if off_topic else ["grofvuil-ophalen"], department=None if off_topic else "afval",
+        kind="off_topic" if off_topic else "short",
+    )
+    outcome = SearchOutcome([], Routing("routed", "afval", 0.9, 0.9), RoutingInput(hits=[]), [], "nl", 1.0, embedding=list(vector))
+    return Retrieved(labelled, outcome)
+
+
+def questions(n: int, seed: int) -> list[Retrieved]:
+    rng = np.random.default_rng(seed)
+    return [question(i + 1000 * seed, i % 4 == 0, rng) for i in range(n)]
+
+
+def test_the_scope_model_tells_new_covered_questions_from_off_topic_ones():
+    model = fit_scope(questions(60, seed=1))
+    assert model is not None and len(model.coef) == 8
+    new = questions(40, seed=2)
+    log_odds = np.array([model.log_odds(item.outcome.embedding) for item in new])
+    covered = np.array([not item.question.off_topic for item in new])
+    assert log_odds[covered].min() > 0 > log_odds[~covered].max()
+
+
+def test_no_scope_model_without_both_kinds_of_question():
+    covered_only = [item for item in questions(60, seed=1) if not item.question.off_topic]
+    assert fit_scope(covered_only) is None and fit_scope([]) is None
+
+
+def test_every_question_is_scored_by_a_scope_model_that_did_not_see_it():
+    items = questions(60, seed=3)
+    scopes, on_all_dev = out_of_fold(items, fit_scope)
+    dev = [item for item in items if item.question.split == "dev"]
+    assert len({id(model) for model in scopes}) == RANKING_FOLDS + 1
+    for item, model in zip(items, scopes):
+        if item.question.split == "test":
+            assert model is on_all_dev  # the model the API uses, fitted on the dev questions only
+        else:
+            assert model is not on_all_dev
+    assert on_all_dev.model_dump() == fit_scope(dev).model_dump()
