@@ -497,6 +497,38 @@ class EvaluationRun:
     calibrations: dict[tuple[str, str], RoutingCalibration]  # (mode, routing variant)
 
 
+@dataclass
+class FinalRetrieval:
+    """The final variant's retrievals as `kb eval` measures them, with the learned models fitted on
+    all dev questions (the ones the API gets)."""
+
+    retrieved: list[Retrieved]
+    ranking: LearnedRanking | None
+    scope: ScopeModel | None
+
+
+def retrieve_out_of_fold(
+    engine: SearchEngine,
+    questions: list[LabelledQuestion],
+    embeddings: list[list[float]] | None = None,
+    progress: Callable[[], None] | None = None,
+) -> FinalRetrieval:
+    """The final variant over the questions: first without the learned ranking and scope model,
+    then with ones fitted out of fold (`out_of_fold`), so that no question is ranked or scored by a
+    model that saw it. Whatever is fitted on these retrievals (the router in `kb eval`, the tests
+    of the router on the real dev questions) sees the signals a new question would get."""
+    if embeddings is None:
+        embeddings = [engine.embed(question.q) for question in questions]
+    none = [None] * len(questions)
+    unranked = retrieve_all(engine, questions, DEFAULT_MODE, embeddings=embeddings, rankings=none, scopes=none)
+    rankings, ranking = out_of_fold(unranked, fit_ranking)
+    scopes, scope = out_of_fold(unranked, fit_scope)
+    retrieved = retrieve_all(
+        engine, questions, DEFAULT_MODE, embeddings=embeddings, rankings=rankings, scopes=scopes, progress=progress
+    )
+    return FinalRetrieval(retrieved, ranking, scope)
+
+
 def run_variants(
     engine: SearchEngine,
     questions: list[LabelledQuestion],
@@ -506,16 +538,11 @@ def run_variants(
     """Every retrieval mode over the same questions and query vectors, and every router fitted on
     the dev split under the off-topic policy of the engine's settings."""
     embeddings = [engine.embed(question.q) for question in questions]
-    retrieved, ranking, scope = {}, None, None
+    retrieved, final = {}, None
     for mode in modes:
-        if mode == DEFAULT_MODE:  # without the learned models first, then with ones fitted out of fold
-            none = [None] * len(questions)
-            unranked = retrieve_all(engine, questions, mode, embeddings=embeddings, rankings=none, scopes=none)
-            rankings, ranking = out_of_fold(unranked, fit_ranking)
-            scopes, scope = out_of_fold(unranked, fit_scope)
-            retrieved[mode] = retrieve_all(
-                engine, questions, mode, embeddings=embeddings, rankings=rankings, scopes=scopes, progress=progress
-            )
+        if mode == DEFAULT_MODE:
+            final = retrieve_out_of_fold(engine, questions, embeddings, progress)
+            retrieved[mode] = final.retrieved
         else:
             retrieved[mode] = retrieve_all(engine, questions, mode, embeddings=embeddings, progress=progress)
     calibrations = {}
@@ -526,8 +553,8 @@ def run_variants(
             calibration = fit_calibration(
                 dev, engine.settings.embedding_model, mode, weight, engine.settings.off_topic_rejection_target
             )
-            if mode == DEFAULT_MODE:
-                calibration.ranking, calibration.scope = ranking, scope
+            if final is not None and mode == DEFAULT_MODE:
+                calibration.ranking, calibration.scope = final.ranking, final.scope
             calibrations[(mode, variant)] = calibration
     return EvaluationRun(retrieved, calibrations)
 
