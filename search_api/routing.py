@@ -6,7 +6,8 @@ Two sources of evidence, combined:
 The combined distribution is `w * classifier + (1 - w) * vote`. Whether the question is about
 anything the knowledge base covers is a logistic model of retrieval signals (best dense cosine,
 best BM25 score, and the shortness of the question: a one-word question scores lower on both
-than a sentence about the same thing); a question that is exactly an article's title or keyword
+than a sentence about the same thing; the learned ranking's confidence) and of what the question
+is about (`search_api.scope`); a question that is exactly an article's title or keyword
 is in scope (`search_api.best_bets`). The confidence is Platt-scaled so that it is the
 probability that the routing is right. Below a threshold the router abstains as "ambiguous" and
 offers the most likely departments. Every parameter (temperature, w, the in-domain model, the
@@ -129,7 +130,7 @@ class RoutingInput:
         signals together per article (session 10, 5 x 5-fold on the dev questions: off-topic
         questions rejected while keeping 95% of the covered ones 0.805 -> 0.893). The scope
         model says what the question is about, where the others say how well something matched
-        (session 11, held out: value of the decisions 0.730 -> 0.768). A calibration fitted
+        (session 11, held out: value of the decisions 0.730 -> 0.779). A calibration fitted
         before a signal existed has fewer coefficients and ignores it."""
         return [self.top_dense, math.log1p(max(self.top_sparse, 0.0)), 1.0 / (1 + self.words), self.ranking_top, self.scope]
 
