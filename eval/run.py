@@ -34,6 +34,7 @@ from search_api.scope import REGULARISATION_C as SCOPE_C
 from search_api.scope import ScopeModel
 from search_api.retrieval import DEFAULT_MODE, RETRIEVAL_MODES, RetrievalMode
 from search_api.routing import (
+    OTHER_LANGUAGE_COLUMNS,
     RoutingCalibration,
     RoutingInput,
     calibrated_confidence,
@@ -47,7 +48,6 @@ TEMPERATURES = (0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.015, 0.02, 0
 WEIGHTS = tuple(round(0.1 * step, 1) for step in range(11))
 THRESHOLDS = tuple(round(0.05 * step, 2) for step in range(1, 19))
 IN_DOMAIN_COLUMNS = (0, 1, 2, 3, 4)  # of `RoutingInput.features()` used by the in-scope model of lexical questions
-SCOPE_COLUMN = 4  # the scope model's log-odds, which the model of other languages uses beside the dense cosine
 IN_DOMAIN_FOLDS, IN_DOMAIN_REPEATS = 5, 5  # cross-validation of the in-scope model for the off-topic threshold
 # How the in-scope model may be regularised: (standardise the features first, C of the L2
 # penalty), in order of preference. `fit_calibration` fits each with its own thresholds and keeps
@@ -144,8 +144,8 @@ def fit_scope(retrieved: list[Retrieved]) -> ScopeModel | None:
     if len(items) < 10 or min(np.bincount(labels, minlength=2)) < 5:
         return None
     vectors = np.array([item.outcome.embedding for item in items], dtype=float)
-    model = LogisticRegression(C=SCOPE_C, class_weight="balanced", max_iter=5000).fit(vectors, labels)
-    return ScopeModel(coef=[float(c) for c in model.coef_[0]], intercept=float(model.intercept_[0]))
+    coef, intercept = logistic_on_raw_features(vectors, labels, c=SCOPE_C, standardised=False, balanced=True)
+    return ScopeModel(coef=[float(c) for c in coef], intercept=intercept)
 
 
 Model = TypeVar("Model")
@@ -412,8 +412,8 @@ def fit_in_domain(retrieved: list[Retrieved], calibration: RoutingCalibration) -
         calibration.in_domain_intercept = lexical[1]
     dense = None
     if calibration.mode != "bm25":  # fitted on the questions it judges; on all while too few of them
-        dense_columns = [0, SCOPE_COLUMN]
-        dense = fit([item for item in retrieved if not item.routing_input.lexical], dense_columns) or fit(retrieved, dense_columns)
+        columns = list(OTHER_LANGUAGE_COLUMNS)
+        dense = fit([item for item in retrieved if not item.routing_input.lexical], columns) or fit(retrieved, columns)
     if dense is not None:
         calibration.in_domain_dense_coef = float(dense[0][0])
         calibration.in_domain_dense_scope_coef = float(dense[0][1])

@@ -37,6 +37,9 @@ VOTE_DEPTH = 10
 #: Languages the knowledge base's text is in (Dutch articles, English example questions), so
 #: that a question's BM25 score means something; None: too short to tell.
 LEXICAL_LANGUAGES = {None, "nl", "en"}
+#: What the in-scope model of other languages sees, of `RoutingInput.features()`: the dense
+#: cosine and the scope model's log-odds (BM25 says nothing for them).
+OTHER_LANGUAGE_COLUMNS = (0, 4)
 
 
 class RoutingCalibration(BaseModel):
@@ -176,7 +179,9 @@ def in_domain_probability(routing_input: RoutingInput, calibration: RoutingCalib
     if routing_input.best_bet:  # an editor's keyword is in scope by definition
         return 1.0
     if not routing_input.lexical:
-        z = calibration.in_domain_dense_coef * routing_input.top_dense + calibration.in_domain_dense_scope_coef * routing_input.scope
+        features = routing_input.features()
+        dense, scope = (features[column] for column in OTHER_LANGUAGE_COLUMNS)
+        z = calibration.in_domain_dense_coef * dense + calibration.in_domain_dense_scope_coef * scope
         return _sigmoid(z + calibration.in_domain_dense_intercept)
     z = sum(c * x for c, x in zip(calibration.in_domain_coef, routing_input.features())) + calibration.in_domain_intercept
     return _sigmoid(z)

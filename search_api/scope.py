@@ -22,6 +22,8 @@ languages (their routing 0.736 -> 0.590).
 
 from __future__ import annotations
 
+from functools import cached_property
+
 import numpy as np
 from pydantic import BaseModel
 
@@ -34,9 +36,13 @@ class ScopeModel(BaseModel):
     coef: list[float]
     intercept: float
 
+    @cached_property
+    def _weights(self) -> np.ndarray:  # converted once, not on every search
+        return np.asarray(self.coef)
+
     def log_odds(self, embedding: list[float] | None) -> float:
         """How much the question reads like one we cover (0 without a vector or when the vector
         has another length, e.g. a model saved for a different embedding model)."""
         if embedding is None or len(embedding) != len(self.coef):
             return 0.0
-        return float(np.dot(np.asarray(self.coef), np.asarray(embedding, dtype=float)) + self.intercept)
+        return float(np.dot(self._weights, np.asarray(embedding, dtype=float)) + self.intercept)
