@@ -16,9 +16,9 @@ import datetime as dt
 import json
 import math
 from collections.abc import Callable
-from typing import TypeVar
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
@@ -141,7 +141,7 @@ def fit_scope(retrieved: list[Retrieved]) -> ScopeModel | None:
     than five of either have a vector."""
     items = [item for item in retrieved if item.outcome.embedding is not None]
     labels = np.array([0 if item.question.off_topic else 1 for item in items], dtype=int)
-    if len(items) < 10 or min(np.bincount(labels, minlength=2)) < 5:
+    if min(np.bincount(labels, minlength=2)) < 5:  # also covers no items at all
         return None
     vectors = np.array([item.outcome.embedding for item in items], dtype=float)
     coef, intercept = logistic_on_raw_features(vectors, labels, c=SCOPE_C, standardised=False, balanced=True)
