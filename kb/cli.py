@@ -198,6 +198,9 @@ def evaluate(
     calibrate: Annotated[bool, typer.Option(help="Save the final router (fitted on the dev split) for the API")] = False,
     output: Annotated[Optional[Path], typer.Option(help="Also write the JSON report here")] = None,
     markdown: Annotated[Optional[Path], typer.Option(help="Also write the Markdown report here")] = None,
+    readme: Annotated[
+        Optional[Path], typer.Option(help="Also write the tables between the `<!-- kb eval: ... -->` markers of this README")
+    ] = None,
     compare: Annotated[bool, typer.Option(help="Compare all retrieval and routing variants (slower)")] = True,
 ) -> None:
     """Score retrieval and routing on eval/questions.yaml; compare variants; write JSON and Markdown reports."""
@@ -210,6 +213,8 @@ def evaluate(
     from search_api.engine import SearchEngine
     from search_api.retrieval import DEFAULT_MODE, RETRIEVAL_MODES
 
+    if readme:
+        _check_readme(readme)  # before the run, not after 1.5 minutes
     settings = get_settings()
     questions = load_questions(settings.questions_file)
     engine = SearchEngine(settings)
@@ -239,6 +244,53 @@ def evaluate(
         markdown.write_text(render_markdown(report), encoding="utf-8")
     _print_report(report)
     console.print(f"Report: {path} (and {path.with_suffix('.md').name})")
+    if readme:
+        _write_readme(readme, report)
+
+
+@app.command()
+def report(
+    source: Annotated[Path, typer.Argument(help="A JSON report of `kb eval` (eval/baseline.json, data/reports/eval-*.json)")],
+    markdown: Annotated[Optional[Path], typer.Option(help="Write its Markdown report here")] = None,
+    readme: Annotated[
+        Optional[Path], typer.Option(help="Write its tables between the `<!-- kb eval: ... -->` markers of this README")
+    ] = None,
+) -> None:
+    """Render a saved evaluation report again (Markdown, README tables) without re-running it."""
+    import json
+
+    from eval.markdown import render_markdown
+
+    if readme:
+        _check_readme(readme)
+    try:
+        data = json.loads(source.read_text(encoding="utf-8"))
+        rendered = render_markdown(data)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        err.print(f"[red]{source}: not a readable `kb eval` report ({type(exc).__name__}: {exc})[/red]")
+        raise typer.Exit(2) from None
+    if markdown:
+        markdown.write_text(rendered, encoding="utf-8")
+        console.print(f"Markdown report: {markdown}")
+    if readme:
+        _write_readme(readme, data)
+
+
+def _check_readme(path: Path) -> None:
+    from eval.readme import ReadmeBlockError, find_blocks
+
+    try:
+        find_blocks(path.read_text(encoding="utf-8"), str(path))
+    except (OSError, ReadmeBlockError) as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+
+
+def _write_readme(path: Path, data: dict) -> None:
+    from eval.readme import write_readme
+
+    names = write_readme(path, data)
+    console.print(f"{path}: {len(names)} tables written ({', '.join(names) or 'no `<!-- kb eval: ... -->` markers found'})")
 
 
 def _print_report(report: dict) -> None:

@@ -1,0 +1,67 @@
+"""Writes the evaluation tables into the README between markers, from the JSON report.
+
+A block is two marker lines with the generated lines between them:
+
+    <!-- kb eval: targets -->
+    | split | metric | ... |
+    <!-- /kb eval: targets -->
+
+The names are those of `eval.markdown.README_BLOCKS`. Everything outside the blocks is left as
+it is. `kb eval --readme README.md` (run by `make baseline`) and `kb report --readme README.md`
+write them; `tests/eval/test_readme.py` fails when the README's blocks differ from what the
+committed `eval/baseline.json` renders.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from eval.markdown import README_BLOCKS
+
+OPEN = re.compile(r"^<!-- kb eval: (?P<name>[\w-]+) -->$")
+CLOSE = re.compile(r"^<!-- /kb eval: (?P<name>[\w-]+) -->$")
+
+
+class ReadmeBlockError(ValueError):
+    """A marker that is unknown, unclosed, or closes another block; the message names the line."""
+
+
+def find_blocks(text: str, source: str = "README.md") -> list[tuple[str, int, int]]:
+    """Each block as (name, index of its opening marker line, index of its closing marker line)."""
+    blocks, opened = [], None
+    for number, line in enumerate(text.splitlines()):
+        where = f"{source}:{number + 1}"
+        if match := OPEN.match(line.strip()):
+            name = match["name"]
+            if opened:
+                raise ReadmeBlockError(f"{where}: block '{name}' opens inside block '{opened[0]}' (opened at line {opened[1] + 1})")
+            if name not in README_BLOCKS:
+                raise ReadmeBlockError(f"{where}: unknown block '{name}'; known: {', '.join(README_BLOCKS)}")
+            opened = (name, number)
+        elif match := CLOSE.match(line.strip()):
+            if not opened or match["name"] != opened[0]:
+                raise ReadmeBlockError(f"{where}: '{match['name']}' closes a block that is not open")
+            blocks.append((opened[0], opened[1], number))
+            opened = None
+    if opened:
+        raise ReadmeBlockError(f"{source}:{opened[1] + 1}: block '{opened[0]}' is never closed")
+    return blocks
+
+
+def render_readme(text: str, report: dict, source: str = "README.md") -> str:
+    """The text with every block's lines replaced by what the report renders."""
+    lines = text.splitlines()
+    for name, start, end in reversed(find_blocks(text, source)):
+        lines[start + 1:end] = README_BLOCKS[name](report)
+    return "\n".join(lines) + ("\n" if text.endswith("\n") else "")
+
+
+def write_readme(path: Path, report: dict) -> list[str]:
+    """Rewrites the blocks of the README at `path`; returns the names of the blocks written."""
+    text = path.read_text(encoding="utf-8")
+    rendered = render_readme(text, report, str(path))
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(rendered, encoding="utf-8")
+    partial.replace(path)  # all or nothing: an interrupted write leaves the old README
+    return [name for name, _, _ in find_blocks(text, str(path))]
