@@ -218,7 +218,7 @@ class SearchEngine:
         mode: RetrievalMode = DEFAULT_MODE,
         *,
         embedding: list[float] | None = None,
-        ranking: learned.LearnedRanking | None | object = CALIBRATED,
+        ranking: learned.Ranking | None | object = CALIBRATED,
         scope: ScopeModel | None | object = CALIBRATED,
     ) -> SearchOutcome:
         """Retrieve and route one question. `embedding` may pass a dense query vector that was
@@ -264,7 +264,7 @@ class SearchEngine:
 
     def _rerank(
         self, hits: list[ArticleHit], retrieved: Retrieved, classifier: dict[str, float], *,
-        long_question: bool, other_language: bool, ranking: learned.LearnedRanking | None,
+        long_question: bool, other_language: bool, ranking: learned.Ranking | None,
     ) -> tuple[list[ArticleHit], np.ndarray, list[str], float]:
         """The article-level ranking: a second ranking by article vector, then the learned ranking
         of the first articles (if any). Returns the hits, the learned ranking's signals of the

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +29,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from search_api.grouping import ArticleHit
-from search_api.ranking import LearnedRanking
+from search_api.ranking import Ranking
 from search_api.scope import ScopeModel
 
 log = logging.getLogger(__name__)
@@ -75,7 +76,7 @@ class RoutingCalibration(BaseModel):
     off_topic_rejection_target: float | None = None
     # The learned ranking of the first articles (`search_api.ranking`), fitted on the same dev
     # questions; None: the fused order stands.
-    ranking: LearnedRanking | None = None
+    ranking: Ranking | None = None
     # The scope model of the question vector (`search_api.scope`), fitted on the same dev
     # questions; None: its signal is 0.
     scope: ScopeModel | None = None
@@ -104,8 +105,15 @@ class RoutingCalibration(BaseModel):
         return calibration
 
     def save(self, path: Path) -> None:
+        """Indented JSON with every list of numbers on one line: the settings stay readable in a
+        diff, and the ranking's trees and the scope model's vector take a line each, not thousands."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(self.model_dump(), indent=2) + "\n", encoding="utf-8")
+        text = _NUMBER_LIST.sub(lambda match: "[" + ", ".join(n.strip() for n in match.group(1).split(",")) + "]",
+                                json.dumps(self.model_dump(), indent=2))
+        path.write_text(text + "\n", encoding="utf-8")
+
+
+_NUMBER_LIST = re.compile(r"\[\s*(-?[0-9][0-9.eE+-]*(?:,\s*-?[0-9][0-9.eE+-]*)*)\s*\]")
 
 
 @dataclass

@@ -9,7 +9,7 @@ import eval.run as eval_run
 from eval.questions import LabelledQuestion
 from eval.run import Retrieved, fit_ranking, out_of_fold
 from search_api.engine import SearchOutcome
-from search_api.ranking import SIGNALS, LearnedRanking
+from search_api.ranking import SIGNALS, BoostedRanking, LearnedRanking
 from search_api.routing import Routing, RoutingInput
 
 WIDTH = 3 * len(SIGNALS)
@@ -36,7 +36,7 @@ def questions(n: int, seed: int = 1) -> list[Retrieved]:
 
 def test_the_fitted_ranking_puts_the_right_article_first_on_new_questions():
     ranking = fit_ranking(questions(40))
-    assert ranking is not None and len(ranking.coef) == WIDTH
+    assert isinstance(ranking, BoostedRanking) and ranking.trees
     new = questions(20, seed=2)
     first = [item.outcome.ranking_candidates[int(np.argmax(ranking.probabilities(item.outcome.ranking_features)))]
              for item in new]

@@ -55,13 +55,67 @@ def test_long_questions_and_other_languages_have_their_own_weights():
     assert np.array_equal(foreign[:, 2 * n:], foreign[:, :n]) and not foreign[:, n:2 * n].any()
 
 
-def test_the_ranking_orders_the_first_articles_and_they_keep_the_spread_of_scores():
+def test_the_ranking_orders_the_first_articles_and_their_scores_blend_in_its_confidence():
     hits = [hit(f"a{i}", 2.0 - 0.1 * i) for i in range(DEPTH + 2)]
     rows = features(hits, context(dense_scores={}, sparse_scores={}, article_cosines={}, keywords={"a3": 1.0}))
     prefers_the_keyword = LearnedRanking(coef=[5.0 if i == column("keyword") else 0.0 for i in range(3 * len(SIGNALS))],
                                          intercept=-2.0)
     ranked = rerank(hits, prefers_the_keyword.probabilities(rows))
     assert ranked[0].article_id == "a3"
-    assert [h.score for h in ranked] == [h.score for h in hits]  # the best score goes to the first article
+    assert ranked[0].score == hits[0].score  # the best score goes to the first article
+    scores = [h.score for h in ranked]
+    assert scores == sorted(scores, reverse=True)  # still in descending order, also past the depth
+    assert ranked[1].score < hits[1].score  # the ranking is much surer of its first: the vote sees that
+    assert [h.score for h in ranked[DEPTH:]] == [h.score for h in hits[DEPTH:]]
     assert [h.article_id for h in ranked[DEPTH:]] == ["a10", "a11"]  # beyond the depth nothing moves
     assert sorted(h.article_id for h in ranked) == sorted(h.article_id for h in hits)
+
+
+def test_boosted_trees_give_the_probabilities_of_the_fitted_classifier():
+    """The API walks the exported trees itself (no pickle); it must agree with scikit-learn, also
+    for values exactly on a threshold and after a JSON round trip through the calibration file."""
+    from sklearn.ensemble import GradientBoostingClassifier
+
+    from search_api.ranking import BoostedRanking
+    from search_api.routing import RoutingCalibration
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(400, 6))
+    x[:, 5] = rng.integers(0, 3, size=400)  # a feature with ties, like rank
+    y = ((x[:, 0] + 0.5 * x[:, 1] * (x[:, 5] == 1) + rng.normal(scale=0.5, size=400)) > 0.3).astype(int)
+    model = GradientBoostingClassifier(n_estimators=40, max_depth=3, learning_rate=0.1, random_state=0).fit(x, y)
+    boosted = BoostedRanking.from_classifier(model)
+    on_thresholds = np.tile(x[:3], (1, 1))
+    tree = model.estimators_[0, 0].tree_
+    on_thresholds[:, tree.feature[0]] = tree.threshold[0]  # exactly on the first split
+    for rows in (rng.normal(size=(50, 6)), on_thresholds):
+        assert np.allclose(boosted.probabilities(rows), model.predict_proba(rows)[:, 1], atol=1e-9)
+    restored = RoutingCalibration.model_validate_json(RoutingCalibration(ranking=boosted).model_dump_json()).ranking
+    assert isinstance(restored, BoostedRanking)
+    assert np.allclose(restored.probabilities(x[:20]), model.predict_proba(x[:20])[:, 1], atol=1e-9)
+    assert boosted.probabilities(np.zeros((0, 6))).shape == (0,)
+
+
+def test_the_calibration_file_keeps_the_trees_exactly_and_one_line_each(tmp_path):
+    from sklearn.ensemble import GradientBoostingClassifier
+
+    from search_api.ranking import BoostedRanking
+    from search_api.routing import RoutingCalibration
+
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(200, 4))
+    model = GradientBoostingClassifier(n_estimators=30, max_depth=3, random_state=0).fit(x, (x[:, 0] > 0.2).astype(int))
+    calibration = RoutingCalibration(model="m", ranking=BoostedRanking.from_classifier(model), in_domain_coef=[0.1, -2.5e-07])
+    path = tmp_path / "calibration.json"
+    calibration.save(path)
+    assert RoutingCalibration.load(path, "m") == calibration
+    text = path.read_text(encoding="utf-8")
+    assert len(text.splitlines()) < 30 * 8 + 40  # a line per list of numbers (7 per tree), not one per number
+    assert '"in_domain_coef": [0.1, -2.5e-07]' in text
+
+
+def test_a_calibration_file_with_a_logistic_ranking_still_loads():
+    from search_api.routing import RoutingCalibration
+
+    old = RoutingCalibration.model_validate({"ranking": {"coef": [1.0] * (3 * len(SIGNALS)), "intercept": 0.0}})
+    assert isinstance(old.ranking, LearnedRanking)
