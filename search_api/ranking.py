@@ -3,20 +3,20 @@
 The fused chunk ranking and the article vectors (`search_api.article_vectors`) each say one thing
 about an article; which of them to trust depends on the question. For a long story the article as
 a whole matters more than one chunk; for a question in another language BM25 says nothing. A
-logistic regression per candidate article weighs the signals below, with separate weights for
-long questions and for questions in other languages, and ranks the first `DEPTH` articles by the
-probability that each is the right one.
+model of the signals below, each also marked for long questions and for questions in other
+languages, gives every candidate a probability that it is the right article and ranks the first
+`DEPTH` articles by it.
 
-Since session 13 the model is gradient-boosted trees (`BoostedRanking`, scikit-learn's
-`GradientBoostingClassifier` exported to plain lists) instead of one logistic regression
-(`LearnedRanking`, still read from older calibration files): out of fold on the 889 dev questions
-we cover hit@1 0.826 -> 0.834, held out 0.803 -> 0.853 (`eval/EXPERIMENTS.md`, session 13).
+The model is gradient-boosted trees (`BoostedRanking`: scikit-learn's `GradientBoostingClassifier`
+exported to plain lists) since session 13; before, it was one logistic regression
+(`LearnedRanking`, still read from older calibration files). Out of fold on the 889 dev questions
+we cover, hit@1 0.826 -> 0.834; held out 0.803 -> 0.853 (`eval/EXPERIMENTS.md`, session 13).
 
 It is fitted on the labelled dev questions (`eval.run.fit_ranking`, saved with the router in
 `eval/calibration.json`). The evaluation fits it out of fold, so that no question is ranked by a
-model that saw it, and the router is fitted on those rankings. Measured (session 10, 5 x 5-fold on
-the 628 dev questions we cover): hit@1 0.826 -> 0.836 (standard error of the gain 0.003), the
-first article's department 0.898 -> 0.906. The same model trained on the articles' own example
+model that saw it, and the router is fitted on those rankings. Measured for the logistic ranking
+(session 10, 5 x 5-fold on the 628 dev questions we cover): hit@1 0.826 -> 0.836 (standard error
+of the gain 0.003), the first article's department 0.898 -> 0.906. That model trained on the articles' own example
 questions was worse than no model (dev hit@1 0.79-0.81): it has to learn from questions like the
 ones people ask.
 """
