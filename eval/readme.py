@@ -51,17 +51,21 @@ def find_blocks(text: str, source: str = "README.md") -> list[tuple[str, int, in
 
 def render_readme(text: str, report: dict, source: str = "README.md") -> str:
     """The text with every block's lines replaced by what the report renders."""
-    lines = text.splitlines()
-    for name, start, end in reversed(find_blocks(text, source)):
-        lines[start + 1:end] = README_BLOCKS[name](report)
-    return "\n".join(lines) + ("\n" if text.endswith("\n") else "")
+    return _render(text, find_blocks(text, source), report)
 
 
 def write_readme(path: Path, report: dict) -> list[str]:
     """Rewrites the blocks of the README at `path`; returns the names of the blocks written."""
     text = path.read_text(encoding="utf-8")
-    rendered = render_readme(text, report, str(path))
+    blocks = find_blocks(text, str(path))
     partial = path.with_name(path.name + ".partial")
-    partial.write_text(rendered, encoding="utf-8")
+    partial.write_text(_render(text, blocks, report), encoding="utf-8")
     partial.replace(path)  # all or nothing: an interrupted write leaves the old README
-    return [name for name, _, _ in find_blocks(text, str(path))]
+    return [name for name, _, _ in blocks]
+
+
+def _render(text: str, blocks: list[tuple[str, int, int]], report: dict) -> str:
+    lines = text.splitlines()
+    for name, start, end in reversed(blocks):
+        lines[start + 1:end] = README_BLOCKS[name](report)
+    return "\n".join(lines) + ("\n" if text.endswith("\n") else "")
