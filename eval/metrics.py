@@ -34,6 +34,7 @@ class Observation:
     alternatives: list[str] = field(default_factory=list)
     in_scope: float = 1.0  # the router's probability that the question is about something we cover
     source: str = DEFAULT_SOURCE  # where the question comes from (`eval.questions.LabelledQuestion.source`)
+    top_department: str | None = None  # the most likely department, whatever the router decided
 
     @property
     def off_topic(self) -> bool:
@@ -146,6 +147,9 @@ def decision_rates(observations: Iterable[Observation]) -> dict[str, float | Non
             o.routed_correctly or (o.status == "ambiguous" and o.expected_department in o.alternatives)
             for o in in_domain
         ]),
+        # the most likely department is right: what routing accuracy would be if the router never
+        # abstained, so the ceiling of routing accuracy under any abstention policy
+        "top_department_right": _share([o.top_department == o.expected_department for o in in_domain]),
         "ambiguous_in_domain": _share([o.status == "ambiguous" for o in in_domain]),
         "right_among_alternatives": _share(
             [o.expected_department in o.alternatives for o in in_domain if o.status == "ambiguous"]

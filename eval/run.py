@@ -72,6 +72,9 @@ OPERATING_METRICS = ("off_topic_rejection", "off_topic_in_domain", "routing_accu
 UTILITY = {"right": 1.0, "wrong": -1.0, "ambiguous_with_right": 0.5, "ambiguous_without_right": -0.5, "abstained": 0.0}
 
 
+Encoding = tuple[list[float], np.ndarray | None]  # a question's vector and token vectors (`SearchEngine.encode`)
+
+
 @dataclass
 class Retrieved:
     question: LabelledQuestion
@@ -87,19 +90,20 @@ def retrieve_all(
     questions: list[LabelledQuestion],
     mode: RetrievalMode = DEFAULT_MODE,
     *,
-    embeddings: list[list[float]] | None = None,
+    encodings: list[Encoding] | None = None,
     rankings: list[Ranking | None] | None = None,
     scopes: list[ScopeModel | None] | None = None,
     progress: Callable[[], None] | None = None,
 ) -> list[Retrieved]:
-    """`rankings`, `scopes`: the learned ranking and scope model per question (default: the
-    engine's calibration's)."""
+    """`encodings`: each question's vector and token vectors (`SearchEngine.encode`; default:
+    computed per retrieval); `rankings`, `scopes`: the learned ranking and scope model per question
+    (default: the engine's calibration's)."""
     retrieved = []
     for index, question in enumerate(questions):
-        embedding = embeddings[index] if embeddings is not None else None
+        embedding, tokens = encodings[index] if encodings is not None else (None, None)
         ranking = rankings[index] if rankings is not None else CALIBRATED
         scope = scopes[index] if scopes is not None else CALIBRATED
-        outcome = engine.retrieve(question.q, mode, embedding=embedding, ranking=ranking, scope=scope)
+        outcome = engine.retrieve(question.q, mode, embedding=embedding, tokens=tokens, ranking=ranking, scope=scope)
         retrieved.append(Retrieved(question, outcome))
         if progress:
             progress()
@@ -192,6 +196,7 @@ def observe(retrieved: list[Retrieved], calibration: RoutingCalibration) -> list
                 alternatives=[dept for dept, _ in routing.alternatives],
                 in_scope=routing.in_domain,
                 source=question.source,
+                top_department=routing.distribution[0][0] if routing.distribution else None,
             )
         )
     return observations
@@ -515,21 +520,21 @@ class FinalRetrieval:
 def retrieve_out_of_fold(
     engine: SearchEngine,
     questions: list[LabelledQuestion],
-    embeddings: list[list[float]] | None = None,
+    encodings: list[Encoding] | None = None,
     progress: Callable[[], None] | None = None,
 ) -> FinalRetrieval:
     """The final variant over the questions: first without the learned ranking and scope model,
     then with ones fitted out of fold (`out_of_fold`), so that no question is ranked or scored by a
     model that saw it. Whatever is fitted on these retrievals (the router in `kb eval`, the tests
     of the router on the real dev questions) sees the signals a new question would get."""
-    if embeddings is None:
-        embeddings = [engine.embed(question.q) for question in questions]
+    if encodings is None:
+        encodings = [engine.encode(question.q) for question in questions]
     none = [None] * len(questions)
-    unranked = retrieve_all(engine, questions, DEFAULT_MODE, embeddings=embeddings, rankings=none, scopes=none)
+    unranked = retrieve_all(engine, questions, DEFAULT_MODE, encodings=encodings, rankings=none, scopes=none)
     rankings, ranking = out_of_fold(unranked, fit_ranking)
     scopes, scope = out_of_fold(unranked, fit_scope)
     retrieved = retrieve_all(
-        engine, questions, DEFAULT_MODE, embeddings=embeddings, rankings=rankings, scopes=scopes, progress=progress
+        engine, questions, DEFAULT_MODE, encodings=encodings, rankings=rankings, scopes=scopes, progress=progress
     )
     return FinalRetrieval(retrieved, ranking, scope)
 
@@ -542,14 +547,14 @@ def run_variants(
 ) -> EvaluationRun:
     """Every retrieval mode over the same questions and query vectors, and every router fitted on
     the dev split under the off-topic policy of the engine's settings."""
-    embeddings = [engine.embed(question.q) for question in questions]
+    encodings = [engine.encode(question.q) for question in questions]
     retrieved, final = {}, None
     for mode in modes:
         if mode == DEFAULT_MODE:
-            final = retrieve_out_of_fold(engine, questions, embeddings, progress)
+            final = retrieve_out_of_fold(engine, questions, encodings, progress)
             retrieved[mode] = final.retrieved
         else:
-            retrieved[mode] = retrieve_all(engine, questions, mode, embeddings=embeddings, progress=progress)
+            retrieved[mode] = retrieve_all(engine, questions, mode, encodings=encodings, progress=progress)
     calibrations = {}
     for mode, items in retrieved.items():
         dev = [item for item in items if item.question.split == "dev"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+import numpy as np
 from haystack.utils import ComponentDevice
 from haystack_integrations.components.embedders.sentence_transformers import (
     SentenceTransformersDocumentEmbedder,
@@ -21,6 +22,7 @@ from haystack_integrations.components.embedders.sentence_transformers import (
 from kb.model import resolve_embedding_model
 from kb.onnx_embedder import OnnxDocumentEmbedder, OnnxTextEmbedder
 from kb.settings import Settings
+from kb.token_vectors import TokenEncoder, content_token_vectors
 
 logger = logging.getLogger(__name__)
 TextEmbedder = OnnxTextEmbedder | SentenceTransformersTextEmbedder
@@ -79,6 +81,39 @@ def document_embedder(settings: Settings, model: str | None = None) -> DocumentE
         )
     embedder.warm_up()
     return embedder
+
+
+def token_encoder(embedder: TextEmbedder, batch_size: int = 32) -> TokenEncoder:
+    """The token vectors of texts embedded as questions (with the query prefix) by the model of
+    `embedder` (`kb.token_vectors`); in length-sorted batches."""
+    prefix = embedder.prefix
+
+    def encode(texts: list[str]) -> list[np.ndarray]:
+        order = sorted(range(len(texts)), key=lambda index: len(texts[index]))
+        result: list[np.ndarray] = [np.zeros((0, 0), dtype=np.float16)] * len(texts)
+        for start in range(0, len(order), batch_size):
+            batch = order[start : start + batch_size]
+            for index, hidden in zip(batch, hidden_states([prefix + texts[i] for i in batch])):
+                result[index] = content_token_vectors(hidden, pieces)
+        return result
+
+    if isinstance(embedder, OnnxTextEmbedder):
+        session = embedder.session
+        pieces = session.prefix_pieces(prefix)
+
+        def hidden_states(batch: list[str]) -> list[np.ndarray]:
+            return session.embed_batch_with_tokens(batch)[1]
+    else:
+        backend = embedder.embedding_backend
+        assert backend is not None, "call warm_up() first"
+        model = backend.model
+        pieces = len(model.tokenizer.tokenize(prefix.strip())) if prefix.strip() else 0
+
+        def hidden_states(batch: list[str]) -> list[np.ndarray]:
+            tokens = model.encode(batch, batch_size=len(batch), output_value="token_embeddings")
+            return [t.float().numpy() for t in tokens]
+
+    return encode
 
 
 def embedding_dimension(embedder: TextEmbedder | DocumentEmbedder) -> int:

@@ -13,6 +13,8 @@ from pathlib import Path
 import numpy as np
 from haystack import Document, component
 
+from kb.token_vectors import content_token_vectors
+
 
 class OnnxSession:
     """Tokenizer + ONNX Runtime session for one exported model folder."""
@@ -33,14 +35,22 @@ class OnnxSession:
         self.pad_id = self.tokenizer.token_to_id(self.pad_token) or 0
 
     def embed(self, text: str) -> np.ndarray:
+        return self.embed_with_tokens(text)[0]
+
+    def embed_with_tokens(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """The text's vector and the vector of each of its tokens (special tokens included), from one run."""
         encoding = self.tokenizer.encode(text)
         ids = np.asarray([encoding.ids], dtype=np.int64)
         mask = np.asarray([encoding.attention_mask], dtype=np.int64)
-        (vectors,) = self.session.run(None, {"input_ids": ids, "attention_mask": mask})
-        return vectors[0]
+        vectors, tokens = self.session.run(None, {"input_ids": ids, "attention_mask": mask})
+        return vectors[0], tokens[0]
 
     def embed_batch(self, texts: list[str]) -> np.ndarray:
         """Several texts in one run; padding is masked out, so the vectors equal `embed`'s."""
+        return self.embed_batch_with_tokens(texts)[0]
+
+    def embed_batch_with_tokens(self, texts: list[str]) -> tuple[np.ndarray, list[np.ndarray]]:
+        """`embed_batch`, and each text's token vectors without the padding."""
         encodings = [self.tokenizer.encode(text) for text in texts]
         width = max(len(encoding.ids) for encoding in encodings)
         ids = np.full((len(texts), width), self.pad_id, dtype=np.int64)
@@ -48,8 +58,12 @@ class OnnxSession:
         for row, encoding in enumerate(encodings):
             ids[row, : len(encoding.ids)] = encoding.ids
             mask[row, : len(encoding.ids)] = 1
-        (vectors,) = self.session.run(None, {"input_ids": ids, "attention_mask": mask})
-        return vectors
+        vectors, tokens = self.session.run(None, {"input_ids": ids, "attention_mask": mask})
+        return vectors, [tokens[row, : len(encoding.ids)] for row, encoding in enumerate(encodings)]
+
+    def prefix_pieces(self, prefix: str) -> int:
+        """How many tokens a prefix such as `query: ` adds after the start token."""
+        return len(self.tokenizer.encode(prefix.strip(), add_special_tokens=False).ids) if prefix.strip() else 0
 
 
 class _OnnxEmbedder:
@@ -81,11 +95,13 @@ class _OnnxEmbedder:
 class OnnxTextEmbedder(_OnnxEmbedder):
     """Embeds one query string with an exported model (prefix added, like sentence-transformers)."""
 
-    @component.output_types(embedding=list[float])
-    def run(self, text: str) -> dict[str, list[float]]:
+    @component.output_types(embedding=list[float], tokens=np.ndarray)
+    def run(self, text: str) -> dict:
+        """`tokens`: the vectors of the text's own tokens (`kb.token_vectors`), from the same run."""
         if not isinstance(text, str):
             raise TypeError("OnnxTextEmbedder expects a string; use a document embedder for documents")
-        return {"embedding": self.session.embed(self.prefix + text).tolist()}
+        vector, tokens = self.session.embed_with_tokens(self.prefix + text)
+        return {"embedding": vector.tolist(), "tokens": content_token_vectors(tokens, self.session.prefix_pieces(self.prefix))}
 
 
 @component

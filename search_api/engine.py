@@ -20,7 +20,7 @@ from indexer.indexing import IndexReport, index_articles
 from indexer.validate import validate_knowledge_base
 from kb.articles import Article
 from kb.departments import Department, load_departments
-from kb.embedding import document_embedder, embedding_dimension, text_embedder
+from kb.embedding import document_embedder, embedding_dimension, text_embedder, token_encoder
 from kb.model import resolve_embedding_model
 from kb.settings import Settings
 from kb.store import describe_store, open_document_store
@@ -37,6 +37,7 @@ from search_api.article_vectors import ArticleVectors
 from search_api.best_bets import BestBets
 from search_api import ranking as learned
 from search_api.scope import ScopeModel
+from search_api.token_match import ArticleTokens, cache_file
 from kb.text import content_words
 
 log = logging.getLogger(__name__)
@@ -90,6 +91,7 @@ class SearchEngine:
         self.classifier = DepartmentClassifier()
         self.best_bets = BestBets()
         self.article_vectors = ArticleVectors()
+        self.article_tokens = ArticleTokens()
         self.language = LanguageDetector()
         self._doc_embedder = None
         self._lock = threading.RLock()  # the embedded store is not made for concurrent writes
@@ -116,6 +118,7 @@ class SearchEngine:
         self._store = open_document_store(settings, embedding_dimension(self._embedder))
         self._retriever = HybridRetriever(self._store, self._embedder, backend=settings.resolved_retrieval_backend)
         self._retriever.centering = self._language_centering()
+        self._retriever.token_encoder = token_encoder(self._embedder)
         self.calibration = RoutingCalibration.load(
             settings.calibration_file, settings.embedding_model, settings.off_topic_rejection_target
         )
@@ -208,6 +211,12 @@ class SearchEngine:
         self._retriever.refresh(stored)
         self.classifier.fit(stored)
         self.article_vectors = ArticleVectors(stored)
+        assert self._retriever.token_encoder is not None
+        self.article_tokens = ArticleTokens.build(
+            self.articles.values(),
+            self._retriever.token_encoder,
+            cache_file(self.settings.model_cache_dir, self.model_name, self.settings.resolved_query_prefix),
+        )
         self._retriever.run("parkeervergunning aanvragen")  # warm-up: word lists load on first use
 
     # -- searching --------------------------------------------------------------------------
@@ -218,18 +227,20 @@ class SearchEngine:
         mode: RetrievalMode = DEFAULT_MODE,
         *,
         embedding: list[float] | None = None,
+        tokens: np.ndarray | None = None,
         ranking: learned.Ranking | None | object = CALIBRATED,
         scope: ScopeModel | None | object = CALIBRATED,
     ) -> SearchOutcome:
-        """Retrieve and route one question. `embedding` may pass a dense query vector that was
-        already computed (the evaluation compares variants on the same vectors); `ranking` and
+        """Retrieve and route one question. `embedding` and `tokens` may pass a dense query vector
+        and the question's token vectors that were already computed (`encode`; the evaluation
+        compares variants on the same vectors); `ranking` and
         `scope` a learned ranking and scope model other than the calibration's, or None for none
         (the evaluation fits them out of fold). Both belong to the final variant only."""
         started = time.perf_counter()
         assert self._retriever is not None, "start() first"
         language = self.language.detect(query)
         with self._search_lock:
-            retrieved = self._retriever.run(query, mode, embedding=embedding, language=language)
+            retrieved = self._retriever.run(query, mode, embedding=embedding, tokens=tokens, language=language)
         hits = [hit for hit in group_by_article(retrieved.documents, ARTICLE_CHUNKS[mode]) if hit.article_id in self.articles]
         classifier = self.classifier.predict(retrieved.embedding)  # none for BM25-only
         words = len(content_words(query))
@@ -280,6 +291,7 @@ class SearchEngine:
             keywords=self.best_bets.contained(retrieved.corrected),
             long_question=long_question,
             other_language=other_language,
+            token_match=self.article_tokens.match(retrieved.tokens, candidates),
         ))
         if ranking is None or not len(rows):
             return hits, rows, candidates, 0.0
@@ -289,6 +301,11 @@ class SearchEngine:
     def embed(self, query: str) -> list[float]:
         assert self._retriever is not None, "start() first"
         return self._retriever.embed(query)
+
+    def encode(self, query: str) -> tuple[list[float], np.ndarray | None]:
+        """The question's vector and token vectors, as `retrieve` accepts them."""
+        assert self._retriever is not None, "start() first"
+        return self._retriever.encode(query)
 
     def search(self, query: str, limit: int = 5, *, staff: bool = False) -> schemas.SearchResponse:
         started = time.perf_counter()

@@ -23,7 +23,7 @@ ones people ask.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
@@ -56,6 +56,12 @@ SIGNALS = (
     "classifier",  # the department classifier's probability of its department
     "keyword",  # it has a title or keyword all of whose words are in the question
 )
+#: Appended after the three blocks of `SIGNALS` (so that rankings fitted before still read theirs)
+TOKEN_SIGNALS = (
+    "token_match",  # late interaction with its title, questions and keywords (`search_api.token_match`)
+    "token_match_relative",  # the same, relative to the best candidate's
+)
+WIDTH = 3 * len(SIGNALS) + len(TOKEN_SIGNALS)  # columns of `features`
 
 
 class LearnedRanking(BaseModel):
@@ -67,7 +73,8 @@ class LearnedRanking(BaseModel):
     intercept: float
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:
-        return expit(features @ np.asarray(self.coef) + self.intercept)
+        coef = np.asarray(self.coef)  # fitted before the token signals were appended: it ignores them
+        return expit(np.asarray(features)[:, : len(coef)] @ coef + self.intercept)
 
 
 class Tree(BaseModel):
@@ -152,13 +159,16 @@ class QuestionContext:
     keywords: dict[str, float]  # article id -> strength of its keyword in the question
     long_question: bool
     other_language: bool
+    token_match: dict[str, float] = field(default_factory=dict)  # article id -> `ArticleTokens.match`
 
 
 def features(hits: list[ArticleHit], context: QuestionContext) -> np.ndarray:
-    """One row per candidate (the first `DEPTH` hits), `3 * len(SIGNALS)` columns."""
+    """One row per candidate (the first `DEPTH` hits): `3 * len(SIGNALS)` columns, then
+    `TOKEN_SIGNALS` (0 without question tokens)."""
     candidates = hits[:DEPTH]
     if not candidates:
-        return np.zeros((0, 3 * len(SIGNALS)))
+        return np.zeros((0, WIDTH))
+    best_token_match = max((context.token_match.get(hit.article_id, 0.0) for hit in candidates), default=0.0)
     dense_rank = _ranks(context.dense_scores)
     sparse_rank = _ranks(context.sparse_scores)
     top_dense = max(context.dense_scores.values(), default=0.0)
@@ -190,7 +200,11 @@ def features(hits: list[ArticleHit], context: QuestionContext) -> np.ndarray:
             context.classifier.get(hit.department_id, 0.0),
             context.keywords.get(hit.article_id, 0.0),
         ]
-        rows.append(signals + [s * context.long_question for s in signals] + [s * context.other_language for s in signals])
+        token_match = context.token_match.get(hit.article_id, 0.0)
+        rows.append(
+            signals + [s * context.long_question for s in signals] + [s * context.other_language for s in signals]
+            + [token_match, token_match - best_token_match]
+        )
     return np.asarray(rows, dtype=float)
 
 

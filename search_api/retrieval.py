@@ -34,6 +34,7 @@ from search_api.fusion import RankFusion
 from search_api.language_centering import LanguageCentering
 from search_api.memory_index import InMemoryEmbeddingRetriever, InMemorySparseEmbeddingRetriever, InMemoryVectorIndex
 from kb.spelling import Correction, SpellingCorrector, apply_corrections
+from kb.token_vectors import TokenEncoder
 
 RetrievalMode = Literal["bm25", "dense", "hybrid", "hybrid_plus"]
 RETRIEVAL_MODES: tuple[RetrievalMode, ...] = ("bm25", "dense", "hybrid", "hybrid_plus")
@@ -55,6 +56,7 @@ class Retrieved:
     corrections: list[Correction] = field(default_factory=list)
     corrected: str = ""  # the question as searched: with the corrections applied
     embedding: list[float] | None = None  # the dense query vector, when computed
+    tokens: np.ndarray | None = None  # the question's token vectors (`kb.token_vectors`; hybrid_plus only)
 
 
 class HybridRetriever:
@@ -75,6 +77,7 @@ class HybridRetriever:
         self.fusion = RankFusion(top_k=top_k)
         self.corrector: SpellingCorrector | None = None
         self.centering = LanguageCentering()
+        self.token_encoder: TokenEncoder | None = None  # question token vectors when the embedder gives none
 
     def refresh(self, stored: list[Document]) -> None:
         """Reload the in-memory vectors from the stored documents (memory backend only)."""
@@ -90,6 +93,15 @@ class HybridRetriever:
     def embed(self, query: str) -> list[float]:
         return self.text_embedder.run(text=query)["embedding"]
 
+    def encode(self, query: str) -> tuple[list[float], np.ndarray | None]:
+        """The question's vector and its token vectors (`kb.token_vectors`): from the same model
+        run with the ONNX embedder, from a second one (`token_encoder`) otherwise."""
+        output = self.text_embedder.run(text=query)
+        tokens = output.get("tokens")
+        if tokens is None and self.token_encoder is not None:
+            tokens = self.token_encoder([query])[0]
+        return output["embedding"], tokens
+
     def embed_many(self, queries: list[str]) -> np.ndarray:
         return np.asarray([self.embed(query) for query in queries])
 
@@ -99,6 +111,7 @@ class HybridRetriever:
         mode: RetrievalMode = DEFAULT_MODE,
         *,
         embedding: list[float] | None = None,
+        tokens: np.ndarray | None = None,
         language: str | None = None,
     ) -> Retrieved:
         """`language`: the detected language of the question (None: too short to tell). Only
@@ -114,8 +127,11 @@ class HybridRetriever:
         sparse_docs: list[Document] = []
         if mode != "bm25":
             if embedding is None or corrections:
-                embedding = self.embed(corrected)
+                embedding, tokens = self.encode(corrected)
             if mode == "hybrid_plus":
+                if tokens is None and self.token_encoder is not None:
+                    tokens = self.token_encoder([corrected])[0]
+                result.tokens = tokens
                 embedding = self.centering.apply(embedding, language)
             result.embedding = embedding
             dense_docs = self.dense.run(query_embedding=embedding)["documents"]

@@ -4,7 +4,9 @@ On this 2-core machine ONNX Runtime embeds a short query in ~18 ms where PyTorch
 (same weights, same vectors), which is what brings search latency under its target. The
 exported graph contains the whole sentence-transformers model: the transformer, the pooling
 (mean or CLS) and the normalisation, so at query time only the tokenizer (`tokenizers`, from
-the model's own `tokenizer.json`) and one `InferenceSession.run` are left.
+the model's own `tokenizer.json`) and one `InferenceSession.run` are left. The graph has a second
+output, the transformer's vector of every token (`tokens`), which the late-interaction signal of
+the learned ranking reads (`search_api.token_match`) from the same run.
 
 The export is checked against sentence-transformers on `CHECKSUM_SENTENCES`: every vector must
 have a cosine similarity of at least `MIN_COSINE` with the PyTorch one. Indexing keeps using
@@ -36,6 +38,7 @@ TOKENIZER_FILE = "tokenizer.json"
 MARKER_NAME = ".verified"
 MIN_COSINE = 0.9999
 OPSET = 17
+OUTPUTS = ["embedding", "tokens"]  # an export without the token output (before session 14) is made again
 
 
 class OnnxExportError(RuntimeError):
@@ -54,6 +57,8 @@ def onnx_dir_for(model: str, cache_dir: Path) -> Path:
 def is_exported(target: Path) -> bool:
     try:
         marker = json.loads((target / MARKER_NAME).read_text(encoding="utf-8"))
+        if marker.get("outputs") != OUTPUTS:
+            return False
         return all((target / name).stat().st_size == size for name, size in marker["files"].items())
     except (OSError, ValueError, KeyError, TypeError):
         return False
@@ -94,7 +99,7 @@ def export_onnx(model: SentenceTransformer, target: Path) -> dict:
             super().__init__()
             self.transformer = transformer
 
-        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
             hidden = self.transformer(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
             if pooling == "cls":
                 pooled = hidden[:, 0]
@@ -103,7 +108,7 @@ def export_onnx(model: SentenceTransformer, target: Path) -> dict:
                 pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
             if normalize:
                 pooled = torch.nn.functional.normalize(pooled, p=2, dim=1)
-            return pooled
+            return pooled, hidden
 
     tmp = target.with_name(target.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
@@ -116,8 +121,12 @@ def export_onnx(model: SentenceTransformer, target: Path) -> dict:
             (sample["input_ids"], sample["attention_mask"]),
             str(tmp / ONNX_FILE),
             input_names=["input_ids", "attention_mask"],
-            output_names=["embedding"],
-            dynamic_axes={"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"}},
+            output_names=OUTPUTS,
+            dynamic_axes={
+                "input_ids": {0: "batch", 1: "tokens"},
+                "attention_mask": {0: "batch", 1: "tokens"},
+                "tokens": {0: "batch", 1: "tokens"},
+            },
             opset_version=OPSET,
             dynamo=False,
         )
@@ -133,6 +142,7 @@ def export_onnx(model: SentenceTransformer, target: Path) -> dict:
         "max_length": max_length,
         "dimension": int(model.get_embedding_dimension()),
         "min_cosine": worst,
+        "outputs": OUTPUTS,
     }
     files = {path.name: path.stat().st_size for path in sorted(tmp.iterdir()) if path.is_file()}
     (tmp / MARKER_NAME).write_text(json.dumps({**info, "files": files}, indent=2), encoding="utf-8")
@@ -156,14 +166,27 @@ def _describe(model: SentenceTransformer) -> tuple[str, bool, int]:
 
 
 def _verify(model: SentenceTransformer, folder: Path, max_length: int) -> float:
+    """The lowest cosine between the export's and PyTorch's vectors of `CHECKSUM_SENTENCES`: the
+    sentence vectors, and every token vector of the second output."""
     from kb.onnx_embedder import OnnxSession
 
     session = OnnxSession(folder, max_length=max_length)
-    expected = model.encode(list(CHECKSUM_SENTENCES), batch_size=1, convert_to_numpy=True)
-    got = np.stack([session.embed(sentence) for sentence in CHECKSUM_SENTENCES])
-    cosines = np.sum(expected * got, axis=1) / np.linalg.norm(expected, axis=1) / np.linalg.norm(got, axis=1)
-    worst = float(cosines.min())
+    sentences = list(CHECKSUM_SENTENCES)
+    expected = model.encode(sentences, batch_size=1, convert_to_numpy=True)
+    expected_tokens = model.encode(sentences, batch_size=1, output_value="token_embeddings")
+    worst = 1.0
+    for sentence, vector, tokens in zip(sentences, expected, expected_tokens):
+        got, got_tokens = session.embed_with_tokens(sentence)
+        tokens = tokens.float().numpy()
+        if got_tokens.shape != tokens.shape:
+            worst = -1.0
+            break
+        worst = min(worst, float(np.min(_cosines(np.vstack([vector, tokens]), np.vstack([got, got_tokens])))))
     if worst < MIN_COSINE:
         shutil.rmtree(folder, ignore_errors=True)
         raise OnnxExportError(f"ONNX export differs from PyTorch (lowest cosine {worst:.6f} < {MIN_COSINE})")
     return worst
+
+
+def _cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.sum(a * b, axis=1) / np.linalg.norm(a, axis=1) / np.linalg.norm(b, axis=1)

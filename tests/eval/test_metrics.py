@@ -37,3 +37,14 @@ def test_the_right_desk_is_reached_by_routing_there_or_offering_it():
     rates = decision_rates([routed_right, routed_wrong, asked_with_it, asked_without_it, told_nothing])
     assert rates["routing_accuracy"] == 0.2  # an answer "bedoelt u" is not a routing
     assert rates["right_desk_reached"] == 0.4
+
+
+def test_the_most_likely_department_bounds_routing_accuracy_whatever_was_decided():
+    routed_right = _observation(department="afval", top_department="afval")
+    asked_right_first = _observation(status="ambiguous", alternatives=["afval", "wonen"], top_department="afval")
+    told_nothing_right_first = _observation(status="off_topic", top_department="afval")
+    wrong_first = _observation(status="ambiguous", alternatives=["wonen", "afval"], top_department="wonen")
+    off_topic = _observation(kind="off_topic", expected=[], expected_department=None, top_department="afval")
+    rates = decision_rates([routed_right, asked_right_first, told_nothing_right_first, wrong_first, off_topic])
+    assert rates["routing_accuracy"] == 0.25
+    assert rates["top_department_right"] == 0.75  # off-topic questions are not counted

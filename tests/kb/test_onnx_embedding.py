@@ -44,6 +44,42 @@ def test_export_of_any_sentence_transformers_folder_matches_pytorch(minilm_copy,
     batched = np.array([d.embedding for d in documents.run(documents=[Document(content=t) for t in TEXTS])["documents"]])
     assert np.allclose((reference * single).sum(1), 1, atol=1e-4)
     assert np.allclose((reference * batched).sum(1), 1, atol=1e-4), "padding in a batch must not change vectors"
+    assert info["outputs"] == ["embedding", "tokens"]
+
+
+def test_the_token_vectors_match_pytorch_from_either_backend(minilm_copy, tmp_path):
+    """The late-interaction signal (`search_api.token_match`) reads the same token vectors from the
+    ONNX run that gives the question's vector as from sentence-transformers."""
+    from kb.embedding import token_encoder
+
+    texts = ["Een parkeervergunning aanvragen", "kort"]
+    model = load_sentence_transformer(minilm_copy)
+    reference = [t.float().numpy()[1:-1] for t in model.encode(texts, output_value="token_embeddings")]
+    reference = [r / np.linalg.norm(r, axis=1, keepdims=True) for r in reference]
+    onnx = text_embedder(Settings(embedding_model=str(minilm_copy), model_cache_dir=tmp_path, query_prefix=""))
+    torch = text_embedder(Settings(embedding_model=str(minilm_copy), model_cache_dir=tmp_path, query_prefix="",
+                                   embedding_backend="torch"))
+    for embedder in (onnx, torch):
+        got = token_encoder(embedder, batch_size=2)(texts)
+        for expected, vectors in zip(reference, got):
+            assert vectors.shape == expected.shape
+            assert np.allclose((expected * vectors.astype(np.float32)).sum(1), 1, atol=2e-3)
+    single = onnx.run(text=texts[0])
+    assert np.allclose(single["tokens"].astype(np.float32), reference[0], atol=2e-3)  # from the same run as the vector
+
+
+def test_an_export_from_before_the_token_output_is_made_again(minilm_copy, tmp_path):
+    import json
+
+    from kb.model.onnx_export import MARKER_NAME, is_exported
+
+    folder = ensure_onnx_model(str(minilm_copy), tmp_path)
+    marker = folder / MARKER_NAME
+    old = json.loads(marker.read_text(encoding="utf-8"))
+    del old["outputs"]
+    marker.write_text(json.dumps(old), encoding="utf-8")
+    assert not is_exported(folder)
+    assert read_marker(ensure_onnx_model(str(minilm_copy), tmp_path))["outputs"] == ["embedding", "tokens"]
 
 
 def test_backend_setting_and_fallback(minilm_copy, tmp_path):

@@ -5,7 +5,7 @@ import pytest
 from haystack import Document
 
 from search_api.grouping import ArticleHit
-from search_api.ranking import DEPTH, SIGNALS, LearnedRanking, QuestionContext, features, rerank
+from search_api.ranking import DEPTH, SIGNALS, TOKEN_SIGNALS, WIDTH, LearnedRanking, QuestionContext, features, rerank
 
 
 def hit(article_id: str, score: float, chunks: list[Document] = (), department: str = "afval") -> ArticleHit:
@@ -35,7 +35,7 @@ def column(name: str) -> int:
 
 def test_the_signals_of_each_candidate():
     rows = features(HITS, context())
-    assert rows.shape == (2, 3 * len(SIGNALS))
+    assert rows.shape == (2, WIDTH)
     a, b = rows
     assert a[column("rank")] == 1 and b[column("rank")] == 2
     assert a[column("question_cosine")] == 0.0 and b[column("question_cosine")] < -0.05  # b has no question chunk found
@@ -45,14 +45,23 @@ def test_the_signals_of_each_candidate():
     assert a[column("classifier")] == 0.7 and b[column("classifier")] == 0.3
     assert a[column("keyword")] == 0.0 and b[column("keyword")] == 1.0
     assert not rows[:, len(SIGNALS):].any()  # a short Dutch question: no long-question or other-language weights
+    # (and no question token vectors given: the token signals are 0)
+
+
+def test_the_token_match_of_each_candidate_and_relative_to_the_best():
+    rows = features(HITS, context(token_match={"a": 0.81, "b": 0.86}))
+    match, relative = (3 * len(SIGNALS) + TOKEN_SIGNALS.index(name) for name in ("token_match", "token_match_relative"))
+    assert rows[:, match] == pytest.approx([0.81, 0.86])
+    assert rows[:, relative] == pytest.approx([-0.05, 0.0])
+    assert np.array_equal(rows[:, : 3 * len(SIGNALS)], features(HITS, context())[:, : 3 * len(SIGNALS)])
 
 
 def test_long_questions_and_other_languages_have_their_own_weights():
     n = len(SIGNALS)
     long_rows = features(HITS, context(long_question=True))
-    assert np.array_equal(long_rows[:, n:2 * n], long_rows[:, :n]) and not long_rows[:, 2 * n:].any()
+    assert np.array_equal(long_rows[:, n:2 * n], long_rows[:, :n]) and not long_rows[:, 2 * n:3 * n].any()
     foreign = features(HITS, context(other_language=True))
-    assert np.array_equal(foreign[:, 2 * n:], foreign[:, :n]) and not foreign[:, n:2 * n].any()
+    assert np.array_equal(foreign[:, 2 * n:3 * n], foreign[:, :n]) and not foreign[:, n:2 * n].any()
 
 
 def test_the_ranking_orders_the_first_articles_and_their_scores_blend_in_its_confidence():

@@ -172,13 +172,15 @@ def test_the_scope_model_of_the_calibration_reads_what_a_question_is_about(live_
 
 def test_the_learned_ranking_of_the_calibration_orders_the_first_articles(live_server):
     """The committed router carries a learned ranking; without it the fused order stands."""
-    from search_api.ranking import SIGNALS, LearnedRanking
+    from search_api.ranking import SIGNALS, TOKEN_SIGNALS, WIDTH, LearnedRanking
 
     engine = live_server.app.state.engine
     assert engine.calibration.ranking is not None
     question = "Ik ben weduwe geworden en heb twee kinderen, waar kan ik een uitkering krijgen?"
     unranked = engine.retrieve(question, ranking=None)
-    assert len(unranked.ranking_candidates) == 10 and unranked.ranking_features.shape == (10, 3 * len(SIGNALS))
+    assert len(unranked.ranking_candidates) == 10 and unranked.ranking_features.shape == (10, WIDTH)
+    token_match = unranked.ranking_features[:, 3 * len(SIGNALS) + TOKEN_SIGNALS.index("token_match")]
+    assert (token_match > 0.5).all() and len(set(token_match)) == 10  # the question's tokens met each article's
     assert unranked.ranking_candidates == [hit.article_id for hit in unranked.hits[:10]]
     last_first = LearnedRanking(coef=[1.0 if name == "rank" else 0.0 for name in SIGNALS] * 3, intercept=0.0)
     reversed_ = engine.retrieve(question, ranking=last_first)
