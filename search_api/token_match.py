@@ -44,11 +44,12 @@ def _digest(texts: list[str]) -> str:
 
 
 class ArticleTokens:
-    """The token vectors of each article (one float16 matrix per article), and the match of a
-    question's token vectors against them."""
+    """The token vectors of each article (one matrix per article), and the match of a question's
+    token vectors against them. Cached as float16 (about 30 MB for the shipped articles), held as
+    float32 (about 60 MB): converting ten candidates per search cost 1.4 ms of the 1.8."""
 
     def __init__(self, matrices: dict[str, np.ndarray] | None = None) -> None:
-        self.matrices = matrices or {}
+        self.matrices = {article_id: np.asarray(m, dtype=np.float32) for article_id, m in (matrices or {}).items()}
 
     @classmethod
     def build(cls, articles: Iterable[Article], encode: TokenEncoder, cache: Path | None = None) -> "ArticleTokens":
@@ -68,7 +69,7 @@ class ArticleTokens:
             for article_id in missing:
                 matrices[article_id] = np.vstack([next(vectors) for _ in wanted[article_id]]).astype(np.float16)
             if cache is not None:
-                current = {digests[article_id]: matrix for article_id, matrix in matrices.items()}
+                current = {digests[article_id]: matrix.astype(np.float16) for article_id, matrix in matrices.items()}
                 # other knowledge bases on this machine (the tests') keep theirs, up to as many again
                 others = [digest for digest in cached if digest not in current][: len(current)]
                 _write_cache(cache, {**{digest: cached[digest] for digest in others}, **current})
@@ -81,7 +82,7 @@ class ArticleTokens:
             return {}
         q = np.asarray(question, dtype=np.float32)
         return {
-            article_id: float((q @ self.matrices[article_id].astype(np.float32).T).max(axis=1).mean())
+            article_id: float((q @ self.matrices[article_id].T).max(axis=1).mean())
             for article_id in article_ids
             if article_id in self.matrices
         }
