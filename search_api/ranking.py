@@ -5,7 +5,9 @@ about an article; which of them to trust depends on the question. For a long sto
 a whole matters more than one chunk; for a question in another language BM25 says nothing. A
 model of the signals below, each also marked for long questions and for questions in other
 languages, gives every candidate a probability that it is the right article and ranks the first
-`DEPTH` articles by it.
+`DEPTH` articles by it. Since session 14 a late-interaction signal of the question's and the
+article's token vectors (`TOKEN_SIGNALS`, `search_api.token_match`) follows the three blocks:
+out of fold on the dev questions hit@1 0.834 -> 0.865, held out 0.853 -> 0.872.
 
 The model is gradient-boosted trees (`BoostedRanking`: scikit-learn's `GradientBoostingClassifier`
 exported to plain lists) since session 13; before, it was one logistic regression
