@@ -4,7 +4,8 @@ By default both run the verified ONNX export of the sentence-transformers model
 (`kb.model.onnx_export`). With `KB_EMBEDDING_BACKEND=torch`, or for a model that cannot be
 exported, they are Haystack's sentence-transformers embedders, sharing one loaded model
 (Haystack's backend factory caches the model per set of load arguments, and both are built with
-the same arguments here).
+the same arguments here). `token_encoder` gives the token vectors of texts embedded as questions
+(`kb.token_vectors`) from whichever of the two the query embedder runs.
 """
 
 from __future__ import annotations
