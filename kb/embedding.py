@@ -88,19 +88,8 @@ def token_encoder(embedder: TextEmbedder, batch_size: int = 32) -> TokenEncoder:
     """The token vectors of texts embedded as questions (with the query prefix) by the model of
     `embedder` (`kb.token_vectors`); in length-sorted batches."""
     prefix = embedder.prefix
-
-    def encode(texts: list[str]) -> list[np.ndarray]:
-        order = sorted(range(len(texts)), key=lambda index: len(texts[index]))
-        result: list[np.ndarray] = [np.zeros((0, 0), dtype=np.float16)] * len(texts)
-        for start in range(0, len(order), batch_size):
-            batch = order[start : start + batch_size]
-            for index, hidden in zip(batch, hidden_states([prefix + texts[i] for i in batch])):
-                result[index] = content_token_vectors(hidden, pieces)
-        return result
-
     if isinstance(embedder, OnnxTextEmbedder):
-        session = embedder.session
-        pieces = session.prefix_pieces(prefix)
+        session, pieces = embedder.session, embedder.prefix_pieces
 
         def hidden_states(batch: list[str]) -> list[np.ndarray]:
             return session.embed_batch_with_tokens(batch)[1]
@@ -113,6 +102,15 @@ def token_encoder(embedder: TextEmbedder, batch_size: int = 32) -> TokenEncoder:
         def hidden_states(batch: list[str]) -> list[np.ndarray]:
             tokens = model.encode(batch, batch_size=len(batch), output_value="token_embeddings")
             return [t.float().numpy() for t in tokens]
+
+    def encode(texts: list[str]) -> list[np.ndarray]:
+        order = sorted(range(len(texts)), key=lambda index: len(texts[index]))
+        result: list[np.ndarray] = [np.zeros((0, 0), dtype=np.float16)] * len(texts)
+        for start in range(0, len(order), batch_size):
+            batch = order[start : start + batch_size]
+            for index, hidden in zip(batch, hidden_states([prefix + texts[i] for i in batch])):
+                result[index] = content_token_vectors(hidden, pieces)
+        return result
 
     return encode
 

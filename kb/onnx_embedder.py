@@ -75,6 +75,7 @@ class _OnnxEmbedder:
         self.threads = threads
         self._session: OnnxSession | None = None
         self.dimension: int | None = None
+        self.prefix_pieces = 0  # tokens the prefix adds after the start token (`kb.token_vectors`), set by warm_up
 
     def warm_up(self) -> None:
         if self._session is None:
@@ -83,6 +84,7 @@ class _OnnxEmbedder:
             info = read_marker(self.folder)
             self.dimension = int(info["dimension"])
             self._session = OnnxSession(self.folder, max_length=int(info["max_length"]), threads=self.threads)
+            self.prefix_pieces = self._session.prefix_pieces(self.prefix)
 
     @property
     def session(self) -> OnnxSession:
@@ -101,7 +103,7 @@ class OnnxTextEmbedder(_OnnxEmbedder):
         if not isinstance(text, str):
             raise TypeError("OnnxTextEmbedder expects a string; use a document embedder for documents")
         vector, tokens = self.session.embed_with_tokens(self.prefix + text)
-        return {"embedding": vector.tolist(), "tokens": content_token_vectors(tokens, self.session.prefix_pieces(self.prefix))}
+        return {"embedding": vector.tolist(), "tokens": content_token_vectors(tokens, self.prefix_pieces)}
 
 
 @component

@@ -216,6 +216,7 @@ class SearchEngine:
             self.articles.values(),
             self._retriever.token_encoder,
             cache_file(self.settings.model_cache_dir, self.model_name, self.settings.resolved_query_prefix),
+            previous=self.article_tokens,
         )
         self._retriever.run("parkeervergunning aanvragen")  # warm-up: word lists load on first use
 
@@ -298,12 +299,9 @@ class SearchEngine:
         probabilities = ranking.probabilities(rows)
         return learned.rerank(hits, probabilities), rows, candidates, float(probabilities.max())
 
-    def embed(self, query: str) -> list[float]:
-        assert self._retriever is not None, "start() first"
-        return self._retriever.embed(query)
-
     def encode(self, query: str) -> tuple[list[float], np.ndarray | None]:
-        """The question's vector and token vectors, as `retrieve` accepts them."""
+        """The question's vector and token vectors, as `retrieve` accepts them (no token vectors
+        with the torch backend: `retrieve` computes them where it uses them)."""
         assert self._retriever is not None, "start() first"
         return self._retriever.encode(query)
 

@@ -77,7 +77,7 @@ class HybridRetriever:
         self.fusion = RankFusion(top_k=top_k)
         self.corrector: SpellingCorrector | None = None
         self.centering = LanguageCentering()
-        self.token_encoder: TokenEncoder | None = None  # question token vectors when the embedder gives none
+        self.token_encoder: TokenEncoder | None = None  # question token vectors when the embedder gives none (torch)
 
     def refresh(self, stored: list[Document]) -> None:
         """Reload the in-memory vectors from the stored documents (memory backend only)."""
@@ -91,16 +91,13 @@ class HybridRetriever:
         self.corrector = SpellingCorrector(texts)
 
     def embed(self, query: str) -> list[float]:
-        return self.text_embedder.run(text=query)["embedding"]
+        return self.encode(query)[0]
 
     def encode(self, query: str) -> tuple[list[float], np.ndarray | None]:
-        """The question's vector and its token vectors (`kb.token_vectors`): from the same model
-        run with the ONNX embedder, from a second one (`token_encoder`) otherwise."""
+        """The question's vector, and its token vectors (`kb.token_vectors`) when the embedder
+        gives them from the same run (ONNX); None otherwise (`run` then asks `token_encoder`)."""
         output = self.text_embedder.run(text=query)
-        tokens = output.get("tokens")
-        if tokens is None and self.token_encoder is not None:
-            tokens = self.token_encoder([query])[0]
-        return output["embedding"], tokens
+        return output["embedding"], output.get("tokens")
 
     def embed_many(self, queries: list[str]) -> np.ndarray:
         return np.asarray([self.embed(query) for query in queries])

@@ -48,19 +48,27 @@ class ArticleTokens:
     token vectors against them. Cached as float16 (about 30 MB for the shipped articles), held as
     float32 (about 60 MB): converting ten candidates per search cost 1.4 ms of the 1.8."""
 
-    def __init__(self, matrices: dict[str, np.ndarray] | None = None) -> None:
+    def __init__(self, matrices: dict[str, np.ndarray] | None = None, digests: dict[str, str] | None = None) -> None:
         self.matrices = {article_id: np.asarray(m, dtype=np.float32) for article_id, m in (matrices or {}).items()}
+        self.digests = digests or {}  # article id -> digest of the texts its matrix was made of
 
     @classmethod
-    def build(cls, articles: Iterable[Article], encode: TokenEncoder, cache: Path | None = None) -> "ArticleTokens":
-        """The token vectors of `articles`: from `cache` (an .npz file, per article with the digest
-        of its texts) where the texts are unchanged, from `encode` for the others. The cache is
-        rewritten (atomically) when anything was encoded; a cache that cannot be read or written
-        costs time, not correctness."""
+    def build(
+        cls, articles: Iterable[Article], encode: TokenEncoder, cache: Path | None = None, previous: "ArticleTokens | None" = None
+    ) -> "ArticleTokens":
+        """The token vectors of `articles`: from `previous` (the engine's, at a re-index) or else
+        from `cache` (an .npz file, per article with the digest of its texts) where the texts are
+        unchanged, from `encode` for the others. The cache is only read when `previous` lacks an
+        article, and rewritten (atomically) when anything was encoded; a cache that cannot be read
+        or written costs time, not correctness."""
         wanted = {article.id: article_texts(article) for article in articles}
         digests = {article_id: _digest(texts) for article_id, texts in wanted.items()}
-        cached = _read_cache(cache) if cache is not None else {}
-        matrices = {article_id: cached[digest] for article_id, digest in digests.items() if digest in cached}
+        known = {} if previous is None else {
+            digest: previous.matrices[article_id] for article_id, digest in previous.digests.items()
+        }
+        cached = _read_cache(cache) if cache is not None and not set(digests.values()) <= set(known) else {}
+        known = {**cached, **known}
+        matrices = {article_id: known[digest] for article_id, digest in digests.items() if digest in known}
         missing = [article_id for article_id in wanted if article_id not in matrices]
         if missing:
             texts = [text for article_id in missing for text in wanted[article_id]]
@@ -73,7 +81,7 @@ class ArticleTokens:
                 # other knowledge bases on this machine (the tests') keep theirs, up to as many again
                 others = [digest for digest in cached if digest not in current][: len(current)]
                 _write_cache(cache, {**{digest: cached[digest] for digest in others}, **current})
-        return cls(matrices)
+        return cls(matrices, digests)
 
     def match(self, question: np.ndarray | None, article_ids: list[str]) -> dict[str, float]:
         """Per article: the mean, over the question's token vectors, of the highest cosine with

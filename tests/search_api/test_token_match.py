@@ -67,3 +67,18 @@ def test_an_unreadable_cache_is_computed_again(tmp_path):
     tokens = ArticleTokens.build([article("pas", "paspoort", [])], encoder, cache)
     assert encoder.texts == ["paspoort"] and tokens.matrices["pas"].shape == (1, 3)
     assert ArticleTokens.build([article("pas", "paspoort", [])], CountingEncoder(), cache).matrices["pas"].shape == (1, 3)
+
+
+def test_a_re_index_reuses_the_engine_s_own_vectors_without_reading_the_cache(tmp_path):
+    cache = cache_file(tmp_path, "model", "query: ")
+    articles = [article("pas", "paspoort", ["paspoort kwijt"]), article("grof", "afval", ["bank"])]
+    built = ArticleTokens.build(articles, CountingEncoder(), cache)
+    cache.write_bytes(b"damaged since")  # would be noticed (and rewritten) if it were read
+    again = CountingEncoder()
+    rebuilt = ArticleTokens.build(articles, again, cache, previous=built)
+    assert again.texts == [] and cache.read_bytes() == b"damaged since"
+    assert all(np.array_equal(rebuilt.matrices[a], built.matrices[a]) for a in ("pas", "grof"))
+    edited = [articles[0], article("grof", "afval", ["bank", "kwijt"])]
+    third = CountingEncoder()
+    ArticleTokens.build(edited, third, cache, previous=rebuilt)
+    assert third.texts == article_texts(edited[1])  # only the edited article, the other from memory
