@@ -32,7 +32,7 @@ from eval.targets import against_targets
 from search_api.engine import CALIBRATED, SearchEngine, SearchOutcome
 from search_api.ranking import BoostedRanking, Ranking
 from search_api.scope import REGULARISATION_C as SCOPE_C
-from search_api.scope import ScopeModel
+from search_api.scope import QuestionMemory, ScopeModel
 from search_api.retrieval import DEFAULT_MODE, RETRIEVAL_MODES, RetrievalMode
 from search_api.routing import (
     OTHER_LANGUAGE_COLUMNS,
@@ -48,7 +48,7 @@ from search_api.routing import (
 TEMPERATURES = (0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.03, 0.05, 0.08, 0.15, 0.3)
 WEIGHTS = tuple(round(0.1 * step, 1) for step in range(11))
 THRESHOLDS = tuple(round(0.05 * step, 2) for step in range(1, 19))
-IN_DOMAIN_COLUMNS = (0, 1, 2, 3, 4)  # of `RoutingInput.features()` used by the in-scope model of lexical questions
+IN_DOMAIN_COLUMNS = (0, 1, 2, 3, 4, 5)  # of `RoutingInput.features()` used by the in-scope model of lexical questions
 IN_DOMAIN_FOLDS, IN_DOMAIN_REPEATS = 5, 5  # cross-validation of the in-scope model for the off-topic threshold
 # How the in-scope model may be regularised: (standardise the features first, C of the L2
 # penalty), in order of preference. `fit_calibration` fits each with its own thresholds and keeps
@@ -154,7 +154,8 @@ def fit_scope(retrieved: list[Retrieved]) -> ScopeModel | None:
         return None
     vectors = np.array([item.outcome.embedding for item in items], dtype=float)
     coef, intercept = logistic_on_raw_features(vectors, labels, c=SCOPE_C, standardised=False, balanced=True)
-    return ScopeModel(coef=[float(c) for c in coef], intercept=intercept)
+    memory = QuestionMemory.from_vectors(vectors[labels == 1], vectors[labels == 0])
+    return ScopeModel(coef=[float(c) for c in coef], intercept=intercept, memory=memory)
 
 
 Model = TypeVar("Model")
@@ -427,6 +428,7 @@ def fit_in_domain(retrieved: list[Retrieved], calibration: RoutingCalibration) -
     if dense is not None:
         calibration.in_domain_dense_coef = float(dense[0][0])
         calibration.in_domain_dense_scope_coef = float(dense[0][1])
+        calibration.in_domain_dense_margin_coef = float(dense[0][2])
         calibration.in_domain_dense_intercept = dense[1]
     return calibration
 
@@ -646,12 +648,18 @@ def build_report(run: EvaluationRun, model: str, final_mode: str = DEFAULT_MODE)
 
 def _calibration_summary(calibration: RoutingCalibration) -> dict:
     """The router's settings for the report, without the learned models' bulk (the ranking's trees,
-    the scope model's vector: they are in `eval/calibration.json`)."""
+    the scope model's vector and its labelled questions' vectors: they are in `eval/calibration.json`)."""
     summary = calibration.model_dump()
     if summary.get("ranking") and "trees" in summary["ranking"]:
         summary["ranking"]["trees"] = f"{len(summary['ranking']['trees'])} trees (eval/calibration.json)"
     if summary.get("scope"):
         summary["scope"]["coef"] = f"{len(summary['scope']['coef'])} coefficients (eval/calibration.json)"
+        if calibration.scope is not None and calibration.scope.memory is not None:
+            covered, off_topic = calibration.scope.memory.size
+            summary["scope"]["memory"] = (
+                f"{covered} covered and {off_topic} off-topic question vectors, "
+                f"{calibration.scope.memory.neighbours} nearest of each (eval/calibration.json)"
+            )
     return summary
 
 

@@ -246,10 +246,11 @@ class SearchEngine:
         classifier = self.classifier.predict(retrieved.embedding)  # none for BM25-only
         words = len(content_words(query))
         best_bets: set[str] = set()
-        rows, candidates, ranking_top, scope_log_odds = None, [], 0.0, 0.0
+        rows, candidates, ranking_top, scope_log_odds, margin = None, [], 0.0, 0.0, 0.0
         if mode == "hybrid_plus":
             scope_model = self.calibration.scope if scope is CALIBRATED else scope
-            scope_log_odds = scope_model.log_odds(retrieved.embedding) if scope_model is not None else 0.0
+            if scope_model is not None:
+                scope_log_odds, margin = scope_model.log_odds(retrieved.embedding), scope_model.margin(retrieved.embedding)
             chosen = self.calibration.ranking if ranking is CALIBRATED else ranking
             hits, rows, candidates, ranking_top = self._rerank(
                 hits, retrieved, classifier, long_question=words >= learned.LONG_QUESTION,
@@ -267,6 +268,7 @@ class SearchEngine:
             best_bet=bool(best_bets),
             ranking_top=ranking_top,
             scope=scope_log_odds,
+            margin=margin,
         )
         routing = route(routing_input, self.calibration)
         took_ms = (time.perf_counter() - started) * 1000

@@ -34,6 +34,15 @@ def test_the_scope_model_tells_new_covered_questions_from_off_topic_ones():
     log_odds = np.array([model.log_odds(item.outcome.embedding) for item in new])
     covered = np.array([not item.question.off_topic for item in new])
     assert log_odds[covered].min() > 0 > log_odds[~covered].max()
+    margins = np.array([model.margin(item.outcome.embedding) for item in new])
+    assert margins[covered].min() > 0 > margins[~covered].max()
+
+
+def test_the_scope_model_remembers_the_questions_it_was_fitted_on():
+    items = questions(60, seed=1)
+    model = fit_scope(items)
+    off_topic = sum(item.question.off_topic for item in items)
+    assert model.memory is not None and model.memory.size == (len(items) - off_topic, off_topic)
 
 
 def test_no_scope_model_without_both_kinds_of_question():
@@ -52,3 +61,8 @@ def test_every_question_is_scored_by_a_scope_model_that_did_not_see_it():
         else:
             assert model is not on_all_dev
     assert on_all_dev.model_dump() == fit_scope(dev).model_dump()
+    # nor does any question meet itself among the labelled questions a model remembers
+    for item, model in zip(items, scopes):
+        vector = np.asarray(item.outcome.embedding) / np.linalg.norm(item.outcome.embedding)
+        remembered = np.vstack([model.memory._covered, model.memory._off_topic])
+        assert (remembered @ vector).max() < 0.999

@@ -29,6 +29,17 @@ def test_the_scope_signal_counts_for_other_languages_only_in_a_router_fitted_wit
     assert math.isclose(in_domain_probability(question, fitted), 1 / (1 + math.exp(-(20.0 * 0.85 + 0.5 * 3.0 - 16.0))))
 
 
+def test_the_labelled_questions_margin_counts_only_in_a_router_fitted_with_it():
+    for lexical in (True, False):
+        question = RoutingInput(hits=[], top_dense=0.85, top_sparse=3.0, lexical=lexical, scope=1.0, margin=0.2)
+        before = in_domain_probability(question, CALIBRATION)  # fitted before the signal existed
+        assert before == in_domain_probability(RoutingInput(hits=[], top_dense=0.85, top_sparse=3.0, lexical=lexical, scope=1.0), CALIBRATION)
+        fitted = CALIBRATION.model_copy(
+            update={"in_domain_coef": [10.0, 2.0, 0.0, 0.0, 0.0, 30.0], "in_domain_dense_margin_coef": 30.0}
+        )
+        assert math.isclose(in_domain_probability(question, fitted), 1 / (1 + math.exp(-(math.log(before / (1 - before)) + 30.0 * 0.2))))
+
+
 def test_a_short_question_needs_less_evidence_to_count_as_in_scope():
     calibration = RoutingCalibration(in_domain_coef=[10.0, 2.0, 7.0], in_domain_intercept=-13.0)
     one_word = RoutingInput(hits=[], top_dense=0.84, top_sparse=5.0, lexical=True, words=1)

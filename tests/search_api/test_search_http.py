@@ -160,7 +160,7 @@ def test_an_editors_keyword_is_a_best_bet(client, question, article, department)
 
 def test_the_scope_model_of_the_calibration_reads_what_a_question_is_about(live_server):
     """The committed router carries a scope model of the question vector: a municipal question reads
-    as one we cover, a recipe does not; without the model the signal is 0."""
+    as one we cover, a recipe does not; without the model the signals are 0."""
     engine = live_server.app.state.engine
     assert engine.calibration.scope is not None
     covered = engine.retrieve("ik wil mijn paspoort verlengen")
@@ -168,6 +168,11 @@ def test_the_scope_model_of_the_calibration_reads_what_a_question_is_about(live_
     assert len(engine.calibration.scope.coef) == len(covered.embedding)
     assert covered.routing_input.scope > 0 > recipe.routing_input.scope
     assert engine.retrieve("ik wil mijn paspoort verlengen", scope=None).routing_input.scope == 0.0
+    # and the labelled questions it was fitted on: the first is nearer to covered ones, the second
+    # to off-topic ones
+    assert engine.calibration.scope.memory is not None
+    assert covered.routing_input.margin > 0 > recipe.routing_input.margin
+    assert engine.retrieve("ik wil mijn paspoort verlengen", scope=None).routing_input.margin == 0.0
 
 
 def test_the_learned_ranking_of_the_calibration_orders_the_first_articles(live_server):
