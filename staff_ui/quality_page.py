@@ -21,6 +21,8 @@ TABLE_METRICS = {  # metric -> column heading; shares are shown as percentages
     "mrr": "MRR",
     "routing_accuracy": "juiste afdeling %",
     "right_desk_reached": "juiste afdeling of in 'bedoelt u' %",
+    # the ceiling of routing accuracy: the most likely department, whatever the router decided
+    "top_department_right": "afdeling met hoogste kans juist %",
     "off_topic_rejection": "onbekend herkend %",
     "ambiguous_in_domain": "'bedoelt u' %",
 }
