@@ -348,8 +348,8 @@ def render_markdown(report: dict) -> str:
         *_section("Per kind of question (final)", "", by_kind_table(report)),
         *_section(
             "Per question set (final)",
-            "development: the questions every earlier choice was measured on; blind-1, blind-2: written blind from the "
-            "article catalogue in sessions 10 and 11; console: failed searches added by editors.",
+            "development: the questions every earlier choice was measured on; blind-1, blind-2, blind-3: written blind "
+            "from the article catalogue in sessions 10, 11 and 15; console: failed searches added by editors.",
             sources_table(report),
         ),
         *_section("Per department (final)", "", _table(report["by_department"], MAIN, "department") if report["by_department"] else []),

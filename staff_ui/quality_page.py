@@ -46,6 +46,7 @@ SOURCES = {
     "development": "ontwikkelset (hierop is alles afgesteld)",
     "blind-1": "blinde set 1 (sessie 10)",
     "blind-2": "blinde set 2 (sessie 11)",
+    "blind-3": "blinde set 3 (sessie 15)",
     "console": "toegevoegd vanuit de console (echte zoekvragen)",
 }
 

@@ -41,6 +41,7 @@ def test_the_blind_sets_are_told_apart():
     earlier choices were measured on."""
     sources = Counter(q.source for q in load_questions())
     assert sources["development"] >= 500 and sources["blind-1"] >= 250 and sources["blind-2"] >= 350
+    assert sources["blind-3"] >= 250
 
 
 def test_every_article_has_two_questions(articles):
