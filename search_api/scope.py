@@ -30,7 +30,7 @@ import base64
 from functools import cached_property
 
 import numpy as np
-from pydantic import BaseModel
+from pydantic import BaseModel, model_validator
 
 REGULARISATION_C = 10.0  # out of fold on the dev questions, AUC for C = 0.3 / 1 / 10 / 30 / 100: 0.905 / 0.919 / 0.928 / 0.924 / 0.916
 #: How many nearest labelled questions of each kind `QuestionMemory.margin` averages. Chosen out of
@@ -49,8 +49,8 @@ def _decode(text: str, dimensions: int) -> np.ndarray:
 
 class QuestionMemory(BaseModel):
     """The vectors of the labelled questions a scope model was fitted on, covered and off-topic,
-    L2-normalised and stored as base64 of little-endian float16 (1,087 questions: about 1.1 MB
-    in `eval/calibration.json`, against 6 MB as a list of numbers).
+    L2-normalised and stored as base64 of little-endian float16 (about 1 KB per question in
+    `eval/calibration.json`, a fifth of what a list of numbers takes).
 
     Its signal (`margin`) is how much nearer a question is to the questions we cover than to the
     off-topic ones. The scope model weighs the whole vector space with one hyperplane; the
@@ -76,6 +76,19 @@ class QuestionMemory(BaseModel):
             dimensions=covered.shape[1], covered=_encode(unit(covered)), off_topic=_encode(unit(off_topic)),
             neighbours=neighbours,
         )
+
+    @model_validator(mode="after")
+    def _decodable(self) -> "QuestionMemory":
+        """A damaged memory is refused when the calibration is read (`RoutingCalibration.load` then
+        warns and uses defaults), not at the first search."""
+        for name in ("covered", "off_topic"):
+            try:
+                decoded = base64.b64decode(getattr(self, name), validate=True)
+            except ValueError as exc:
+                raise ValueError(f"memory.{name} is not base64: {exc}") from None
+            if self.dimensions < 1 or len(decoded) % (2 * self.dimensions):
+                raise ValueError(f"memory.{name} does not hold whole vectors of {self.dimensions} float16 numbers")
+        return self
 
     @cached_property
     def _covered(self) -> np.ndarray:  # decoded once, not on every search

@@ -58,3 +58,21 @@ def test_a_router_fitted_under_another_off_topic_policy_is_used_with_a_warning(t
         other = RoutingCalibration.load(path, "m")
     assert other.in_domain_threshold == 0.55  # still the fitted router: better than defaults
     assert "make baseline" in caplog.text and "0.9" in caplog.text
+
+
+def test_a_calibration_with_a_damaged_memory_of_labelled_questions_is_refused_when_read(tmp_path, caplog):
+    import numpy as np
+
+    from search_api.scope import QuestionMemory, ScopeModel
+
+    memory = QuestionMemory.from_vectors(np.eye(4)[:2], np.eye(4)[2:])
+    path = tmp_path / "calibration.json"
+    RoutingCalibration(model="m", in_domain_threshold=0.55, scope=ScopeModel(coef=[0.0] * 4, intercept=0.0, memory=memory)).save(path)
+    assert RoutingCalibration.load(path, "m").scope.memory.size == (2, 2)
+    text = path.read_text(encoding="utf-8")
+    for damaged in (text.replace(memory.covered, memory.covered[:-4]), text.replace(memory.covered, "not*base64")):
+        path.write_text(damaged, encoding="utf-8")
+        with caplog.at_level("WARNING"):
+            loaded = RoutingCalibration.load(path, "m")
+        assert loaded.in_domain_threshold == RoutingCalibration().in_domain_threshold  # defaults, no crash at a search
+        assert "unreadable" in caplog.text
