@@ -106,7 +106,7 @@ def _evaluation(client: ApiClient, role: str) -> None:
         status = client.start_evaluation()
     refresh.button("Vernieuwen", key="refresh_eval")
     if status["running"]:
-        st.info("De evaluatie loopt (ongeveer een halve minuut). Klik daarna op Vernieuwen.")
+        st.info("De evaluatie loopt (ongeveer anderhalve minuut). Klik daarna op Vernieuwen.")
     if status.get("error"):
         st.error(f"De laatste evaluatie mislukte: {status['error']}")
     if not reports:
