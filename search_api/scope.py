@@ -30,7 +30,7 @@ import base64
 from functools import cached_property
 
 import numpy as np
-from pydantic import BaseModel, model_validator
+from pydantic import BaseModel, PrivateAttr, model_validator
 
 REGULARISATION_C = 10.0  # out of fold on the dev questions, AUC for C = 0.3 / 1 / 10 / 30 / 100: 0.905 / 0.919 / 0.928 / 0.924 / 0.916
 #: How many nearest labelled questions of each kind `QuestionMemory.margin` averages. Chosen out of
@@ -41,10 +41,6 @@ NEIGHBOURS = 2
 
 def _encode(vectors: np.ndarray) -> str:
     return base64.b64encode(np.ascontiguousarray(vectors, dtype="<f2").tobytes()).decode("ascii")
-
-
-def _decode(text: str, dimensions: int) -> np.ndarray:
-    return np.frombuffer(base64.b64decode(text), dtype="<f2").astype(np.float32).reshape(-1, dimensions)
 
 
 class QuestionMemory(BaseModel):
@@ -65,6 +61,8 @@ class QuestionMemory(BaseModel):
     covered: str  # base64 float16, one row per question
     off_topic: str
     neighbours: int = NEIGHBOURS
+    _covered: np.ndarray = PrivateAttr()  # decoded, float32, one row per question
+    _off_topic: np.ndarray = PrivateAttr()
 
     @classmethod
     def from_vectors(cls, covered: np.ndarray, off_topic: np.ndarray, neighbours: int = NEIGHBOURS) -> "QuestionMemory":
@@ -78,25 +76,19 @@ class QuestionMemory(BaseModel):
         )
 
     @model_validator(mode="after")
-    def _decodable(self) -> "QuestionMemory":
-        """A damaged memory is refused when the calibration is read (`RoutingCalibration.load` then
-        warns and uses defaults), not at the first search."""
+    def _decode(self) -> "QuestionMemory":
+        """The vectors are decoded once, when the calibration is read, and a damaged memory is
+        refused there (`RoutingCalibration.load` then warns and uses defaults), not at the first
+        search."""
         for name in ("covered", "off_topic"):
             try:
-                decoded = base64.b64decode(getattr(self, name), validate=True)
+                raw = base64.b64decode(getattr(self, name), validate=True)
             except ValueError as exc:
                 raise ValueError(f"memory.{name} is not base64: {exc}") from None
-            if self.dimensions < 1 or len(decoded) % (2 * self.dimensions):
+            if self.dimensions < 1 or len(raw) % (2 * self.dimensions):
                 raise ValueError(f"memory.{name} does not hold whole vectors of {self.dimensions} float16 numbers")
+            setattr(self, f"_{name}", np.frombuffer(raw, dtype="<f2").astype(np.float32).reshape(-1, self.dimensions))
         return self
-
-    @cached_property
-    def _covered(self) -> np.ndarray:  # decoded once, not on every search
-        return _decode(self.covered, self.dimensions)
-
-    @cached_property
-    def _off_topic(self) -> np.ndarray:
-        return _decode(self.off_topic, self.dimensions)
 
     @property
     def size(self) -> tuple[int, int]:
@@ -109,7 +101,7 @@ class QuestionMemory(BaseModel):
         if embedding is None or len(embedding) != self.dimensions or not all(self.size):
             return 0.0
         vector = np.asarray(embedding, dtype=np.float32)
-        vector /= max(float(np.linalg.norm(vector)), 1e-12)
+        vector = vector / max(float(np.linalg.norm(vector)), 1e-12)  # a new array: the caller's vector stays as it is
 
         def nearest(memory: np.ndarray) -> float:
             k = min(self.neighbours, len(memory))
