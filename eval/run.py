@@ -402,34 +402,29 @@ def fit_in_domain(retrieved: list[Retrieved], calibration: RoutingCalibration) -
     questions rejected)."""
     calibration = calibration.model_copy()
 
-    def fit(items: list[Retrieved], columns: list[int]) -> tuple[np.ndarray, float] | None:
-        """Coefficients on the raw features, and the intercept."""
+    def fit(items: list[Retrieved], columns: list[int]) -> tuple[list[float], float] | None:
+        """Coefficients on all the raw features (0 outside `columns`), and the intercept."""
         labels = np.array([0 if item.question.off_topic else 1 for item in items])
         if len(set(labels)) < 2 or min(np.bincount(labels)) < 5:
             return None
         features = np.array([[item.routing_input.features()[c] for c in columns] for item in items])
-        return logistic_on_raw_features(
+        fitted, intercept = logistic_on_raw_features(
             features, labels, c=calibration.in_domain_c, standardised=calibration.in_domain_standardised, balanced=True
         )
+        coef = [0.0] * len(items[0].routing_input.features())
+        for position, column in enumerate(columns):
+            coef[column] = float(fitted[position])
+        return coef, intercept
 
     columns = [c for c in IN_DOMAIN_COLUMNS if c != 0] if calibration.mode == "bm25" else list(IN_DOMAIN_COLUMNS)
-    lexical_items = [item for item in retrieved if item.routing_input.lexical]
-    lexical = fit(lexical_items, columns)
+    lexical = fit([item for item in retrieved if item.routing_input.lexical], columns)
     if lexical is not None:
-        coef = [0.0] * len(lexical_items[0].routing_input.features())
-        for position, column in enumerate(columns):
-            coef[column] = float(lexical[0][position])
-        calibration.in_domain_coef = coef
-        calibration.in_domain_intercept = lexical[1]
-    dense = None
+        calibration.in_domain_coef, calibration.in_domain_intercept = lexical
     if calibration.mode != "bm25":  # fitted on the questions it judges; on all while too few of them
         columns = list(OTHER_LANGUAGE_COLUMNS)
         dense = fit([item for item in retrieved if not item.routing_input.lexical], columns) or fit(retrieved, columns)
-    if dense is not None:
-        calibration.in_domain_dense_coef = float(dense[0][0])
-        calibration.in_domain_dense_scope_coef = float(dense[0][1])
-        calibration.in_domain_dense_margin_coef = float(dense[0][2])
-        calibration.in_domain_dense_intercept = dense[1]
+        if dense is not None:
+            calibration.in_domain_dense_coef, calibration.in_domain_dense_intercept = dense
     return calibration
 
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, model_validator
 
 from search_api.grouping import ArticleHit
 from search_api.ranking import Ranking
@@ -56,12 +56,10 @@ class RoutingCalibration(BaseModel):
     # questions' margin] + intercept)
     in_domain_coef: list[float] = [60.0, 0.0, 0.0, 0.0, 0.0]
     in_domain_intercept: float = -49.2
-    # For questions in other languages the BM25 score says nothing: P(in domain) from the dense
-    # cosine, the scope model's log-odds and the labelled questions' margin (0 in a calibration
-    # fitted before they existed)
-    in_domain_dense_coef: float = 60.0
-    in_domain_dense_scope_coef: float = 0.0
-    in_domain_dense_margin_coef: float = 0.0
+    # For questions in other languages the BM25 score says nothing: their model has coefficients
+    # on the same features, non-zero only at `OTHER_LANGUAGE_COLUMNS` (the dense cosine, the scope
+    # model's log-odds and the labelled questions' margin)
+    in_domain_dense_coef: list[float] = [60.0, 0.0, 0.0, 0.0, 0.0]
     in_domain_dense_intercept: float = -49.2
     in_domain_threshold: float = 0.5
     # How the in-scope models were regularised when fitted (`eval.run.IN_DOMAIN_REGULARISATIONS`):
@@ -84,6 +82,22 @@ class RoutingCalibration(BaseModel):
     # The scope model of the question vector (`search_api.scope`), fitted on the same dev
     # questions; None: its signal is 0.
     scope: ScopeModel | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_field_per_coefficient(cls, data: object) -> object:
+        """Reads a calibration file written before session 16, in which the model of other languages
+        kept one field per coefficient (`in_domain_dense_coef` a number, `_scope_coef`, `_margin_coef`)."""
+        if not isinstance(data, dict) or not isinstance(data.get("in_domain_dense_coef", []), (int, float)):
+            return data
+        data = dict(data)
+        named = [data.pop("in_domain_dense_coef"), data.pop("in_domain_dense_scope_coef", 0.0),
+                 data.pop("in_domain_dense_margin_coef", 0.0)]
+        coef = [0.0] * (max(OTHER_LANGUAGE_COLUMNS) + 1)
+        for column, value in zip(OTHER_LANGUAGE_COLUMNS, named):
+            coef[column] = float(value)
+        data["in_domain_dense_coef"] = coef
+        return data
 
     @classmethod
     def load(cls, path: Path, model: str, off_topic_rejection_target: float | None = None) -> "RoutingCalibration":
@@ -189,7 +203,7 @@ def department_distribution(routing_input: RoutingInput, calibration: RoutingCal
     weight = calibration.classifier_weight if classifier else 0.0
     if not vote:
         weight = 1.0 if classifier else 0.0
-    departments = set(vote) | set(classifier)
+    departments = dict.fromkeys([*vote, *classifier])  # in the order of the hits: ties go to the better-ranked article
     combined = {d: weight * classifier.get(d, 0.0) + (1 - weight) * vote.get(d, 0.0) for d in departments}
     return sorted(combined.items(), key=lambda item: -item[1])
 
@@ -197,14 +211,11 @@ def department_distribution(routing_input: RoutingInput, calibration: RoutingCal
 def in_domain_probability(routing_input: RoutingInput, calibration: RoutingCalibration) -> float:
     if routing_input.best_bet:  # an editor's keyword is in scope by definition
         return 1.0
-    if not routing_input.lexical:
-        features = routing_input.features()
-        dense, scope, margin = (features[column] for column in OTHER_LANGUAGE_COLUMNS)
-        z = (calibration.in_domain_dense_coef * dense + calibration.in_domain_dense_scope_coef * scope
-             + calibration.in_domain_dense_margin_coef * margin)
-        return _sigmoid(z + calibration.in_domain_dense_intercept)
-    z = sum(c * x for c, x in zip(calibration.in_domain_coef, routing_input.features())) + calibration.in_domain_intercept
-    return _sigmoid(z)
+    if routing_input.lexical:
+        coef, intercept = calibration.in_domain_coef, calibration.in_domain_intercept
+    else:
+        coef, intercept = calibration.in_domain_dense_coef, calibration.in_domain_dense_intercept
+    return _sigmoid(sum(c * x for c, x in zip(coef, routing_input.features())) + intercept)
 
 
 def _sigmoid(z: float) -> float:

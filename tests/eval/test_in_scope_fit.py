@@ -137,7 +137,7 @@ def test_the_scope_models_log_odds_are_a_signal_of_both_in_scope_models():
         question.outcome.routing_input.scope = rng.uniform(-4.0, -0.5) if off_topic else rng.uniform(0.5, 4.0)
         items.append(question)
     calibration = fit_in_domain(items, RoutingCalibration(in_domain_standardised=True, in_domain_c=1.0))
-    assert calibration.in_domain_coef[4] > 0 and calibration.in_domain_dense_scope_coef > 0
+    assert calibration.in_domain_coef[4] > 0 and calibration.in_domain_dense_coef[4] > 0
     p = np.array([in_domain_probability(i.routing_input, calibration) for i in items])
     covered = np.array([not i.question.off_topic for i in items])
     assert p[covered].min() > p[~covered].max()

@@ -1,12 +1,14 @@
 """The in-scope model (BM25 evidence counts only for questions in the languages of the indexed text)
 and loading the fitted router."""
 
+import json
 import math
 
-from search_api.routing import RoutingCalibration, RoutingInput, in_domain_probability
+from search_api.grouping import ArticleHit
+from search_api.routing import RoutingCalibration, RoutingInput, department_distribution, in_domain_probability
 
 CALIBRATION = RoutingCalibration(
-    in_domain_coef=[10.0, 2.0, 0.0], in_domain_intercept=-10.0, in_domain_dense_coef=20.0, in_domain_dense_intercept=-16.0
+    in_domain_coef=[10.0, 2.0, 0.0], in_domain_intercept=-10.0, in_domain_dense_coef=[20.0], in_domain_dense_intercept=-16.0
 )
 
 
@@ -25,7 +27,7 @@ def test_other_languages_are_judged_by_the_dense_cosine_alone():
 def test_the_scope_signal_counts_for_other_languages_only_in_a_router_fitted_with_it():
     question = RoutingInput(hits=[], top_dense=0.85, lexical=False, scope=3.0)
     assert math.isclose(in_domain_probability(question, CALIBRATION), 1 / (1 + math.exp(-(20.0 * 0.85 - 16.0))))
-    fitted = CALIBRATION.model_copy(update={"in_domain_dense_scope_coef": 0.5})
+    fitted = CALIBRATION.model_copy(update={"in_domain_dense_coef": [20.0, 0.0, 0.0, 0.0, 0.5]})
     assert math.isclose(in_domain_probability(question, fitted), 1 / (1 + math.exp(-(20.0 * 0.85 + 0.5 * 3.0 - 16.0))))
 
 
@@ -35,9 +37,25 @@ def test_the_labelled_questions_margin_counts_only_in_a_router_fitted_with_it():
         before = in_domain_probability(question, CALIBRATION)  # fitted before the signal existed
         assert before == in_domain_probability(RoutingInput(hits=[], top_dense=0.85, top_sparse=3.0, lexical=lexical, scope=1.0), CALIBRATION)
         fitted = CALIBRATION.model_copy(
-            update={"in_domain_coef": [10.0, 2.0, 0.0, 0.0, 0.0, 30.0], "in_domain_dense_margin_coef": 30.0}
+            update={"in_domain_coef": [10.0, 2.0, 0.0, 0.0, 0.0, 30.0], "in_domain_dense_coef": [20.0, 0.0, 0.0, 0.0, 0.0, 30.0]}
         )
         assert math.isclose(in_domain_probability(question, fitted), 1 / (1 + math.exp(-(math.log(before / (1 - before)) + 30.0 * 0.2))))
+
+
+def test_a_router_saved_with_one_field_per_coefficient_of_other_languages_still_reads(tmp_path):
+    """Calibration files before session 16 kept the other-language model's coefficients in named fields."""
+    path = tmp_path / "calibration.json"
+    saved = RoutingCalibration(model="m").model_dump()
+    saved.update(in_domain_dense_coef=20.0, in_domain_dense_scope_coef=0.5, in_domain_dense_margin_coef=30.0,
+                 in_domain_dense_intercept=-16.0)
+    path.write_text(json.dumps(saved), encoding="utf-8")
+    calibration = RoutingCalibration.load(path, "m")
+    assert calibration.in_domain_dense_coef == [20.0, 0.0, 0.0, 0.0, 0.5, 30.0]
+    question = RoutingInput(hits=[], top_dense=0.85, top_sparse=3.0, lexical=False, scope=1.0, margin=0.2)
+    assert math.isclose(in_domain_probability(question, calibration),
+                        1 / (1 + math.exp(-(20.0 * 0.85 + 0.5 * 1.0 + 30.0 * 0.2 - 16.0))))
+    calibration.save(path)  # written back in today's form
+    assert json.loads(path.read_text(encoding="utf-8"))["in_domain_dense_coef"] == [20.0, 0.0, 0.0, 0.0, 0.5, 30.0]
 
 
 def test_a_short_question_needs_less_evidence_to_count_as_in_scope():
@@ -76,3 +94,14 @@ def test_a_calibration_with_a_damaged_memory_of_labelled_questions_is_refused_wh
             loaded = RoutingCalibration.load(path, "m")
         assert loaded.in_domain_threshold == RoutingCalibration().in_domain_threshold  # defaults, no crash at a search
         assert "unreadable" in caplog.text
+
+
+def test_departments_tied_in_the_vote_keep_the_order_of_their_articles():
+    """BM25 often gives two articles the same score; the department of the better-ranked one comes
+    first, the same in every process (a set of names ordered them by the string hash of the run)."""
+    def hit(article_id: str, department: str) -> ArticleHit:
+        return ArticleHit(article_id=article_id, title=article_id, department_id=department, upl=[], score=3.0, best_section=None)
+
+    for first, second in (("zorg", "afval"), ("afval", "zorg")):
+        question = RoutingInput(hits=[hit("a", first), hit("b", second)])
+        assert [d for d, _ in department_distribution(question, CALIBRATION)] == [first, second]
