@@ -12,7 +12,8 @@ from kb.security import role_tokens
 from kb.settings import Settings, get_settings
 from search_api.engine import SearchEngine
 from search_api.feedback_store import FeedbackStore
-from search_api.routes import admin, articles, departments, feedback, health, quality, search
+from search_api.metrics import ServiceMetrics
+from search_api.routes import admin, articles, departments, feedback, health, metrics, quality, search
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,7 @@ def create_app(settings: Settings | None = None, *, engine: SearchEngine | None 
         app.state.engine = engine or SearchEngine(settings)
         app.state.feedback = FeedbackStore(settings.data_dir / "feedback", settings.feedback_retention_days)
         app.state.feedback.purge()
+        app.state.metrics = ServiceMetrics(app.state.engine)
         if not app.state.engine.ready:
             # Load in the background so that /health can answer 503 "starting" meanwhile.
             threading.Thread(target=_start_engine, args=(app.state.engine,), daemon=True).start()
@@ -47,6 +49,6 @@ def create_app(settings: Settings | None = None, *, engine: SearchEngine | None 
         version="0.1.0",
         lifespan=lifespan,
     )
-    for module in (search, feedback, articles, departments, health, admin, quality):
+    for module in (search, feedback, articles, departments, health, metrics, admin, quality):
         app.include_router(module.router)
     return app

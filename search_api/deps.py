@@ -13,6 +13,7 @@ from kb.settings import Settings
 from kb.text import collapse_spaces
 from search_api.engine import SearchEngine
 from search_api.feedback_store import FeedbackStore
+from search_api.metrics import ServiceMetrics
 
 _bearer = HTTPBearer(auto_error=False, description="Staff token (KB_STAFF_TOKEN)")
 
@@ -31,6 +32,10 @@ def get_engine(request: Request) -> SearchEngine:
 
 def get_feedback_store(request: Request) -> FeedbackStore:
     return request.app.state.feedback
+
+
+def get_metrics(request: Request) -> ServiceMetrics:
+    return request.app.state.metrics
 
 
 def current_role(

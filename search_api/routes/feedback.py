@@ -9,9 +9,10 @@ from fastapi import APIRouter, Depends, HTTPException, status
 from kb.security import Role
 from kb.text import collapse_spaces
 from search_api import schemas
-from search_api.deps import current_role, get_engine, get_feedback_store
+from search_api.deps import current_role, get_engine, get_feedback_store, get_metrics
 from search_api.engine import SearchEngine
 from search_api.feedback_store import FeedbackStore
+from search_api.metrics import ServiceMetrics
 
 router = APIRouter(tags=["feedback"])
 
@@ -22,6 +23,7 @@ def give_feedback(
     engine: Annotated[SearchEngine, Depends(get_engine)],
     store: Annotated[FeedbackStore, Depends(get_feedback_store)],
     role: Annotated[Role | None, Depends(current_role)],
+    metrics: Annotated[ServiceMetrics, Depends(get_metrics)],
 ):
     """Record whether an answer helped. Open to the website (channel `web`); with a staff token
     the channel is `staff`. Personal data in the question and remark is masked before storing."""
@@ -29,7 +31,7 @@ def give_feedback(
         raise HTTPException(422, detail=f"Artikel '{feedback.article_id}' bestaat niet.")
     if feedback.department_id is not None and feedback.department_id not in engine.departments:
         raise HTTPException(422, detail=f"Afdeling '{feedback.department_id}' bestaat niet.")
-    return store.add_feedback(
+    record = store.add_feedback(
         query=collapse_spaces(feedback.query),
         article_id=feedback.article_id,
         department_id=feedback.department_id,
@@ -37,3 +39,5 @@ def give_feedback(
         comment=(feedback.comment or "").strip() or None,
         channel="staff" if role else "web",
     )
+    metrics.feedback(feedback.helpful, record["channel"])
+    return record

@@ -5,9 +5,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query
 
 from search_api import schemas
-from search_api.deps import get_engine, get_feedback_store, staff_view, valid_query
+from search_api.deps import get_engine, get_feedback_store, get_metrics, staff_view, valid_query
 from search_api.engine import SearchEngine
 from search_api.feedback_store import FeedbackStore
+from search_api.metrics import ServiceMetrics
 
 router = APIRouter(tags=["search"])
 BENCHMARK_HEADER = "X-KB-Benchmark"  # `kb bench` sets it: its questions are not real searches
@@ -17,6 +18,7 @@ BENCHMARK_HEADER = "X-KB-Benchmark"  # `kb bench` sets it: its questions are not
 def search(
     engine: Annotated[SearchEngine, Depends(get_engine)],
     store: Annotated[FeedbackStore, Depends(get_feedback_store)],
+    metrics: Annotated[ServiceMetrics, Depends(get_metrics)],
     query: Annotated[str, Depends(valid_query)],
     staff: Annotated[bool, Depends(staff_view)],
     limit: Annotated[int, Query(ge=1, le=20, description="Number of articles")] = 5,
@@ -26,11 +28,14 @@ def search(
 
     A search that finds nothing is kept (personal data masked) for the editors' list."""
     response = engine.search(query, limit, staff=staff)
-    unanswered = response.routing.status == "off_topic" or not response.results
-    if engine.settings.record_unanswered and unanswered and not benchmark:
+    if benchmark:
+        return response
+    outcome = response.routing.status if response.results else "no_results"
+    metrics.searched(outcome, "staff" if staff else "public", response.took_ms / 1000)
+    if engine.settings.record_unanswered and outcome in ("off_topic", "no_results"):
         store.add_unanswered(
             query=query,
-            status="off_topic" if response.results else "no_results",
+            status=outcome,
             language=response.language,
             top_article=response.results[0].article_id if response.results else None,
         )

@@ -1,0 +1,56 @@
+"""Operational metrics in Prometheus's text format (`GET /metrics`, staff token).
+
+What a municipal IT team watches on a dashboard: how many searches end in which routing outcome
+(routed, "bedoelt u", "geen informatie", nothing found), how long the engine takes per search,
+feedback on answers, the size of the index and the process's own CPU and memory. Counts only:
+no question text leaves through it. Each app has its own registry (`prometheus_client`), so that
+several apps in one process (the tests) do not share counters. Searches of `kb bench` are not
+counted, as they are not kept among the searches that found nothing either.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, ProcessCollector, generate_latest
+
+from search_api.engine import SearchEngine
+
+#: Upper bounds (seconds) of the search-time histogram: `kb bench` measures about 0.02 s per search.
+SEARCH_SECONDS_BUCKETS = (0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0)
+Outcome = Literal["routed", "ambiguous", "off_topic", "no_results"]
+CONTENT_TYPE = CONTENT_TYPE_LATEST
+
+
+class ServiceMetrics:
+    def __init__(self, engine: SearchEngine):
+        self.registry = CollectorRegistry()
+        self._searches = Counter(
+            "kb_searches", "Searches answered, by routing outcome and view (public or staff)",
+            ["outcome", "view"], registry=self.registry,
+        )
+        self._search_seconds = Histogram(
+            "kb_search_seconds", "Time the engine took for one search", buckets=SEARCH_SECONDS_BUCKETS,
+            registry=self.registry,
+        )
+        self._feedback = Counter(
+            "kb_feedback", "Feedback on answers, by helpful (yes or no) and channel (web or staff)",
+            ["helpful", "channel"], registry=self.registry,
+        )
+        Gauge("kb_index_articles", "Articles in the search index", registry=self.registry).set_function(
+            lambda: engine.counts()[0] if engine.ready else 0
+        )
+        Gauge("kb_index_chunks", "Chunks in the search index", registry=self.registry).set_function(
+            lambda: engine.counts()[1] if engine.ready else 0
+        )
+        ProcessCollector(registry=self.registry)
+
+    def searched(self, outcome: Outcome, view: Literal["public", "staff"], seconds: float) -> None:
+        self._searches.labels(outcome=outcome, view=view).inc()
+        self._search_seconds.observe(seconds)
+
+    def feedback(self, helpful: bool, channel: str) -> None:
+        self._feedback.labels(helpful="yes" if helpful else "no", channel=channel).inc()
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)
