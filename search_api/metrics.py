@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, ProcessCollector, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, ProcessCollector, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
 
 from search_api.engine import SearchEngine
 
@@ -37,12 +39,7 @@ class ServiceMetrics:
             "kb_feedback", "Feedback on answers, by helpful (yes or no) and channel (web or staff)",
             ["helpful", "channel"], registry=self.registry,
         )
-        Gauge("kb_index_articles", "Articles in the search index", registry=self.registry).set_function(
-            lambda: engine.counts()[0] if engine.ready else 0
-        )
-        Gauge("kb_index_chunks", "Chunks in the search index", registry=self.registry).set_function(
-            lambda: engine.counts()[1] if engine.ready else 0
-        )
+        self.registry.register(_IndexSize(engine))
         ProcessCollector(registry=self.registry)
 
     def searched(self, outcome: Outcome, view: Literal["public", "staff"], seconds: float) -> None:
@@ -54,3 +51,21 @@ class ServiceMetrics:
 
     def render(self) -> bytes:
         return generate_latest(self.registry)
+
+
+class _IndexSize(Collector):
+    """Articles and chunks in the index, read once per scrape (0 while the engine starts)."""
+
+    def __init__(self, engine: SearchEngine):
+        self.engine = engine
+
+    def describe(self):  # so that registering does not read the index
+        return self._families(0, 0)
+
+    def collect(self):
+        return self._families(*(self.engine.counts() if self.engine.ready else (0, 0)))
+
+    @staticmethod
+    def _families(articles: int, chunks: int) -> list[GaugeMetricFamily]:
+        return [GaugeMetricFamily("kb_index_articles", "Articles in the search index", value=articles),
+                GaugeMetricFamily("kb_index_chunks", "Chunks in the search index", value=chunks)]
