@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import httpx
+from prometheus_client.parser import text_string_to_metric_families
 
 from kb.security import role_token
 from kb.settings import Settings
@@ -32,6 +33,9 @@ class ApiClient:
         return self._request("GET", path, params=params)
 
     def _request(self, method: str, path: str, *, timeout: float | None = None, **kwargs) -> dict | list:
+        return self._send(method, path, timeout=timeout, **kwargs).json()
+
+    def _send(self, method: str, path: str, *, timeout: float | None = None, **kwargs) -> httpx.Response:
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
         try:
             response = httpx.request(
@@ -45,7 +49,7 @@ class ApiClient:
             except ValueError:
                 detail = response.text
             raise ApiError(f"De zoekdienst gaf een fout ({response.status_code}): {detail}")
-        return response.json()
+        return response
 
     def search(self, question: str, limit: int = 5) -> dict:
         return self._get("/search", q=question, limit=limit, view="staff")
@@ -75,6 +79,16 @@ class ApiClient:
 
     def add_eval_question(self, question: str, expected: list[str], kind: str) -> dict:
         return self._request("POST", "/quality/questions", json={"q": question, "expected": expected, "kind": kind})
+
+    def search_outcomes(self) -> dict[str, int]:
+        """Searches since the API started, per routing outcome (its `/metrics`; website and staff
+        together): routed, ambiguous ("bedoelt u"), off_topic ("geen informatie"), no_results."""
+        counts = dict.fromkeys(("routed", "ambiguous", "off_topic", "no_results"), 0)
+        for family in text_string_to_metric_families(self._send("GET", "/metrics").text):
+            for sample in family.samples:
+                if sample.name == "kb_searches_total":
+                    counts[sample.labels["outcome"]] += int(sample.value)
+        return counts
 
     def health(self) -> dict:
         return self._get("/health")

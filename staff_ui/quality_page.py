@@ -40,6 +40,12 @@ KINDS = {
     "outside_body": "externe organisatie",
     "off_topic": "geen gemeentezaak",
 }
+OUTCOMES = {  # routing outcomes of live searches (`ApiClient.search_outcomes`)
+    "routed": "naar een afdeling gestuurd",
+    "ambiguous": "'bedoelt u ...?' gevraagd",
+    "off_topic": "'geen informatie' gezegd",
+    "no_results": "niets gevonden",
+}
 NO_ARTICLE = "(geen: hoort niet bij ons)"
 # Where the evaluation questions come from (`eval.questions.LabelledQuestion.source`)
 SOURCES = {
@@ -259,6 +265,7 @@ def _feedback(client: ApiClient, role: str) -> None:
 
 
 def _unanswered(client: ApiClient, role: str) -> None:
+    _live_outcomes(client)
     searches = client.unanswered()
     if not searches:
         st.caption("Geen zoekvragen zonder resultaat.")
@@ -279,6 +286,24 @@ def _unanswered(client: ApiClient, role: str) -> None:
         width="stretch",
     )
     _add_to_eval_set(client, role, [row["query"] for row in searches], "unanswered")
+
+
+def _live_outcomes(client: ApiClient) -> None:
+    """How real searches end since the search service started (the evaluation shows the same for
+    the labelled questions)."""
+    counts = client.search_outcomes()
+    total = sum(counts.values())
+    st.subheader("Echte zoekvragen sinds de start van de zoekdienst")
+    if not total:
+        st.caption("Nog geen zoekvragen sinds de start.")
+        return
+    st.dataframe(
+        [{"uitkomst": label, "aantal": counts[outcome], "deel %": round(100 * counts[outcome] / total, 1)}
+         for outcome, label in OUTCOMES.items()],
+        hide_index=True,
+        width="stretch",
+    )
+    st.caption(f"{total} zoekvragen van de website en van medewerkers. De tellers beginnen opnieuw als de zoekdienst herstart.")
 
 
 def _add_to_eval_set(client: ApiClient, role: str, questions: list[str], key: str) -> None:

@@ -92,3 +92,14 @@ def test_a_missed_question_opens_its_article_and_the_editor(console_env, client,
     assert app.radio(key="page").value == "Artikelen"
     assert app.selectbox(key="edit_id").value == article_id
     assert app.text_input(key=f"edit-{article_id}-title").value == title
+
+
+def test_staff_see_how_real_searches_ended_since_the_start(console_env, client):
+    assert client.get("/search", params={"q": "ik wil mijn paspoort verlengen"}).json()["routing"]["status"] == "routed"
+    assert client.get("/search", params={"q": "recept voor appeltaart met rozijnen"}).json()["routing"]["status"] == "off_topic"
+    app = open_quality()
+    live = next(frame.value for frame in app.dataframe if "uitkomst" in frame.value.columns)
+    shares = dict(zip(live["uitkomst"], live["aantal"]))
+    assert list(shares) == ["naar een afdeling gestuurd", "'bedoelt u ...?' gevraagd", "'geen informatie' gezegd", "niets gevonden"]
+    assert shares["naar een afdeling gestuurd"] >= 1 and shares["'geen informatie' gezegd"] >= 1
+    assert abs(sum(live["deel %"]) - 100) < 0.5
