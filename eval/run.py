@@ -407,11 +407,11 @@ def fit_in_domain(retrieved: list[Retrieved], calibration: RoutingCalibration) -
         labels = np.array([0 if item.question.off_topic else 1 for item in items])
         if len(set(labels)) < 2 or min(np.bincount(labels)) < 5:
             return None
-        features = np.array([[item.routing_input.features()[c] for c in columns] for item in items])
+        features = np.array([item.routing_input.features() for item in items])
         fitted, intercept = logistic_on_raw_features(
-            features, labels, c=calibration.in_domain_c, standardised=calibration.in_domain_standardised, balanced=True
+            features[:, columns], labels, c=calibration.in_domain_c, standardised=calibration.in_domain_standardised, balanced=True
         )
-        coef = [0.0] * len(items[0].routing_input.features())
+        coef = [0.0] * features.shape[1]
         for position, column in enumerate(columns):
             coef[column] = float(fitted[position])
         return coef, intercept

@@ -10,17 +10,20 @@ counted, as they are not kept among the searches that found nothing either.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, get_args
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, ProcessCollector, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from search_api.engine import SearchEngine
+if TYPE_CHECKING:  # the console reads `SEARCHES` and `OUTCOMES` without loading the engine
+    from search_api.engine import SearchEngine
 
 #: Upper bounds (seconds) of the search-time histogram: `kb bench` measures about 0.02 s per search.
 SEARCH_SECONDS_BUCKETS = (0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0)
 Outcome = Literal["routed", "ambiguous", "off_topic", "no_results"]
+OUTCOMES: tuple[Outcome, ...] = get_args(Outcome)
+SEARCHES = "kb_searches"  # the counter of searches per outcome and view; exposed as `kb_searches_total`
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 
 
@@ -28,7 +31,7 @@ class ServiceMetrics:
     def __init__(self, engine: SearchEngine):
         self.registry = CollectorRegistry()
         self._searches = Counter(
-            "kb_searches", "Searches answered, by routing outcome and view (public or staff)",
+            SEARCHES, "Searches answered, by routing outcome and view (public or staff)",
             ["outcome", "view"], registry=self.registry,
         )
         self._search_seconds = Histogram(

@@ -13,6 +13,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from kb.security import role_token
 from kb.settings import Settings
+from search_api.metrics import OUTCOMES, SEARCHES
 
 
 class ApiError(RuntimeError):
@@ -83,10 +84,10 @@ class ApiClient:
     def search_outcomes(self) -> dict[str, int]:
         """Searches since the API started, per routing outcome (its `/metrics`; website and staff
         together): routed, ambiguous ("bedoelt u"), off_topic ("geen informatie"), no_results."""
-        counts = dict.fromkeys(("routed", "ambiguous", "off_topic", "no_results"), 0)
+        counts = dict.fromkeys(OUTCOMES, 0)
         for family in text_string_to_metric_families(self._send("GET", "/metrics").text):
             for sample in family.samples:
-                if sample.name == "kb_searches_total":
+                if sample.name == f"{SEARCHES}_total":
                     counts[sample.labels["outcome"]] += int(sample.value)
         return counts
 
