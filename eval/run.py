@@ -698,9 +698,11 @@ def write_report(report: dict, reports_dir: Path) -> Path:
     """The JSON report and its Markdown rendering, side by side, named by time."""
     from eval.markdown import render_markdown
 
-    reports_dir.mkdir(parents=True, exist_ok=True)
+    from kb.private_files import private_dir, write_private_text
+
+    private_dir(reports_dir)  # reports quote the questions, and editors add failed searches to them
     stamp = report["generated"].replace(":", "").replace("-", "")[:15]
     path = reports_dir / f"eval-{stamp}.json"
-    path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    path.with_suffix(".md").write_text(render_markdown(report), encoding="utf-8")
+    write_private_text(path, json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    write_private_text(path.with_suffix(".md"), render_markdown(report))
     return path

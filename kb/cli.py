@@ -351,9 +351,14 @@ def bench(
 ) -> None:
     """Fire the eval questions at the running API over HTTP; print latency percentiles and throughput."""
     from eval.bench import run_benchmark
+    from kb.security import role_token, token_file
 
     settings = get_settings()
-    result = run_benchmark(url or settings.api_url, concurrency=concurrency, rounds=rounds)
+    token = role_token(settings, "staff", create=False)
+    if not token:
+        err.print(f"[red]No staff token: set KB_STAFF_TOKEN or start the API once (it writes {token_file(settings, 'staff')}).[/red]")
+        raise typer.Exit(2)
+    result = run_benchmark(url or settings.api_url, token, concurrency=concurrency, rounds=rounds)
     console.print_json(data=result)
 
 

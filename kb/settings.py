@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -63,6 +63,23 @@ class Settings(BaseSettings):
     editor_token: SecretStr | None = None  # editor role; default: generated into <data_dir>/editor-token
     admin_token: SecretStr | None = None  # administrator role; default: generated into <data_dir>/admin-token
     max_query_chars: int = Field(500, ge=1)
+    # Limits at the edge (`search_api.edge`): larger requests get 413, 414 or 431; a request body
+    # that does not arrive within the timeout gets 408.
+    max_body_bytes: int = Field(64 * 1024, ge=1024)
+    max_url_bytes: int = Field(8 * 1024, ge=256)
+    max_header_bytes: int = Field(16 * 1024, ge=1024)
+    body_timeout_seconds: float = Field(10.0, gt=0)
+    # Requests per client (IP address; behind a proxy the address it forwards) for the public
+    # endpoints, in the `limits` notation ("60/minute", "10/minute;100/hour"); empty: no limit.
+    # Requests with a staff token are never limited.
+    rate_limit_search: str = "60/minute"
+    rate_limit_suggest: str = "300/minute"
+    rate_limit_feedback: str = "10/minute;100/day"
+    # How many of one client's searches that found nothing are kept for the editors
+    rate_limit_unanswered: str = "20/hour"
+    # Web sites (origins such as "https://www.voorbeeldstad.nl") whose pages may call /search,
+    # /suggest and /feedback from the browser (CORS); empty: none.
+    allowed_origins: list[str] = Field(default_factory=list)
     # Fitted routing parameters (`kb eval --calibrate`), committed with the evaluation set
     calibration_file: Path = PROJECT_DIR / "eval" / "calibration.json"
     # How the off-topic threshold is chosen when the router is fitted. None (the default): by the
@@ -76,6 +93,15 @@ class Settings(BaseSettings):
     record_unanswered: bool = True
     # Feedback and searches that found nothing older than this are deleted (AVG: keep no longer than needed)
     feedback_retention_days: int = Field(90, ge=1)
+
+    @field_validator("rate_limit_search", "rate_limit_suggest", "rate_limit_feedback", "rate_limit_unanswered")
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        from limits import parse_many
+
+        if value.strip():
+            parse_many(value)  # ValueError names what is wrong, e.g. "60/minuut"
+        return value
 
     @property
     def resolved_qdrant_path(self) -> Path:

@@ -8,12 +8,18 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from kb.private_files import private_dir
 from kb.security import role_tokens
 from kb.settings import Settings, get_settings
+from search_api import errors
+from search_api.edge import InputPolicy
 from search_api.engine import SearchEngine
 from search_api.feedback_store import FeedbackStore
+from search_api.headers import PublicCors, SecurityHeaders
 from search_api.metrics import ServiceMetrics
-from search_api.routes import admin, articles, departments, feedback, health, metrics, quality, search
+from search_api.openapi import truthful_openapi
+from search_api.rate_limit import RateLimits
+from search_api.routes import admin, articles, departments, docs, feedback, health, metrics, quality, search
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +38,9 @@ def create_app(settings: Settings | None = None, *, engine: SearchEngine | None 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         app.state.settings = settings
+        private_dir(settings.data_dir)  # questions, feedback and tokens: the service's own user only
         app.state.tokens = role_tokens(settings)
+        app.state.rate_limits = RateLimits(settings)
         app.state.engine = engine or SearchEngine(settings)
         app.state.feedback = FeedbackStore(settings.data_dir / "feedback", settings.feedback_retention_days)
         app.state.feedback.purge()
@@ -48,7 +56,23 @@ def create_app(settings: Settings | None = None, *, engine: SearchEngine | None 
         description="Search the municipal knowledge base and route questions to the right department.",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
-    for module in (search, feedback, articles, departments, health, metrics, admin, quality):
+    for module in (search, feedback, articles, departments, health, metrics, admin, quality, docs):
         app.include_router(module.router)
+    docs.mount_assets(app)
+    errors.install(app)
+    app.openapi = truthful_openapi(app)
+    # Outermost first: headers on every answer, CORS for the public endpoints, then the input policy.
+    app.add_middleware(
+        InputPolicy,
+        max_body_bytes=settings.max_body_bytes,
+        max_url_bytes=settings.max_url_bytes,
+        max_header_bytes=settings.max_header_bytes,
+        body_timeout=settings.body_timeout_seconds,
+        on_refusal=errors.refuse,
+    )
+    app.add_middleware(PublicCors, origins=settings.allowed_origins)
+    app.add_middleware(SecurityHeaders)
     return app

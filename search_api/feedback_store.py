@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import threading
 from collections import defaultdict
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from kb.private_files import append_private, private_dir, write_private_text
 from kb.text import collapse_spaces
 from search_api.privacy import redact
 
@@ -59,18 +59,23 @@ class FeedbackStore:
         record = {"time": _now(), **record}
         line = json.dumps(record, ensure_ascii=False) + "\n"
         with self._lock:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            with path.open("ab") as handle:
-                if handle.tell() and not self._ends_with_newline(path):
-                    line = "\n" + line  # after a crash mid-line: start clean, the broken line is skipped on read
-                handle.write(line.encode("utf-8"))
+            private_dir(self.directory)
+            if not self._ends_with_newline(path):
+                line = "\n" + line  # after a crash mid-line: start clean, the broken line is skipped on read
+            append_private(path, line.encode("utf-8"))
         return record
 
     @staticmethod
     def _ends_with_newline(path: Path) -> bool:
-        with path.open("rb") as handle:
-            handle.seek(-1, 2)
-            return handle.read(1) == b"\n"
+        """True for a file that ends with a line break, or is empty or absent."""
+        try:
+            with path.open("rb") as handle:
+                if handle.seek(0, 2) == 0:
+                    return True
+                handle.seek(-1, 2)
+                return handle.read(1) == b"\n"
+        except FileNotFoundError:
+            return True
 
     def add_feedback(
         self, *, query: str, article_id: str | None, department_id: str | None, helpful: bool,
@@ -101,9 +106,7 @@ class FeedbackStore:
             parsed = _parse(path)
             records = [record for record in parsed if str(record.get("time", "")) >= cutoff]
             if len(records) < len(parsed):
-                temporary = path.with_suffix(".tmp")
-                temporary.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
-                os.replace(temporary, path)
+                write_private_text(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
                 log.info("Deleted %d records older than %d days from %s", len(parsed) - len(records), self.retention.days, path)
         return records
 

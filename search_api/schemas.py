@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
 from eval.questions import Kind
+from kb.articles import SLUG_PATTERN
 from kb.departments import Contact
 
 
@@ -154,12 +155,25 @@ class ReportSummary(BaseModel):
     overall: dict[str, float | int | None]
 
 
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("mag niet leeg zijn")
+    return value
+
+
 class FeedbackIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     query: str = Field(min_length=1, max_length=500, description="The question that was asked")
-    article_id: str | None = Field(None, description="The article the answer came from; null when nothing was found")
-    department_id: str | None = Field(None, description="The department that was shown")
-    helpful: bool = Field(description="nuttig (true) / niet nuttig (false)")
+    article_id: str | None = Field(
+        None, pattern=SLUG_PATTERN, max_length=120,
+        description="The article the answer came from; null when nothing was found",
+    )
+    department_id: str | None = Field(None, pattern=r"^[a-z0-9_]+$", max_length=60, description="The department that was shown")
+    helpful: StrictBool = Field(description="nuttig (true) / niet nuttig (false)")
     comment: str | None = Field(None, max_length=1000, description="Optional remark for the editors")
+
+    _query_not_blank = field_validator("query")(_not_blank)
 
 
 class FeedbackRecord(BaseModel):
@@ -194,9 +208,15 @@ class UnansweredSearch(BaseModel):
 
 
 class NewEvalQuestion(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     q: str = Field(min_length=1, max_length=500)
-    expected: list[str] = Field(default_factory=list, description="Article ids that answer it, best first; empty: off-topic")
+    expected: list[Annotated[str, Field(pattern=SLUG_PATTERN, max_length=120)]] = Field(
+        default_factory=list, max_length=20, description="Article ids that answer it, best first; empty: off-topic",
+    )
     kind: Kind
+
+    _q_not_blank = field_validator("q")(_not_blank)
 
 
 class EvalQuestionOut(NewEvalQuestion):

@@ -21,6 +21,20 @@ ADMIN_TOKEN = "test-admin-token"
 SHIPPED_CONTENT = PROJECT_DIR / "kb" / "content"
 
 
+ALLOWED_ORIGIN = "https://www.voorbeeldstad.nl"
+#: The test API serves every test from one address, far more often than one citizen asks: its rate
+#: limits are raised (tests/search_api/test_rate_limits.py checks the configured ones), and a
+#: body that does not arrive is given up on sooner than the default.
+TEST_LIMITS = dict(
+    rate_limit_search="100000/minute",
+    rate_limit_suggest="100000/minute",
+    rate_limit_feedback="100000/minute",
+    rate_limit_unanswered="100000/minute",
+    body_timeout_seconds=2.0,
+    allowed_origins=[ALLOWED_ORIGIN],
+)
+
+
 def make_settings(data_dir: Path, content_dir: Path, **overrides) -> Settings:
     return Settings(
         data_dir=data_dir,
@@ -28,7 +42,7 @@ def make_settings(data_dir: Path, content_dir: Path, **overrides) -> Settings:
         staff_token=STAFF_TOKEN,
         editor_token=EDITOR_TOKEN,
         admin_token=ADMIN_TOKEN,
-        **overrides,
+        **{**TEST_LIMITS, **overrides},
     )
 
 
@@ -43,12 +57,13 @@ class LiveServer:
 
     def __init__(self, settings: Settings):
         from search_api.app import create_app
+        from search_api.server import server_config
 
         self.settings = settings
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.app = create_app(settings)
-        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning")
+        config = server_config(self.app, settings, host="127.0.0.1", port=self.port, log_level="warning")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 

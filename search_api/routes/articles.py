@@ -27,7 +27,10 @@ def list_articles(engine: Annotated[SearchEngine, Depends(get_engine)]):
     return [schemas.ArticleSummary(**_summary_fields(a)) for a in sorted(engine.articles.values(), key=lambda a: a.id)]
 
 
-@router.get("/articles/{article_id}", response_model=schemas.StaffArticleDetail | schemas.ArticleDetail)
+@router.get(
+    "/articles/{article_id}", response_model=schemas.StaffArticleDetail | schemas.ArticleDetail,
+    responses={404: {"description": "Dit artikel bestaat niet"}},
+)
 def get_article(
     article_id: str,
     engine: Annotated[SearchEngine, Depends(get_engine)],

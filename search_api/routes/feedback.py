@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, status
 from kb.security import Role
 from kb.text import collapse_spaces
 from search_api import schemas
-from search_api.deps import current_role, get_engine, get_feedback_store, get_metrics
+from search_api.deps import current_role, get_engine, get_feedback_store, get_metrics, rate_limited
 from search_api.engine import SearchEngine
 from search_api.feedback_store import FeedbackStore
 from search_api.metrics import ServiceMetrics
@@ -17,7 +17,10 @@ from search_api.metrics import ServiceMetrics
 router = APIRouter(tags=["feedback"])
 
 
-@router.post("/feedback", response_model=schemas.FeedbackRecord, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/feedback", response_model=schemas.FeedbackRecord, status_code=status.HTTP_201_CREATED,
+    dependencies=[Depends(rate_limited("feedback"))],
+)
 def give_feedback(
     feedback: schemas.FeedbackIn,
     engine: Annotated[SearchEngine, Depends(get_engine)],

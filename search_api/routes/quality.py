@@ -11,7 +11,7 @@ import json
 import threading
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, status
+from fastapi import APIRouter, Depends, HTTPException, Query, status
 
 from kb.text import collapse_spaces
 from search_api import schemas
@@ -69,7 +69,7 @@ def list_reports(engine: Annotated[SearchEngine, Depends(get_engine)]):
     return summaries
 
 
-@router.get("/reports/{name}")
+@router.get("/reports/{name}", responses={404: {"description": "Dit rapport bestaat niet"}})
 def get_report(name: str, engine: Annotated[SearchEngine, Depends(get_engine)]) -> dict:
     path = _reports_dir(engine) / f"{name}.json"
     if not name.startswith("eval-") or "/" in name or not path.exists():
@@ -78,20 +78,26 @@ def get_report(name: str, engine: Annotated[SearchEngine, Depends(get_engine)]) 
 
 
 @router.get("/feedback", response_model=schemas.FeedbackOverview)
-def feedback_overview(store: Annotated[FeedbackStore, Depends(get_feedback_store)], limit: int = 200):
+def feedback_overview(
+    store: Annotated[FeedbackStore, Depends(get_feedback_store)],
+    limit: Annotated[int, Query(ge=1, le=10_000, description="Newest records to list")] = 200,
+):
     """Counts per article (most complaints first) and the newest feedback."""
     return schemas.FeedbackOverview(per_article=store.feedback_per_article(), recent=store.feedback()[:limit])
 
 
 @router.get("/unanswered", response_model=list[schemas.UnansweredSearch])
-def unanswered_searches(store: Annotated[FeedbackStore, Depends(get_feedback_store)], limit: int = 200):
+def unanswered_searches(
+    store: Annotated[FeedbackStore, Depends(get_feedback_store)],
+    limit: Annotated[int, Query(ge=1, le=10_000, description="Questions to list")] = 200,
+):
     """Searches that found nothing, each question once, most asked first."""
     return store.unanswered()[:limit]
 
 
 @router.post(
     "/questions", response_model=schemas.EvalQuestionOut, status_code=status.HTTP_201_CREATED,
-    dependencies=[Depends(require_editor)],
+    dependencies=[Depends(require_editor)], responses={409: {"description": "De vraag staat al in de set"}},
 )
 def add_eval_question(question: schemas.NewEvalQuestion, engine: Annotated[SearchEngine, Depends(get_engine)]):
     """Add a (failed) search to the labelled evaluation set; editors only. The department label

@@ -1,0 +1,62 @@
+"""Response headers every answer carries, and which web sites may call the public endpoints.
+
+- `SecurityHeaders`: no MIME sniffing, no referrer, not framed, a Content-Security-Policy that
+  allows nothing for JSON (pages set their own, stricter-than-default one), and no caching of
+  what may hold a citizen's question or staff content (`Cache-Control: no-store`), except where a
+  route set its own cache policy (static files).
+- `PublicCors`: browsers on the origins in `KB_ALLOWED_ORIGINS` (the municipality's web site) may
+  call `/search`, `/suggest` and `/feedback`; nothing else is open to other origins.
+"""
+
+from __future__ import annotations
+
+from starlette.datastructures import MutableHeaders
+from starlette.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": API_CSP,
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+CORS_PATHS = ("/search", "/suggest", "/feedback")
+
+
+class SecurityHeaders:
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    if name not in headers:
+                        headers[name] = value
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class PublicCors:
+    """Starlette's CORS middleware, applied to the public search endpoints only."""
+
+    def __init__(self, app: ASGIApp, *, origins: list[str]):
+        self.app = app
+        self.cors = CORSMiddleware(
+            app, allow_origins=origins, allow_methods=["GET", "POST"], allow_headers=["Content-Type"], max_age=600,
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] in CORS_PATHS:
+            await self.cors(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
