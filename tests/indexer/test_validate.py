@@ -38,6 +38,17 @@ def test_reference_checks(tmp_path):
     assert report.articles == []
 
 
+def test_staff_notes_in_a_public_section_make_the_article_invalid(tmp_path):
+    settings = settings_for(tmp_path)
+    text = VALID.replace("Een week.", "Een week.\n\n### Voor medewerkers\n\nGeheim.")
+    (settings.content_dir / "voorbeeld.md").write_text(text, encoding="utf-8")
+    report = validate_knowledge_base(settings, today=dt.date(2026, 11, 23))
+    assert [(p.line, p.message) for p in report.errors if "staff" in p.message] == [
+        (38, "staff notes under '### Voor medewerkers' are not allowed here: move them to the last section '## Voor medewerkers'")
+    ]
+    assert report.articles == [] and report.invalid_ids == {"voorbeeld"}
+
+
 def test_duplicate_ids_and_old_review(tmp_path):
     settings = settings_for(tmp_path)
     (settings.content_dir / "voorbeeld.md").write_text(VALID, encoding="utf-8")
