@@ -5,8 +5,11 @@ Per article:
   on paragraphs),
 - one document per example question (citizen phrasings count toward their article),
 - one summary document (title + keywords).
-The `## Voor medewerkers` section is never indexed, so no search can leak it; staff views
-read it from the article itself.
+Notes for staff are never indexed, so no search can leak them; staff views read them from the
+article itself. Besides the article's own split into public and staff sections, the chunker
+skips every section headed as staff notes and drops text under a staff label inside a public
+section itself (`kb.articles.STAFF_LABELS`), so that even an article that was not validated
+cannot put them in the index.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import hashlib
 
 from haystack import Document
 
-from kb.articles import Article
+from kb.articles import Article, is_staff_label, markdown_to_text, without_staff_notes
 
 #: Bump when the chunking changes, so that `kb index` re-embeds everything once.
 CHUNKER_VERSION = "4"  # 2: sparse (BM25) vectors beside the dense ones; 3: folded stems; 4: English questions
@@ -74,7 +77,9 @@ def article_documents(article: Article, fingerprint: str) -> list[Document]:
         )
 
     for section in article.public_sections:
-        for piece in split_long_text(section.text):
+        if is_staff_label(section.heading):
+            continue
+        for piece in split_long_text(markdown_to_text(without_staff_notes(section.markdown))):
             add(KIND_SECTION, section.heading, f"{meta.title}. {section.heading}\n{piece}")
     for question in [*meta.questions, *meta.english_questions]:
         add(KIND_QUESTION, "", question)

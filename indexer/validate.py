@@ -2,8 +2,9 @@
 
 Per-file structure is checked while parsing (`kb.articles.parse_article`); this module adds
 the checks that need reference data or other articles: department ids, UPL URIs, duplicate
-ids, links between articles, review dates, UPL products claimed by several articles, and
-plain-language (B1) warnings from `indexer.readability`.
+ids, links between articles (a broken link is a warning: the article stays valid and indexed),
+review dates, UPL products claimed by several articles, and plain-language (B1) warnings from
+`indexer.readability`.
 """
 
 from __future__ import annotations
@@ -75,7 +76,9 @@ def validate_article(
         for offset, line_text in enumerate(section.markdown.split("\n")):
             for target in _LINK.findall(line_text):
                 if "/" not in target and target not in known_ids:
-                    problems.append(Problem(path, section.markdown_line + offset, f"link to unknown article '{target}.md'"))
+                    problems.append(
+                        Problem(path, section.markdown_line + offset, f"link to unknown article '{target}.md'", "warning")
+                    )
     return problems
 
 

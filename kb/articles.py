@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -29,6 +30,32 @@ PUBLIC_SECTIONS: tuple[str, ...] = (
 )
 #: Optional last section for call-centre staff; never shown in public views.
 STAFF_SECTION = "Voor medewerkers"
+#: Labels that mark notes for staff, compared after `normalise_label` (case, accents,
+#: punctuation and spacing ignored). Text under a heading of any level with such a label, or
+#: after a paragraph that starts with it in bold, is never public. The only accepted form is
+#: the last section `## Voor medewerkers`; `kb validate` reports every other one as an error.
+STAFF_LABELS: frozenset[str] = frozenset({
+    "voor medewerkers",
+    "alleen voor medewerkers",
+    "notities voor medewerkers",
+    "notitie voor medewerkers",
+    "informatie voor medewerkers",
+    "medewerkers",
+    "intern",
+    "alleen intern",
+    "interne notitie",
+    "interne notities",
+    "interne informatie",
+    "voor intern gebruik",
+    "internal",
+    "internal notes",
+    "staff notes",
+    "staff only",
+})
+#: A heading's label is also read up to its first ':', '(', '[' or dash: "Intern: let op".
+_LABEL_END = re.compile(r"[:(\[\u2013\u2014]| - ")
+#: Level given to a bold label that opens a line ("**Intern:** ..."): below every heading.
+_BOLD_LABEL_LEVEL = 7
 FRONT_MATTER_KEYS: tuple[str, ...] = (
     "id",
     "title",
@@ -101,9 +128,14 @@ class Section:
         """Plain text (no Markdown syntax), for embedding, snippets and answers."""
         return markdown_to_text(self.markdown)
 
+    def __post_init__(self) -> None:
+        # A public section never holds staff notes, however it was built.
+        if not self.is_staff_only:
+            self.markdown = without_staff_notes(self.markdown).rstrip()
+
     @property
     def is_staff_only(self) -> bool:
-        return self.heading == STAFF_SECTION
+        return is_staff_label(self.heading)
 
 
 @dataclass
@@ -124,7 +156,9 @@ class Article:
 
     @property
     def staff_section(self) -> Section | None:
-        return next((section for section in self.sections if section.is_staff_only), None)
+        """The `## Voor medewerkers` section (else the first section headed as staff notes)."""
+        staff = [section for section in self.sections if section.is_staff_only]
+        return next((section for section in staff if section.heading == STAFF_SECTION), staff[0] if staff else None)
 
     def section(self, heading: str) -> Section | None:
         return next((section for section in self.sections if section.heading == heading), None)
@@ -134,6 +168,73 @@ class Article:
 class ParseResult:
     article: Article | None
     problems: list[Problem]
+
+
+def normalise_label(text: str) -> str:
+    """Lowercase words without accents, punctuation or extra spaces: 'VOOR  Medewerkers:' -> 'voor medewerkers'."""
+    decomposed = unicodedata.normalize("NFKD", text).casefold()
+    plain = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return " ".join(re.findall(r"[^\W_]+", plain))
+
+
+def is_staff_label(text: str) -> bool:
+    """True when a heading (or bold label) marks notes for staff, in any spelling of `STAFF_LABELS`."""
+    return normalise_label(text) in STAFF_LABELS or normalise_label(_LABEL_END.split(text, maxsplit=1)[0]) in STAFF_LABELS
+
+
+def _outline(tokens: list) -> list[tuple[int, int, str]]:
+    """(level, 0-based line, text) of every heading, and of every bold label that opens a line
+    (level `_BOLD_LABEL_LEVEL`), in order."""
+    marks: list[tuple[int, int, str]] = []
+    for index, token in enumerate(tokens):
+        if token.type == "heading_open" and token.map:
+            marks.append((int(token.tag[1]), token.map[0], tokens[index + 1].content.strip()))
+        elif token.type == "inline" and token.map and not (index and tokens[index - 1].type == "heading_open"):
+            children = [child for child in token.children or [] if not (child.type == "text" and not child.content)]
+            line, at_line_start = token.map[0], True
+            for position, child in enumerate(children):
+                if child.type in ("softbreak", "hardbreak"):
+                    line, at_line_start = line + 1, True
+                    continue
+                if at_line_start and child.type in ("strong_open", "em_open") and _is_bold_label(children[position + 1 :]):
+                    marks.append((_BOLD_LABEL_LEVEL, line, children[position + 1].content.strip()))
+                at_line_start = False
+    return marks
+
+
+def _is_bold_label(rest: list) -> bool:
+    """Emphasis that opens a line and labels it for staff: '**Intern:** ...', '**Intern**: ...'
+    or '**Intern**' alone on its line (not '*intern* begeleider')."""
+    if len(rest) < 2 or rest[0].type != "text" or not rest[1].type.endswith("_close") or not is_staff_label(rest[0].content):
+        return False
+    after = rest[2] if len(rest) > 2 else None
+    return (
+        rest[0].content.rstrip().endswith(":")
+        or after is None
+        or after.type in ("softbreak", "hardbreak")
+        or (after.type == "text" and after.content.lstrip().startswith(":"))
+    )
+
+
+def _staff_lines(marks: list[tuple[int, int, str]], line_count: int) -> set[int]:
+    """0-based lines under a staff label: from it to the next heading of the same or a higher level."""
+    lines: set[int] = set()
+    for position, (level, start, text) in enumerate(marks):
+        if not is_staff_label(text):
+            continue
+        stop = next((line for other, line, _ in marks[position + 1 :] if other <= level and line > start), line_count)
+        lines.update(range(start, stop))
+    return lines
+
+
+def without_staff_notes(markdown: str) -> str:
+    """The Markdown with every staff label and the text under it blanked (the lines stay, so that
+    line numbers stay right)."""
+    lines = markdown.split("\n")
+    hidden = _staff_lines(_outline(_markdown.parse(markdown)), len(lines))
+    if not hidden:
+        return markdown
+    return "\n".join("" if number in hidden else line for number, line in enumerate(lines))
 
 
 def markdown_to_text(markdown: str) -> str:
@@ -227,14 +328,14 @@ def parse_article_text(text: str, path: Path, *, content_hash: str | None = None
 
 
 def _split_sections(body: str, line_offset: int, path: Path) -> tuple[list[Section], list[Problem]]:
-    """Split the body on `##` headings and check the fixed section structure."""
+    """Split the body on `##` headings and check the fixed section structure. Text under a staff
+    label in a public section is left out of that section (and reported)."""
     problems: list[Problem] = []
     body_lines = body.split("\n")
-    headings: list[tuple[int, int, str]] = []  # (level, 0-based body line, text)
-    tokens = _markdown.parse(body)
-    for index, token in enumerate(tokens):
-        if token.type == "heading_open" and token.map:
-            headings.append((int(token.tag[1]), token.map[0], tokens[index + 1].content.strip()))
+    marks = _outline(_markdown.parse(body))
+    headings = [(level, line, text) for level, line, text in marks if level != _BOLD_LABEL_LEVEL]
+    hidden = _staff_lines(marks, len(body_lines))
+    public_lines = ["" if number in hidden else line for number, line in enumerate(body_lines)]
 
     sections: list[Section] = []
     first_h2 = next((line for level, line, _ in headings if level == 2), len(body_lines))
@@ -244,9 +345,13 @@ def _split_sections(body: str, line_offset: int, path: Path) -> tuple[list[Secti
     for level, line, text in headings:
         if level == 1:
             problems.append(Problem(path, line_offset + line + 1, "no '#' title in the body: the title is in the front matter"))
+    in_staff_section: set[int] = set()  # body lines under a `##` heading of staff notes
     for position, (line, heading) in enumerate(h2):
         stop = h2[position + 1][0] if position + 1 < len(h2) else len(body_lines)
-        raw = body_lines[line + 1 : stop]
+        staff = is_staff_label(heading)
+        if staff:
+            in_staff_section.update(range(line + 1, stop))
+        raw = (body_lines if staff else public_lines)[line + 1 : stop]
         leading_blank = next((i for i, text in enumerate(raw) if text.strip()), len(raw))
         markdown = "\n".join(raw).strip()
         sections.append(
@@ -258,9 +363,23 @@ def _split_sections(body: str, line_offset: int, path: Path) -> tuple[list[Secti
             )
         )
 
+    for level, line, text in marks:
+        if not is_staff_label(text) or line in in_staff_section:
+            continue
+        where = line_offset + line + 1
+        if level == 2 and text != STAFF_SECTION:
+            problems.append(Problem(path, where, f"staff notes heading '## {text}': write it exactly as '## {STAFF_SECTION}'"))
+        elif level != 2:
+            label = f"**{text}**" if level == _BOLD_LABEL_LEVEL else f"{'#' * level} {text}"
+            problems.append(Problem(
+                path, where, f"staff notes under '{label}' are not allowed here: move them to the last section '## {STAFF_SECTION}'"
+            ))
+
     allowed = (*PUBLIC_SECTIONS, STAFF_SECTION)
     seen: list[str] = []
     for section in sections:
+        if section.is_staff_only and section.heading != STAFF_SECTION:
+            continue  # a misspelt staff heading, reported above (and never public)
         if section.heading not in allowed:
             problems.append(Problem(path, section.line, f"unknown section '## {section.heading}'; allowed: {', '.join(allowed)}"))
         elif section.heading in seen:

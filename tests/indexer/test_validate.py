@@ -2,7 +2,7 @@ import datetime as dt
 
 from typer.testing import CliRunner
 
-from indexer.validate import validate_knowledge_base
+from indexer.validate import validate_article_text, validate_knowledge_base
 from kb.cli import app
 from kb.settings import Settings
 from tests.conftest import SHIPPED_CONTENT
@@ -34,8 +34,32 @@ def test_reference_checks(tmp_path):
     messages = {(p.line, p.message) for p in report.errors}
     assert (4, "unknown department 'brandweer' (see kb/departments.yaml)") in messages
     assert (5, "UPL URI not in the UPL list: http://standaarden.overheid.nl/owms/terms/bestaat-niet") in messages
-    assert (19, "link to unknown article 'nergens.md'") in messages
+    assert (19, "link to unknown article 'nergens.md'") in {(p.line, p.message) for p in report.warnings}
     assert report.articles == []
+
+
+def test_a_broken_link_is_a_warning_and_the_article_stays_valid(tmp_path):
+    settings = settings_for(tmp_path)
+    text = VALID.replace("(paspoort-aanvragen.md)", "(verdwenen.md)")
+    path = settings.content_dir / "voorbeeld.md"
+    path.write_text(text, encoding="utf-8")
+    report = validate_knowledge_base(settings, today=dt.date(2026, 11, 23))
+    assert report.errors == []
+    assert [(p.line, p.message) for p in report.warnings if "link" in p.message] == [(19, "link to unknown article 'verdwenen.md'")]
+    assert [a.id for a in report.articles] == ["voorbeeld"]
+    article, problems = validate_article_text(text, path, settings, others=[], today=dt.date(2026, 11, 23))
+    assert article is not None and all(p.severity == "warning" for p in problems)
+
+
+def test_staff_notes_in_a_public_section_make_the_article_invalid(tmp_path):
+    settings = settings_for(tmp_path)
+    text = VALID.replace("Een week.", "Een week.\n\n### Voor medewerkers\n\nGeheim.")
+    (settings.content_dir / "voorbeeld.md").write_text(text, encoding="utf-8")
+    report = validate_knowledge_base(settings, today=dt.date(2026, 11, 23))
+    assert [(p.line, p.message) for p in report.errors if "staff" in p.message] == [
+        (38, "staff notes under '### Voor medewerkers' are not allowed here: move them to the last section '## Voor medewerkers'")
+    ]
+    assert report.articles == [] and report.invalid_ids == {"voorbeeld"}
 
 
 def test_duplicate_ids_and_old_review(tmp_path):
