@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import logging
+import logging.config
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -165,14 +165,18 @@ def serve(
 
     from kb.security import ROLES, configured_token, role_tokens, token_file
     from search_api.app import create_app
+    from search_api.logging_setup import log_config
 
     settings = get_settings()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.config.dictConfig(log_config())  # no personal data in log lines: redacted, no query strings or client IPs
     role_tokens(settings)  # make sure the tokens exist before clients look for them
     for role in ROLES:
         if configured_token(settings, role) is None:
             console.print(f"Token of role {role}: {token_file(settings, role)}")
-    uvicorn.run(create_app(settings), host=host or settings.api_host, port=port or settings.api_port, log_level="info")
+    uvicorn.run(
+        create_app(settings), host=host or settings.api_host, port=port or settings.api_port,
+        log_config=log_config(), log_level="info",
+    )
 
 
 @app.command("console")
