@@ -96,26 +96,25 @@ def _emails(text: str) -> Iterator[_Span]:
 
 # -- IBAN ---------------------------------------------------------------------------------------
 
-_IBAN_START = re.compile(r"(?<![\w-])[A-Za-z]{2} ?\d{2}(?=[ -]?[A-Za-z0-9])")
+_IBAN_START = re.compile(r"(?<![\w-])(?:[A-Za-z]{2}\d{2}|[A-Z]{2} \d{2})(?=[ -]?[A-Za-z0-9])")  # NL91, nl91, NL 91
 _IBAN_GROUP = re.compile(r"[ -]?([A-Za-z0-9]+)")
 
 
 def _ibans(text: str) -> Iterator[_Span]:
     """Valid IBANs; IBAN-shaped strings that fail mod-97 are held back so that no other kind takes their digits."""
     for start in _IBAN_START.finditer(text):
-        begin, ends, shaped_end, length = start.start(), [], None, 0
-        while length < 34 and (group := _IBAN_GROUP.match(text, ends[-1] if ends else begin)):
+        begin, ends, shaped_end, shaped = start.start(), [], start.end(), True
+        while len(ends) < 12 and (group := _IBAN_GROUP.match(text, ends[-1] if ends else start.end())):
             token = group.group(1)
-            length += len(token)
             ends.append(group.end())
-            # country and check digits (and perhaps all the rest), a bank code of four letters, groups of digits
-            shaped = len(ends) == 1 or token.isdigit() and not (len(ends) == 2 and text[begin + 2] == " ") or len(ends) == 2 and token.isalpha() and len(token) == 4
-            if shaped and shaped_end == (ends[-2] if len(ends) > 1 else None):
-                shaped_end = ends[-1]
+            # after country and check digits: a bank code (glued to its digits or not), then groups of digits
+            shaped = shaped and (token.isdigit() or len(ends) == 1 and re.fullmatch(r"[A-Za-z]{4}\d*", token) is not None)
+            if shaped:
+                shaped_end = group.end()
         valid = next((end for end in reversed(ends) if stdnum_iban.is_valid(text[begin:end])), None)
         if valid:
             yield _Span("iban", begin, valid)
-        elif shaped_end and len(re.sub(r"[ -]", "", text[begin:shaped_end])) >= 14:
+        elif len(re.sub(r"[ -]", "", text[begin:shaped_end])) >= 14:
             yield _Span(None, begin, shaped_end)
 
 
@@ -152,7 +151,8 @@ _STREET_SUFFIX = (
 _STANDALONE_STREET = r"(?:singel|markt|dam|plein|kade|brink|gracht|dijk|haven|wal)"
 _NOT_STREETS = {
     "snelweg", "fietspad", "voetpad", "wandelpad", "zebrapad", "kerkhof", "gerechtshof", "rijbaan", "busbaan", "spoorweg",
-    "omweg", "zijweg", "rijweg", "achterpad", "uitweg", "tuinpad", "schoolplein", "speelplein", "parkeerplein", "onderweg", "loopbaan",
+    "omweg", "zijweg", "rijweg", "achterpad", "uitweg", "tuinpad", "schoolplein", "speelplein", "parkeerplein", "onderweg",
+    "loopbaan",
 }
 _PARTICLE = r"(?:van|de|der|den|het|'t|ter|ten|te|op|aan|in|bij|over|achter|voor|tot)"
 _STREET_NAME_PARTICLES = {"van", "de", "der", "den", "het", "'t", "ter", "ten"}
@@ -245,7 +245,7 @@ def _plates(text: str) -> Iterator[_Span]:
 
 # -- phone numbers ------------------------------------------------------------------------------
 
-_PHONE_SEPARATOR = r"(?:\s*[-–./]\s*|\)\s*|\s)?"
+_PHONE_SEPARATOR = r"(?:\s*[-–./]\s*|\)\s*|\s)?"  # 06-1, 06 - 1, 06.1, 06/1, (030) 2, 020 1
 _PHONE = re.compile(
     r"(?<![\w+.,/-])(?:"
     rf"(?P<nl>(?:\+|00)31{_PHONE_SEPARATOR}(?:\(0\){_PHONE_SEPARATOR})?\d(?:{_PHONE_SEPARATOR}\d){{8}})"
@@ -266,14 +266,15 @@ def _phones(text: str) -> Iterator[_Span]:
 
 # -- dates --------------------------------------------------------------------------------------
 
-_MONTHS = {
-    "januari": 1, "februari": 2, "maart": 3, "april": 4, "mei": 5, "juni": 6, "juli": 7, "augustus": 8,
-    "september": 9, "oktober": 10, "november": 11, "december": 12,
-    "january": 1, "february": 2, "march": 3, "may": 5, "june": 6, "july": 7, "august": 8, "october": 10,
-    "jan": 1, "feb": 2, "mrt": 3, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9,
-    "okt": 10, "oct": 10, "nov": 11, "dec": 12,
-}
-_ENGLISH_MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.)"
+_MONTHS = (
+    "januari februari maart april mei juni juli augustus september oktober november december "
+    "january february march may june july august october "
+    "jan feb mrt mar apr jun jul aug sep sept okt oct nov dec"
+).split()
+_ENGLISH_MONTHS = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.)"
+)
 _MONTH = "(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")(?:\.|(?![\w-]))"
 _YEAR = r"(?:\d{4}|'\d{2})(?!\w)"
 _NUMERIC_DATE = re.compile(
@@ -340,13 +341,16 @@ _NATIONALITY_ENDINGS = ("aans", "aams", "ands", "isch", "lander", "landse")
 _NATIONALITIES = {"turks", "pools", "duits", "engels", "grieks", "chinees", "portugees", "belg", "turk", "syriër"}
 _NAME_TOKEN = re.compile(r"(?:[A-Z]\.)+|[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'’]*(?:-[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'’]*)*(?=[\s,.;:!?()]|$)")
 _NAME_GAP = re.compile(r"[ \t]+")
-_NAME_PARTICLES = {"van", "de", "der", "den", "ter", "ten", "te", "het", "'t", "el", "al", "la", "le", "du", "da", "di", "von", "op", "in"}
+_NAME_PARTICLES = {
+    "van", "de", "der", "den", "ter", "ten", "te", "het", "'t", "el", "al", "la", "le", "du", "da", "di", "von", "op", "in",
+}
 # Words that end a name written in lower case, or show that no name follows a cue.
 _NOT_NAMES = set(
     """
     en of maar want dus ik je jij u wij we hij zij ze het een is ben was heb hebt heeft wil wilde woon woont zoek kan kun
     mag moet graag uit bij met voor naar om aan over tot sinds al nog niet geen ook hier daar die dat dit deze wat hoe
     waar wanneer waarom mijn uw jullie hun haar zijn te op in mee terug vanuit namens via per wel zo erg heel
+    mij me mezelf ons onze hem jou jouw zich iedereen alle allen iemand
     vriendelijke vriendelijk groet groeten dank bedankt alvast tevreden inwoner medewerker medewerkers
     """.split()
 )
@@ -361,11 +365,12 @@ def _names(text: str) -> Iterator[_Span]:
         if span := _name_at(text, match.end(), capitalized_only=False):
             yield span
     for match in _CAPITALIZED_NAME_CUES.finditer(text):
-        if span := _name_at(text, match.end(), capitalized_only=True, title_case=match.group().lower().startswith("ik")):
+        after_ik_ben = match.group().lower().startswith("ik")
+        if span := _name_at(text, match.end(), capitalized_only=True, after_ik_ben=after_ik_ben):
             yield span
 
 
-def _name_at(text: str, position: int, *, capitalized_only: bool, title_case: bool = False) -> _Span | None:
+def _name_at(text: str, position: int, *, capitalized_only: bool, after_ik_ben: bool = False) -> _Span | None:
     """The name that starts at `position` (after a cue and an optional title), if one does."""
     if title := _TITLE.match(text, position):
         position, capitalized_only = title.end(), True
@@ -379,7 +384,7 @@ def _name_at(text: str, position: int, *, capitalized_only: bool, title_case: bo
         return None
     first = tokens[0][2]
     if first[0].isupper():
-        return _capitalized_name(tokens, title_case)
+        return _capitalized_name(tokens, after_ik_ben)
     if capitalized_only or first.lower() in _NOT_NAMES or first.lower() in _NAME_PARTICLES:
         return None
     return _lowercase_name(tokens)
@@ -395,7 +400,7 @@ def _may_be_first_name(word: str) -> bool:
     return word[1:].islower() and not lower.endswith(_NATIONALITY_ENDINGS) and lower not in _NATIONALITIES
 
 
-def _capitalized_name(tokens: list[tuple[int, int, str]], title_case: bool) -> _Span | None:
+def _capitalized_name(tokens: list[tuple[int, int, str]], after_ik_ben: bool) -> _Span | None:
     """Capitalized words and initials, with particles between them (Kees van der Berg, P. de Boer, De Jong)."""
     end = None
     for index, (_, token_end, word) in enumerate(tokens):
@@ -403,7 +408,7 @@ def _capitalized_name(tokens: list[tuple[int, int, str]], title_case: bool) -> _
             continue  # kept only when a capitalized word follows
         if not _is_name_word(word) or word.lower() in _NOT_NAMES and not word.isupper():
             break
-        if title_case and index == 0 and not _may_be_first_name(word):
+        if after_ik_ben and index == 0 and not _may_be_first_name(word):
             return None
         end = token_end
     return _Span("naam", tokens[0][0], end) if end else None
