@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import logging
+import logging.config
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -165,14 +165,18 @@ def serve(
 
     from kb.security import ROLES, configured_token, role_tokens, token_file
     from search_api.app import create_app
+    from search_api.logging_setup import log_config
 
     settings = get_settings()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.config.dictConfig(log_config())  # no personal data in log lines: redacted, no query strings or client IPs
     role_tokens(settings)  # make sure the tokens exist before clients look for them
     for role in ROLES:
         if configured_token(settings, role) is None:
             console.print(f"Token of role {role}: {token_file(settings, role)}")
-    uvicorn.run(create_app(settings), host=host or settings.api_host, port=port or settings.api_port, log_level="info")
+    uvicorn.run(
+        create_app(settings), host=host or settings.api_host, port=port or settings.api_port,
+        log_config=log_config(), log_level="info",
+    )
 
 
 @app.command("console")
@@ -360,6 +364,53 @@ def bench(
         raise typer.Exit(2)
     result = run_benchmark(url or settings.api_url, token, concurrency=concurrency, rounds=rounds)
     console.print_json(data=result)
+
+
+@app.command()
+def redaction(
+    dataset: Annotated[Optional[Path], typer.Option(help="Labelled sentences (default eval/redaction.yaml)")] = None,
+    mistakes: Annotated[bool, typer.Option(help="Also list every missed and every wrongly masked span")] = False,
+) -> None:
+    """Score the redactor of personal data on eval/redaction.yaml: precision and recall per kind; exits 1 below the targets."""
+    from rich import box
+    from rich.markup import escape
+    from rich.table import Table
+
+    from eval.redaction import PRECISION_TARGET, REDACTION_FILE, RedactionSetError, evaluate, load_sentences
+
+    try:
+        sentences = load_sentences(dataset or REDACTION_FILE)
+    except RedactionSetError as exc:
+        err.print(f"[red]{escape(str(exc))}[/red]")
+        raise typer.Exit(2) from None
+    report = evaluate(sentences)
+    if mistakes:
+        for mistake in report.mistakes:
+            what = "missed" if mistake.missed else "extra "
+            console.print(f"{what} [{mistake.kind}] {mistake.span!r}: {mistake.text}", highlight=False, markup=False)
+    def figure(value: float | None, target: float) -> str:
+        if value is None:
+            return "-"
+        return f"{value:.3f}" if value >= target else f"[red]{value:.3f}[/red]"
+
+    table = Table(title=f"Redaction of personal data ({report.sentences} labelled sentences)", box=box.SIMPLE_HEAD)
+    for column in ("kind", "spans", "masked", "precision", "recall", "target", "leaked"):
+        table.add_column(column, justify="left" if column == "kind" else "right", no_wrap=True)
+    for score in report.scores:
+        table.add_row(
+            score.kind, str(score.expected), str(score.found), figure(score.precision, PRECISION_TARGET),
+            figure(score.recall, score.recall_target), f"{score.recall_target:.2f}", str(score.leaked),
+        )
+    console.print(table)
+    console.print(
+        f"spans: labelled; masked: spans masked as this kind; target: of recall (precision >= {PRECISION_TARGET:.2f}); "
+        "leaked: labelled spans not wholly masked by any kind.",
+        style="dim",
+    )
+    missed = [score.kind for score in report.scores if not score.met]
+    console.print(f"[red]Below the targets: {', '.join(missed)}[/red]" if missed else "[green]All targets met[/green]")
+    if not report.met:
+        raise typer.Exit(1)
 
 
 def main() -> None:  # pragma: no cover

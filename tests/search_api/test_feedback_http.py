@@ -31,7 +31,7 @@ def test_feedback_from_the_website_and_from_staff(client, staff_headers):
     overview = client.get("/quality/feedback", headers=staff_headers).json()
     mine = [row for row in overview["recent"] if marker in row["query"]]
     assert [row["channel"] for row in mine] == ["staff", "web"]
-    assert mine[0]["query"] == f"mijn bsn is [nummer] {marker}" and mine[0]["comment"] == "bel [telefoon]"
+    assert mine[0]["query"] == f"mijn bsn is [bsn] {marker}" and mine[0]["comment"] == "bel [telefoon]"
     grofvuil = next(row for row in overview["per_article"] if row["article_id"] == "grofvuil-ophalen")
     assert grofvuil["not_helpful"] >= 1
 

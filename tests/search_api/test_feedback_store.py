@@ -33,7 +33,7 @@ def test_a_half_written_line_loses_nothing_else(tmp_path):
     store.add_feedback(query="derde", article_id=None, department_id=None, helpful=False, comment="bsn 123456782", channel="staff")
     records = store.feedback()
     assert [r["query"] for r in records] == ["derde", "eerste"]
-    assert records[0]["comment"] == "bsn [nummer]"
+    assert records[0]["comment"] == "bsn [bsn]"
 
 
 def test_records_older_than_the_retention_period_are_deleted(tmp_path):
