@@ -14,6 +14,7 @@ from search_api.engine import SearchEngine
 from search_api.feedback_store import FeedbackStore
 from search_api.metrics import ServiceMetrics
 from search_api.routes import admin, articles, departments, feedback, health, metrics, quality, search
+from search_api.routes import suggest
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,6 @@ def create_app(settings: Settings | None = None, *, engine: SearchEngine | None 
         version="0.1.0",
         lifespan=lifespan,
     )
-    for module in (search, feedback, articles, departments, health, metrics, admin, quality):
+    for module in (search, suggest, feedback, articles, departments, health, metrics, admin, quality):
         app.include_router(module.router)
     return app
