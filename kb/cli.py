@@ -413,6 +413,47 @@ def redaction(
         raise typer.Exit(1)
 
 
+@app.command("bench-suggest")
+def bench_suggest(
+    rounds: Annotated[int, typer.Option(min=1, help="Times to ask for every prefix")] = 3,
+) -> None:
+    """Time the suggestions while typing (GET /suggest) in process, on prefixes of the eval
+    questions; loads the articles only, not the model."""
+    import time
+
+    from rich.table import Table
+
+    from eval.questions import load_questions
+    from eval.suggest_bench import ALL, question_prefixes, run_suggest_benchmark
+    from indexer.validate import validate_knowledge_base
+    from search_api.suggest import Suggester
+
+    settings = get_settings()
+    with console.status("Loading the articles ..."):
+        articles = validate_knowledge_base(settings).articles
+        started = time.perf_counter()
+        suggester = Suggester(articles)
+        built = time.perf_counter() - started
+    prefixes = question_prefixes(load_questions(settings.questions_file))
+    with console.status(f"Suggesting for {len(prefixes)} prefixes, {rounds} times ..."):
+        rows = run_suggest_benchmark(suggester, prefixes, rounds)
+    table = Table(title=f"Suggestions while typing: server time per prefix in ms ({rounds} rounds)")
+    for column in ("prefix", "n", "p50", "p95", "p99", "max", "answered", "expected"):
+        table.add_column(column, justify="left" if column == "prefix" else "right", no_wrap=True)
+    for name, row in sorted(rows.items(), key=lambda item: item[0] == ALL):
+        expected = "-" if row.expected_suggested is None else f"{row.expected_suggested:.0%}"
+        table.add_row(
+            name, str(row.prefixes), f"{row.p50_ms:.2f}", f"{row.p95_ms:.2f}", f"{row.p99_ms:.2f}",
+            f"{row.max_ms:.2f}", f"{row.answered:.0%}", expected, style="bold" if name == ALL else None,
+        )
+    console.print(table)
+    console.print(
+        f"{len(articles)} articles, {len(suggester)} suggestions, index built in {built:.2f} s. answered: prefixes "
+        "with a suggestion; expected: in-scope prefixes with a labelled article among the suggestions.",
+        style="dim",
+    )
+
+
 def main() -> None:  # pragma: no cover
     app()
 

@@ -19,7 +19,7 @@ from search_api.headers import PublicCors, SecurityHeaders
 from search_api.metrics import ServiceMetrics
 from search_api.openapi import truthful_openapi
 from search_api.rate_limit import RateLimits
-from search_api.routes import admin, articles, departments, docs, feedback, health, metrics, quality, search
+from search_api.routes import admin, articles, departments, docs, feedback, health, metrics, quality, search, suggest
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ def create_app(settings: Settings | None = None, *, engine: SearchEngine | None 
         docs_url=None,
         redoc_url=None,
     )
-    for module in (search, feedback, articles, departments, health, metrics, admin, quality, docs):
+    for module in (search, suggest, feedback, articles, departments, health, metrics, admin, quality, docs):
         app.include_router(module.router)
     docs.mount_assets(app)
     errors.install(app)

@@ -37,6 +37,7 @@ from search_api.article_vectors import ArticleVectors
 from search_api.best_bets import BestBets
 from search_api import ranking as learned
 from search_api.scope import ScopeModel
+from search_api.suggest import Suggester
 from search_api.token_match import ArticleTokens, cache_file
 from kb.text import content_words
 
@@ -90,6 +91,7 @@ class SearchEngine:
         self._retriever: HybridRetriever | None = None
         self.classifier = DepartmentClassifier()
         self.best_bets = BestBets()
+        self.suggester = Suggester()  # suggestions while typing, rebuilt with the index
         self.article_vectors = ArticleVectors()
         self.article_tokens = ArticleTokens()
         self.language = LanguageDetector()
@@ -207,6 +209,7 @@ class SearchEngine:
             texts.extend(section.text for section in article.public_sections)
         self._retriever.set_vocabulary(texts)
         self.best_bets = BestBets(self.articles.values())
+        self.suggester = Suggester(self.articles.values())
         stored = self._store.filter_documents()
         self._retriever.refresh(stored)
         self.classifier.fit(stored)

@@ -223,3 +223,15 @@ class EvalQuestionOut(NewEvalQuestion):
     department: str | None
     split: Literal["dev", "test"]
     source: str = Field(description="`console`: reported apart from the written question sets")
+
+
+class Suggestion(BaseModel):
+    text: str = Field(description="What to show: the article's title, one of its keywords or an example question")
+    kind: Literal["title", "keyword", "question"]
+    article_id: str = Field(description="The article the suggestion leads to")
+    title: str = Field(description="That article's title")
+
+
+class SuggestResponse(BaseModel):
+    query: str
+    suggestions: list[Suggestion] = Field(description="Best first, one per article; empty when nothing matches")
