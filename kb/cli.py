@@ -161,22 +161,26 @@ def serve(
     port: Annotated[Optional[int], typer.Option(help="Port (default KB_API_PORT, 8000)")] = None,
 ) -> None:
     """Start the search API (loads the model once; builds the index if it is empty)."""
+    import os
+
     import uvicorn
 
     from kb.security import ROLES, configured_token, role_tokens, token_file
     from search_api.app import create_app
     from search_api.logging_setup import log_config
+    from search_api.server import server_config
 
+    os.umask(0o077)  # everything the service writes (index, feedback, reports) is its own user's only
     settings = get_settings()
     logging.config.dictConfig(log_config())  # no personal data in log lines: redacted, no query strings or client IPs
     role_tokens(settings)  # make sure the tokens exist before clients look for them
     for role in ROLES:
         if configured_token(settings, role) is None:
             console.print(f"Token of role {role}: {token_file(settings, role)}")
-    uvicorn.run(
-        create_app(settings), host=host or settings.api_host, port=port or settings.api_port,
-        log_config=log_config(), log_level="info",
+    config = server_config(
+        create_app(settings), settings, host=host or settings.api_host, port=port or settings.api_port, log_level="info",
     )
+    uvicorn.Server(config).run()
 
 
 @app.command("console")

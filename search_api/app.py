@@ -63,7 +63,7 @@ def create_app(settings: Settings | None = None, *, engine: SearchEngine | None 
         app.include_router(module.router)
     docs.mount_assets(app)
     errors.install(app)
-    app.openapi = truthful_openapi(app)
+    app.openapi = truthful_openapi(app, settings)
     # Outermost first: headers on every answer, CORS for the public endpoints, then the input policy.
     app.add_middleware(
         InputPolicy,

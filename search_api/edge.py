@@ -26,14 +26,18 @@ from urllib.parse import parse_qsl, urlencode
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-#: Control characters (C0 without tab and line breaks, DEL and C1), lone surrogates and
-#: non-characters (U+FDD0-FDEF and the last two code points of every plane).
-_FORBIDDEN = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
-    + "".join(f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17))
-    + "]"
-)
-_LINE_BREAKS = re.compile("[\t\n\r]")
+#: What no citizen types and no file of ours can hold: control characters (C0 without tab and line
+#: breaks, DEL and C1), the non-characters U+FDD0-FDEF, U+FFFE and U+FFFF, and lone surrogates
+#: (which no Unicode string holds, so the patterns for the OpenAPI document leave them out).
+FORBIDDEN_CLASS = "\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\ufdd0-\\ufdef\\ufffe\\uffff"
+LINE_BREAKS_CLASS = "\\t\\n\\r"
+_FORBIDDEN = re.compile(f"[{FORBIDDEN_CLASS}\\ud800-\\udfff]")
+_LINE_BREAKS = re.compile(f"[{LINE_BREAKS_CLASS}]")
+#: The same rules as regular expressions over a whole value, for the OpenAPI document
+TEXT_PATTERN = f"^[^{FORBIDDEN_CLASS}]*$"
+LINE_PATTERN = f"^[^{FORBIDDEN_CLASS}{LINE_BREAKS_CLASS}]*$"
+#: ... and for a value that must hold more than white space (a question)
+NOT_BLANK_PATTERN = f"^[^{FORBIDDEN_CLASS}]*[^\\s{FORBIDDEN_CLASS}][^{FORBIDDEN_CLASS}]*$"
 
 
 class InputRefused(Exception):

@@ -17,7 +17,9 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 from fastapi.routing import _iter_included_route_candidates as effective_routes  # the routes of included routers
 
+from kb.settings import Settings
 from search_api import deps
+from search_api.edge import LINE_PATTERN, NOT_BLANK_PATTERN, TEXT_PATTERN
 from search_api.errors import ErrorResponse, FieldError
 
 ERRORS = {
@@ -68,7 +70,34 @@ def _errors_of(route: APIRoute) -> tuple[set[int], str | None]:
     return statuses, security
 
 
-def truthful_openapi(app: FastAPI) -> Callable[[], dict]:
+def _text_rules(schema: dict, pattern: str) -> None:
+    """Write the edge's character rules into every string schema (that has no stricter pattern)."""
+    if isinstance(schema, dict):
+        if schema.get("type") == "string" and "pattern" not in schema and "enum" not in schema and "const" not in schema:
+            schema["pattern"] = pattern
+        for value in schema.values():
+            if isinstance(value, dict):
+                _text_rules(value, pattern)
+            elif isinstance(value, list):
+                for item in value:
+                    _text_rules(item, pattern)
+
+
+def _input_rules(schema: dict, settings: Settings) -> None:
+    """Parameters and request bodies as the edge and the routes check them: no control or
+    non-characters (and no line breaks in a path), questions not blank and not too long."""
+    for path_item in schema["paths"].values():
+        for operation in path_item.values():
+            for parameter in operation.get("parameters", []):
+                if parameter["name"] == "q":
+                    parameter["schema"].update(pattern=NOT_BLANK_PATTERN, maxLength=settings.max_query_chars)
+                _text_rules(parameter["schema"], LINE_PATTERN if parameter["in"] == "path" else TEXT_PATTERN)
+    for name, component in schema["components"]["schemas"].items():
+        if name not in ("ErrorResponse", "FieldError"):
+            _text_rules(component, TEXT_PATTERN)
+
+
+def truthful_openapi(app: FastAPI, settings: Settings) -> Callable[[], dict]:
     def build() -> dict:
         if app.openapi_schema:
             return app.openapi_schema
@@ -99,6 +128,7 @@ def truthful_openapi(app: FastAPI) -> Callable[[], dict]:
                     operation.pop("security", None)
                 elif security == "optional":
                     operation["security"] = [{}, {"HTTPBearer": []}]
+        _input_rules(schema, settings)
         app.openapi_schema = schema
         return schema
 

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 from eval.questions import Kind
 from kb.articles import SLUG_PATTERN
 from kb.departments import Contact
+from search_api.edge import NOT_BLANK_PATTERN
 
 
 class Answer(BaseModel):
@@ -164,7 +165,10 @@ def _not_blank(value: str) -> str:
 class FeedbackIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    query: str = Field(min_length=1, max_length=500, description="The question that was asked")
+    query: str = Field(
+        min_length=1, max_length=500, description="The question that was asked",
+        json_schema_extra={"pattern": NOT_BLANK_PATTERN},
+    )
     article_id: str | None = Field(
         None, pattern=SLUG_PATTERN, max_length=120,
         description="The article the answer came from; null when nothing was found",
@@ -210,7 +214,7 @@ class UnansweredSearch(BaseModel):
 class NewEvalQuestion(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    q: str = Field(min_length=1, max_length=500)
+    q: str = Field(min_length=1, max_length=500, json_schema_extra={"pattern": NOT_BLANK_PATTERN})
     expected: list[Annotated[str, Field(pattern=SLUG_PATTERN, max_length=120)]] = Field(
         default_factory=list, max_length=20, description="Article ids that answer it, best first; empty: off-topic",
     )

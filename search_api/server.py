@@ -18,6 +18,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from kb.settings import Settings
 from search_api.headers import SECURITY_HEADERS
+from search_api.logging_setup import log_config
 
 #: How long a refused client may go on sending before the connection is closed.
 LINGER_SECONDS = 2.0
@@ -73,6 +74,9 @@ class LimitedH11Protocol(H11Protocol):
 
 
 def server_config(app: FastAPI, settings: Settings, *, host: str, port: int, **options) -> uvicorn.Config:
+    """uvicorn's configuration: the limits above, and log lines without personal data
+    (`search_api.logging_setup`)."""
+    options.setdefault("log_config", log_config(options.get("log_level", "info")))
     return uvicorn.Config(
         app,
         host=host,

@@ -20,6 +20,7 @@ router = APIRouter(tags=["feedback"])
 @router.post(
     "/feedback", response_model=schemas.FeedbackRecord, status_code=status.HTTP_201_CREATED,
     dependencies=[Depends(rate_limited("feedback"))],
+    responses={404: {"description": "Het artikel of de afdeling bestaat niet"}},
 )
 def give_feedback(
     feedback: schemas.FeedbackIn,
@@ -31,9 +32,9 @@ def give_feedback(
     """Record whether an answer helped. Open to the website (channel `web`); with a staff token
     the channel is `staff`. Personal data in the question and remark is masked before storing."""
     if feedback.article_id is not None and feedback.article_id not in engine.articles:
-        raise HTTPException(422, detail=f"Artikel '{feedback.article_id}' bestaat niet.")
+        raise HTTPException(404, detail=f"Artikel '{feedback.article_id}' bestaat niet.")
     if feedback.department_id is not None and feedback.department_id not in engine.departments:
-        raise HTTPException(422, detail=f"Afdeling '{feedback.department_id}' bestaat niet.")
+        raise HTTPException(404, detail=f"Afdeling '{feedback.department_id}' bestaat niet.")
     record = store.add_feedback(
         query=collapse_spaces(feedback.query),
         article_id=feedback.article_id,

@@ -97,7 +97,7 @@ def unanswered_searches(
 
 @router.post(
     "/questions", response_model=schemas.EvalQuestionOut, status_code=status.HTTP_201_CREATED,
-    dependencies=[Depends(require_editor)], responses={409: {"description": "De vraag staat al in de set"}},
+    dependencies=[Depends(require_editor)], responses={404: {"description": "Een verwacht artikel bestaat niet"}, 409: {"description": "De vraag staat al in de set"}},
 )
 def add_eval_question(question: schemas.NewEvalQuestion, engine: Annotated[SearchEngine, Depends(get_engine)]):
     """Add a (failed) search to the labelled evaluation set; editors only. The department label
@@ -105,6 +105,9 @@ def add_eval_question(question: schemas.NewEvalQuestion, engine: Annotated[Searc
     from eval.questions import CONSOLE_SOURCE, DuplicateQuestion, LabelledQuestion, QuestionSetError, append_question
 
     articles = {article_id: article.meta.department for article_id, article in engine.articles.items()}
+    unknown = [article_id for article_id in question.expected if article_id not in articles]
+    if unknown:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"Onbekend artikel: {', '.join(unknown)}.")
     labelled = LabelledQuestion(
         q=collapse_spaces(question.q), expected=question.expected, department=None, kind=question.kind,
         source=CONSOLE_SOURCE,

@@ -40,8 +40,6 @@ def test_feedback_from_the_website_and_from_staff(client, staff_headers):
     ("body", "reason"),
     [
         ({"query": "", "helpful": True}, "query"),
-        ({"query": "x", "helpful": True, "article_id": "bestaat-niet"}, "bestaat niet"),
-        ({"query": "x", "helpful": True, "department_id": "nasa"}, "bestaat niet"),
         ({"query": "x", "helpful": "misschien"}, "helpful"),
         ({"query": "x", "helpful": True, "comment": "a" * 1001}, "comment"),
     ],
@@ -50,6 +48,13 @@ def test_bad_feedback_gets_a_reason(client, body, reason):
     response = client.post("/feedback", json=body)
     assert response.status_code == 422
     assert reason in response.text
+
+
+@pytest.mark.parametrize("body", [{"article_id": "bestaat-niet"}, {"department_id": "nasa"}])
+def test_feedback_on_what_does_not_exist_is_404(client, body):
+    response = client.post("/feedback", json={"query": "x", "helpful": True, **body})
+    assert response.status_code == 404
+    assert "bestaat niet" in response.json()["detail"]
 
 
 def test_searches_that_found_nothing_are_listed_once_with_a_count(client, staff_headers):
@@ -83,7 +88,7 @@ def test_editor_adds_a_failed_search_to_the_eval_set(client, staff_headers, edit
     duplicate = client.post("/quality/questions", json={**question, "q": question["q"].upper()}, headers=editor_headers)
     assert duplicate.status_code == 409 and "al in de evaluatieset" in duplicate.json()["detail"]
     unknown = client.post("/quality/questions", json={**question, "q": "iets anders", "expected": ["nope"]}, headers=editor_headers)
-    assert unknown.status_code == 422 and "nope" in unknown.json()["detail"]
+    assert unknown.status_code == 404 and "nope" in unknown.json()["detail"]
 
     off_topic = client.post("/quality/questions", json={"q": "beste pizza in de stad", "kind": "colloquial"}, headers=editor_headers)
     assert off_topic.json()["department"] is None and off_topic.json()["kind"] == "off_topic"
