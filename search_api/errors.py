@@ -62,7 +62,16 @@ def _field(loc: tuple) -> str:
     return ".".join(parts)
 
 
+#: Plain sentences for the mistakes citizens make most: no question at all
+_FRIENDLY = {
+    (("query", "q"), "missing"): "De vraag is leeg. Typ een vraag of een paar zoekwoorden.",
+    (("query", "q"), "string_too_short"): "De vraag is leeg. Typ een vraag of een paar zoekwoorden.",
+}
+
+
 def validation_detail(errors: list[dict]) -> str:
+    if len(errors) == 1 and (tuple(errors[0]["loc"]), errors[0]["type"]) in _FRIENDLY:
+        return _FRIENDLY[tuple(errors[0]["loc"]), errors[0]["type"]]
     reasons = []
     for error in errors[:5]:
         reason = _DUTCH.get(error["type"], error["msg"])
