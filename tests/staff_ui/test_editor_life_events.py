@@ -7,7 +7,7 @@ import pytest
 from kb.articles import parse_article_text
 from staff_ui.editor import ArticleSource
 from tests.conftest import SHIPPED_CONTENT
-from tests.staff_ui.test_articles_page import KEY, open_editor, original  # noqa: F401 (a fixture)
+from tests.staff_ui.test_articles_page import ARTICLE, KEY, open_editor
 
 
 def changed_lines(before: str, after: str) -> list[str]:
@@ -45,9 +45,20 @@ def test_changing_and_removing_life_events_keeps_the_line_in_place():
     assert parse_article_text(source.text(), SHIPPED_CONTENT / "verhuizing-doorgeven.md").problems == []
 
 
+@pytest.fixture
+def restored(api_settings, client, editor_headers):
+    """The test API's copy of the article, put back (and re-indexed) afterwards."""
+    path = api_settings.content_dir / f"{ARTICLE}.md"
+    before = path.read_text(encoding="utf-8")
+    yield path, before
+    if path.read_text(encoding="utf-8") != before:
+        path.write_text(before, encoding="utf-8")
+        client.post("/admin/reindex", json={"article_ids": [ARTICLE]}, headers=editor_headers)
+
+
 @pytest.mark.slow
-def test_the_editor_page_chooses_life_events_from_the_list(console_env, original, client):
-    path, before = original
+def test_the_editor_page_chooses_life_events_from_the_list(console_env, restored):
+    path, before = restored
     app = open_editor()
     choice = app.multiselect(key=f"{KEY}-life-events")
     assert choice.value == ["verhuizen", "afval-en-buurt"]
