@@ -3,8 +3,8 @@
 Per-file structure is checked while parsing (`kb.articles.parse_article`); this module adds
 the checks that need reference data or other articles: department ids, UPL URIs, duplicate
 ids, links between articles (a broken link is a warning: the article stays valid and indexed),
-review dates, UPL products claimed by several articles, and plain-language (B1) warnings from
-`indexer.readability`.
+review dates, UPL products claimed by several articles, life events, and plain-language (B1)
+warnings from `indexer.readability`.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from pathlib import Path
 from indexer.readability import Readability, ReadabilitySummary, check_readability, load_jargon, summarise
 from kb.articles import Article, Problem, iter_article_paths, parse_article, parse_article_text
 from kb.departments import Department, load_departments
+from kb.life_events import LifeEvent, LifeEventsError, load_life_events
 from kb.settings import Settings
 from kb.upl import load_upl
 
@@ -59,10 +60,14 @@ def validate_article(
     upl_uris: set[str],
     known_ids: set[str],
     today: dt.date,
+    life_event_ids: set[str] | None = None,
 ) -> list[Problem]:
-    """Reference checks for one parsed article."""
+    """Reference checks for one parsed article (its life events only when `life_event_ids` is given)."""
     problems: list[Problem] = []
     meta, path, lines = article.meta, article.path, article.key_lines
+    for event_id in meta.life_events if life_event_ids is not None else []:
+        if event_id not in life_event_ids:
+            problems.append(Problem(path, lines.get("life_events", 2), f"unknown life event '{event_id}' (see kb/life_events.yaml)"))
     if meta.department not in departments:
         problems.append(Problem(path, lines.get("department", 2), f"unknown department '{meta.department}' (see kb/departments.yaml)"))
     for uri in meta.upl:
@@ -106,12 +111,44 @@ def check_shared_upl(articles: list[Article]) -> list[Problem]:
     return problems
 
 
-def validate_knowledge_base(settings: Settings, *, today: dt.date | None = None) -> ValidationReport:
-    """Parse and check every article in the content directory."""
+def load_life_event_list(settings: Settings) -> tuple[list[LifeEvent] | None, list[Problem]]:
+    """The life events, or None and the list file's problems when it cannot be used."""
+    try:
+        return load_life_events(settings.life_events_file), []
+    except LifeEventsError as exc:
+        return None, exc.problems
+
+
+def check_life_event_list(events: list[LifeEvent], articles: list[Article], path: Path) -> list[Problem]:
+    """The list file against the articles: every event has articles, and every id in an event's
+    `first` is an article that names that event. Problems name the list file and line."""
+    by_id = {article.id: article for article in articles}
+    problems: list[Problem] = []
+    for event in events:
+        if not any(event.id in article.meta.life_events for article in articles):
+            problems.append(Problem(path, event.line, f"life event '{event.id}' has no articles: name it in the 'life_events' of at least one article"))
+        for position, article_id in enumerate(event.first):
+            line = event.first_line(position)
+            if article_id not in by_id:
+                problems.append(Problem(path, line, f"'first' of life event '{event.id}' names unknown article '{article_id}'"))
+            elif event.id not in by_id[article_id].meta.life_events:
+                problems.append(Problem(path, line, f"'first' of life event '{event.id}' names '{article_id}', whose 'life_events' do not include '{event.id}'"))
+    return problems
+
+
+def validate_knowledge_base(
+    settings: Settings, *, today: dt.date | None = None, life_event_list: bool = False
+) -> ValidationReport:
+    """Parse and check every article in the content directory. With `life_event_list`, also
+    check the list of life events against the articles (`kb validate` does; a content folder
+    that holds only some of the articles would fail it)."""
     today = today or dt.date.today()
     departments = load_departments(settings.departments_file)
     upl_uris = set(load_upl(settings.upl_file))
     report = ValidationReport()
+    life_events, list_problems = load_life_event_list(settings)
+    report.problems.extend(list_problems)
+    life_event_ids = {event.id for event in life_events} if life_events is not None else None
     parsed: list[Article] = []
     for path in iter_article_paths(settings.content_dir):
         report.files_checked += 1
@@ -132,9 +169,11 @@ def validate_knowledge_base(settings: Settings, *, today: dt.date | None = None)
     known_ids = set(first_seen)
     jargon = load_jargon(settings.jargon_file)
     report.problems.extend(check_shared_upl(parsed))
+    if life_event_list and life_events is not None:
+        report.problems.extend(check_life_event_list(life_events, parsed, settings.life_events_file))
     file_errors = {problem.path for problem in report.errors}
     for index, article in enumerate(parsed):
-        problems = validate_article(article, departments, upl_uris, known_ids, today)
+        problems = validate_article(article, departments, upl_uris, known_ids, today, life_event_ids)
         readability, readability_problems = check_readability(article, jargon)
         report.readability.append(readability)
         problems.extend(readability_problems)
@@ -164,7 +203,14 @@ def validate_article_text(
     if any(other.id == article.id for other in others):
         problems.append(Problem(path, article.key_lines.get("id", 2), f"duplicate id '{article.id}': another article already uses it"))
     known_ids = {other.id for other in others} | {article.id}
-    problems.extend(validate_article(article, load_departments(settings.departments_file), set(load_upl(settings.upl_file)), known_ids, today))
+    life_events, list_problems = load_life_event_list(settings)
+    problems.extend(list_problems)
+    life_event_ids = {event.id for event in life_events} if life_events is not None else None
+    problems.extend(
+        validate_article(
+            article, load_departments(settings.departments_file), set(load_upl(settings.upl_file)), known_ids, today, life_event_ids
+        )
+    )
     problems.extend(problem for problem in check_shared_upl([*others, article]) if problem.path == path)
     problems.extend(check_readability(article, load_jargon(settings.jargon_file))[1])
     problems.sort(key=lambda problem: problem.line)

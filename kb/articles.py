@@ -65,6 +65,7 @@ FRONT_MATTER_KEYS: tuple[str, ...] = (
     "english_questions",
     "keywords",
     "audience",
+    "life_events",
     "owner",
     "reviewed",
 )
@@ -100,15 +101,17 @@ class ArticleMeta(BaseModel):
     english_questions: list[str] = Field(default_factory=list)
     keywords: list[str] = Field(min_length=1)
     audience: list[Literal["burger", "ondernemer"]] = Field(min_length=1)
+    # Situations the article belongs to: ids from `kb/life_events.yaml`
+    life_events: list[str] = Field(default_factory=list)
     owner: str = Field(min_length=1)
     reviewed: dt.date
 
-    @field_validator("upl", "audience", "keywords", mode="before")
+    @field_validator("upl", "audience", "keywords", "life_events", mode="before")
     @classmethod
     def _one_or_many(cls, value: object) -> object:
         return [value] if isinstance(value, str) else value
 
-    @field_validator("questions", "english_questions", "keywords", "upl")
+    @field_validator("questions", "english_questions", "keywords", "upl", "life_events")
     @classmethod
     def _no_empty_items(cls, value: list[str]) -> list[str]:
         if any(not item for item in value):

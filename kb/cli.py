@@ -48,10 +48,10 @@ def model(force: Annotated[bool, typer.Option(help="Convert and export again eve
 def validate(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors, no warnings")] = False,
 ) -> None:
-    """Check every article; prints file:line problems and exits 1 on any error."""
+    """Check every article and the list of life events; prints file:line problems and exits 1 on any error."""
     from indexer.validate import validate_knowledge_base
 
-    report = validate_knowledge_base(get_settings())
+    report = validate_knowledge_base(get_settings(), life_event_list=True)
     for problem in report.problems:
         if quiet and problem.severity == "warning":
             continue

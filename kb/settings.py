@@ -22,6 +22,7 @@ class Settings(BaseSettings):
     # Content
     content_dir: Path = PACKAGE_DIR / "content"
     departments_file: Path = PACKAGE_DIR / "departments.yaml"
+    life_events_file: Path = PACKAGE_DIR / "life_events.yaml"
     upl_file: Path = PACKAGE_DIR / "UPL-actueel.csv"
     jargon_file: Path = PACKAGE_DIR / "jargon.yaml"
 

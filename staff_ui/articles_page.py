@@ -15,6 +15,7 @@ import streamlit as st
 from indexer.validate import REVIEW_MAX_AGE, ValidationReport, validate_knowledge_base
 from kb.articles import Article, iter_article_paths
 from kb.departments import load_departments
+from kb.life_events import LifeEventsError, load_life_events
 from kb.settings import Settings
 from kb.upl import load_upl
 from staff_ui.api_client import ApiClient, ApiError
@@ -110,6 +111,7 @@ def _editor(client: ApiClient, settings: Settings, article: Article, departments
         )
         keywords = st.text_input("Zoekwoorden (met komma's)", ", ".join(meta.keywords), key=f"{key}-keywords")
         audience = st.multiselect("Doelgroep", AUDIENCES, default=list(meta.audience), key=f"{key}-audience")
+        life_events = _life_events_field(settings, meta.life_events, key)
         owner = st.text_input("Eigenaar", meta.owner, key=f"{key}-owner")
         reviewed = st.date_input("Laatst gecontroleerd", meta.reviewed, key=f"{key}-reviewed")
         body = st.text_area("Tekst (Markdown)", source.body, height=420, key=f"{key}-body")
@@ -123,6 +125,7 @@ def _editor(client: ApiClient, settings: Settings, article: Article, departments
         keywords=[word.strip() for word in keywords.split(",") if word.strip()],
         # a single audience stays a plain value when the file had one
         audience=audience[0] if len(audience) == 1 and not isinstance(source.front.get("audience"), list) else audience,
+        life_events=life_events,
         owner=owner,
         reviewed=reviewed,
     )
@@ -166,6 +169,24 @@ def _editor(client: ApiClient, settings: Settings, article: Article, departments
                 return
             st.success(f"Ingetrokken: {target.name}")
             st.rerun()
+
+
+def _life_events_field(settings: Settings, current: list[str], key: str) -> list[str]:
+    """A choice from the list of life events; the article's own choice stays when the list
+    cannot be read (validation then says why)."""
+    try:
+        events = {event.id: event.title for event in load_life_events(settings.life_events_file)}
+    except LifeEventsError:
+        st.caption("Levensgebeurtenissen: de lijst is niet te lezen; de keuze van het artikel blijft staan.")
+        return list(current)
+    options = [*events, *(event_id for event_id in current if event_id not in events)]
+    return st.multiselect(
+        "Levensgebeurtenissen (situaties waarin iemand dit nodig heeft)",
+        options,
+        default=list(current),
+        key=f"{key}-life-events",
+        format_func=lambda event_id: events.get(event_id, f"{event_id} (onbekend)"),
+    )
 
 
 def _new_article_form(client: ApiClient, settings: Settings, departments, others: list[Article]) -> None:

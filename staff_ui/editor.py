@@ -20,12 +20,14 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from indexer.validate import validate_article_text
-from kb.articles import Article, Problem
+from kb.articles import FRONT_MATTER_KEYS, Article, Problem
 from kb.settings import Settings
 
 _FRONT = re.compile(r"\A---\n(.*?\n)---\n?(.*)\Z", re.S)
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 UPL_PREFIX = "http://standaarden.overheid.nl/owms/terms/"
+#: Lists written on one line when the editor adds them: `life_events: [verhuizen, overlijden]`
+FLOW_KEYS = frozenset({"life_events"})
 
 
 def _yaml() -> YAML:
@@ -60,8 +62,20 @@ class ArticleSource:
             if isinstance(value, list) and isinstance(current, CommentedSeq):
                 current.clear()
                 current.extend(value)
-            else:
+            elif key in self.front:
                 self.front[key] = value
+            else:
+                if isinstance(value, list) and key in FLOW_KEYS:
+                    value = CommentedSeq(value)
+                    value.fa.set_flow_style()
+                self.front.insert(self._position(key), key, value)
+
+    def _position(self, key: str) -> int:
+        """Where a new key goes: after the keys that precede it in `FRONT_MATTER_KEYS`."""
+        if key not in FRONT_MATTER_KEYS:
+            return len(self.front)
+        before = set(FRONT_MATTER_KEYS[: FRONT_MATTER_KEYS.index(key)])
+        return max((index + 1 for index, present in enumerate(self.front) if present in before), default=0)
 
     def text(self) -> str:
         buffer = io.StringIO()
