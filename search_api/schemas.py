@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, WithJsonSchema, field_validator
+from pydantic_core import PydanticCustomError
 
 from eval.questions import Kind
 from kb.articles import SLUG_PATTERN
@@ -117,17 +119,57 @@ class DepartmentOut(BaseModel):
 
 
 class Health(BaseModel):
-    status: Literal["ok", "starting", "error"]
-    ready: bool
+    """The state of the service and of its index, as the store holds it."""
+
+    status: Literal["ok", "degraded", "starting", "error"] = Field(
+        description="`ok`: searches answer from an index that matches the content. `degraded`: searches answer, "
+        "but the index differs from the valid articles (some missing, incomplete, not updated, or removed but "
+        "still found); `detail` says which, and a re-index repairs it (HTTP 200 all the same). `starting`: the "
+        "index is loading (503). `error`: the service could not start, `detail` says why (503)"
+    )
+    ready: bool = Field(description="Searches can be answered")
     model: str
     store: str
-    articles_indexed: int
-    chunks_indexed: int
-    detail: str | None = None
+    articles_indexed: int = Field(description="Articles that searches find: counted in the store, each with all its chunks")
+    chunks_indexed: int = Field(description="The chunks of those articles in the store")
+    detail: str | None = Field(None, description="Why the status is `degraded` or `error`, in plain Dutch")
+
+
+#: At most this many articles in one re-index request; the whole knowledge base: no list.
+MAX_REINDEX_ARTICLES = 100
+MAX_ARTICLE_ID_CHARS = 120
+# Checked by `ReindexRequest` (with a reason in Dutch); the schema documents the rule.
+ArticleId = Annotated[str, WithJsonSchema({"type": "string", "pattern": SLUG_PATTERN, "maxLength": MAX_ARTICLE_ID_CHARS})]
 
 
 class ReindexRequest(BaseModel):
-    article_ids: list[str] | None = Field(None, description="Only these articles; all when omitted")
+    article_ids: list[ArticleId] | None = Field(
+        None,
+        description=f"Only these articles (ids as in the front matter, at most {MAX_REINDEX_ARTICLES}); "
+        "all when omitted",
+    )
+
+    @field_validator("article_ids")
+    @classmethod
+    def _article_ids(cls, ids: list[str] | None) -> list[str] | None:
+        """Ids, never paths: 422 with a plain reason (in Dutch) for anything else."""
+        if ids is None:
+            return None
+        if len(ids) > MAX_REINDEX_ARTICLES:
+            raise PydanticCustomError(
+                "too_many_articles",
+                "Te veel artikelen ({count}). Noem er hoogstens {maximum}, of laat de lijst weg om alles te herindexeren.",
+                {"count": len(ids), "maximum": MAX_REINDEX_ARTICLES},
+            )
+        wrong = [article_id for article_id in ids if len(article_id) > MAX_ARTICLE_ID_CHARS or not re.fullmatch(SLUG_PATTERN, article_id)]
+        if wrong:
+            raise PydanticCustomError(
+                "article_id",
+                "Geen geldige artikel-id: {ids}. Een id bestaat uit kleine letters, cijfers en streepjes, "
+                "zoals paspoort-aanvragen.",
+                {"ids": ", ".join(repr(article_id[:MAX_ARTICLE_ID_CHARS]) for article_id in wrong[:5])},
+            )
+        return ids
 
 
 class ReindexResponse(BaseModel):
@@ -137,7 +179,12 @@ class ReindexResponse(BaseModel):
     unchanged: int
     chunks_written: int
     seconds: float
-    invalid_files: list[str] = Field(description="Files with validation errors; their indexed version is kept")
+    invalid_files: list[str] = Field(
+        description="Files with validation errors, relative to the content folder; their indexed version is kept"
+    )
+    problems: list[str] = Field(
+        default_factory=list, description="Each validation error of those files as `file:line: reason`"
+    )
 
 
 class WhoAmI(BaseModel):

@@ -19,13 +19,16 @@ def reindex(
     request: Annotated[schemas.ReindexRequest | None, Body()] = None,
 ):
     """Re-read `kb/content/` and re-embed what changed: the articles named (editors), or the whole
-    knowledge base (administrators)."""
+    knowledge base (administrators). Searches keep answering meanwhile, from complete articles
+    only. Files with validation errors keep their indexed version; `problems` says why
+    (`file:line: reason`, also logged as warnings). Ids that are not article ids get a 422."""
     only = request.article_ids if request else None
     if not only:
         require_admin(role)
-    if only:
+    if only:  # known: a file in the content folder, or an article in the index (removed from the folder)
+        indexed = engine.index_state.indexed
         unknown = [article_id for article_id in only if not (engine.settings.content_dir / f"{article_id}.md").exists()
-                   and article_id not in engine.articles]
+                   and article_id not in engine.articles and article_id not in indexed]
         if unknown:
             raise HTTPException(404, detail=f"Onbekende artikelen: {', '.join(unknown)}")
     report = engine.reindex(only)
@@ -37,4 +40,5 @@ def reindex(
         chunks_written=report.chunks_written,
         seconds=round(report.seconds, 2),
         invalid_files=engine.invalid_files,
+        problems=engine.problems,
     )
