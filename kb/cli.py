@@ -79,10 +79,7 @@ def index(
     ] = False,
     article: Annotated[Optional[list[str]], typer.Option("--article", "-a", help="Only this article id (repeatable)")] = None,
 ) -> None:
-    """Embed the articles into Qdrant; only new or changed articles (or missing chunks) are embedded.
-
-    Safe to stop at any moment: searches keep the previous index, or each article's previous
-    version, until the new one is complete; the next run finishes the work."""
+    """Embed new or changed articles (and chunks an interrupted run left out) into Qdrant; safe to stop at any time."""
     settings = get_settings()
     if rebuild and article:
         err.print("[red]--rebuild embeds every article: leave out --article.[/red]")

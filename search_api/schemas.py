@@ -132,7 +132,7 @@ class Health(BaseModel):
     store: str
     articles_indexed: int = Field(description="Articles that searches find: counted in the store, each with all its chunks")
     chunks_indexed: int = Field(description="The chunks of those articles in the store")
-    detail: str | None = Field(None, description="Why the status is `degraded` or `error`, in plain Dutch")
+    detail: str | None = Field(None, description="Why the status is `degraded` (in plain Dutch) or `error`")
 
 
 #: At most this many articles in one re-index request; the whole knowledge base: no list.
