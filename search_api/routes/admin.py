@@ -12,7 +12,10 @@ from search_api.engine import SearchEngine
 router = APIRouter(prefix="/admin", tags=["admin"], dependencies=[Depends(require_editor)])
 
 
-@router.post("/reindex", response_model=schemas.ReindexResponse)
+@router.post(
+    "/reindex", response_model=schemas.ReindexResponse,
+    responses={404: {"description": "Een genoemd artikel staat niet in de artikelen en niet in de index"}},
+)
 def reindex(
     engine: Annotated[SearchEngine, Depends(get_engine)],
     role: Annotated[Role, Depends(require_editor)],
@@ -21,7 +24,8 @@ def reindex(
     """Re-read `kb/content/` and re-embed what changed: the articles named (editors), or the whole
     knowledge base (administrators). Searches keep answering meanwhile, from complete articles
     only. Files with validation errors keep their indexed version; `problems` says why
-    (`file:line: reason`, also logged as warnings). Ids that are not article ids get a 422."""
+    (`file:line: reason`, also logged as warnings). Ids that are not article ids get a 422, ids of
+    no article in the content or the index a 404."""
     only = request.article_ids if request else None
     if not only:
         require_admin(role)

@@ -116,9 +116,10 @@ def test_reindex_names_each_invalid_file_with_line_and_reason_and_logs_it(server
 def test_reindex_takes_article_ids_never_paths(client, article_id):
     response = client.post("/admin/reindex", json={"article_ids": [article_id]}, headers=EDITOR)
     assert response.status_code == 422
-    assert "Geen geldige artikel-id" in response.json()["detail"][0]["msg"]
+    detail = response.json()["detail"]
+    assert detail == "Ongeldig verzoek: article_ids.0 heeft een ongeldige vorm." and response.json()["errors"]
 
 
 def test_reindex_takes_a_limited_number_of_articles(client):
     response = client.post("/admin/reindex", json={"article_ids": ["paspoort-aanvragen"] * 101}, headers=EDITOR)
-    assert response.status_code == 422 and "Te veel artikelen" in response.json()["detail"][0]["msg"]
+    assert response.status_code == 422 and response.json()["detail"] == "Ongeldig verzoek: article_ids bevat te veel items."
