@@ -1,7 +1,12 @@
-"""Incremental indexing: embed and write only the articles whose fingerprint changed.
+"""Incremental indexing: embed and write only the articles whose chunks are not all stored.
 
-New chunks are written before the old ones are deleted (their ids contain the fingerprint),
-so a running search never sees an article disappear while it is being re-indexed.
+Each chunk carries the fingerprint of its article's version, the number of chunks of that
+version (`chunks`) and when it was written (`indexed_at`). New chunks are written before the
+old ones are deleted (their ids contain the fingerprint), so a running search never sees an
+article disappear while it is being re-indexed; and a run that is killed half-way leaves
+the old version complete beside an incomplete new one. `served_documents` keeps, per article,
+the newest complete version only: what the engine searches. The next run writes what is
+missing: an article counts as unchanged only when every chunk of its current version is there.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from haystack import Document
 from haystack.document_stores.types import DuplicatePolicy
@@ -21,6 +27,8 @@ from kb.embedding import DocumentEmbedder
 from kb.sparse import DutchSparseDocumentEmbedder
 
 EMBED_BATCH = 32
+CHUNKS = "chunks"  # payload: how many chunks the article's version has
+INDEXED_AT = "indexed_at"  # payload: when the run that wrote the chunk started (UTC, ISO 8601)
 ProgressCallback = Callable[[int, int], None]  # (chunks done, chunks total)
 
 
@@ -36,6 +44,7 @@ class IndexReport:
     chunks_written: int = 0
     chunks_deleted: int = 0
     seconds: float = 0.0
+    versions: dict[str, str] = field(default_factory=dict)  # article id -> fingerprint of the version written
 
     @property
     def changed(self) -> bool:
@@ -48,13 +57,63 @@ class IndexReport:
         )
 
 
+@dataclass
+class StoredVersion:
+    """The stored chunks of one version (fingerprint) of an article."""
+
+    article_id: str
+    fingerprint: str
+    ids: list[str] = field(default_factory=list)
+    expected: int | None = None  # `chunks` of its payload; None in an index written without it
+    indexed_at: str = ""  # the newest `indexed_at` of its chunks; "" without it
+
+    @property
+    def complete(self) -> bool:
+        """All its chunks are stored (a version written without chunk counts is taken as complete)."""
+        return self.expected is None or len(self.ids) >= self.expected
+
+
+def stored_versions(documents: Iterable[Document]) -> dict[str, list[StoredVersion]]:
+    """article id -> the versions of it in the store."""
+    versions: dict[tuple[str, str], StoredVersion] = {}
+    for document in documents:
+        meta = document.meta
+        key = (meta["article_id"], meta.get("fingerprint", ""))
+        version = versions.setdefault(key, StoredVersion(*key))
+        version.ids.append(document.id)
+        if meta.get(CHUNKS) is not None:
+            version.expected = int(meta[CHUNKS])
+        version.indexed_at = max(version.indexed_at, str(meta.get(INDEXED_AT, "")))
+    found: dict[str, list[StoredVersion]] = defaultdict(list)
+    for version in versions.values():
+        found[version.article_id].append(version)
+    return dict(found)
+
+
+def served_versions(versions: dict[str, list[StoredVersion]]) -> dict[str, StoredVersion]:
+    """article id -> its newest complete version (articles without one are left out)."""
+    served: dict[str, StoredVersion] = {}
+    for article_id, candidates in versions.items():
+        complete = [version for version in candidates if version.complete]
+        if complete:
+            served[article_id] = max(complete, key=lambda version: version.indexed_at)
+    return served
+
+
+def served_documents(documents: list[Document]) -> list[Document]:
+    """The chunks of each article's newest complete version, in the store's order: never a mix
+    of two versions, never an incomplete one."""
+    served = served_versions(stored_versions(documents))
+    keep = {chunk_id for version in served.values() for chunk_id in version.ids}
+    return [document for document in documents if document.id in keep]
+
+
 def indexed_articles(store: QdrantDocumentStore) -> dict[str, dict[str, list[str]]]:
     """article id -> fingerprint -> ids of its stored chunks."""
-    found: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for document in store.filter_documents():
-        meta = document.meta
-        found[meta["article_id"]][meta.get("fingerprint", "")].append(document.id)
-    return found
+    return {
+        article_id: {version.fingerprint: version.ids for version in versions}
+        for article_id, versions in stored_versions(store.filter_documents()).items()
+    }
 
 
 def index_articles(
@@ -67,17 +126,22 @@ def index_articles(
     keep_ids: Iterable[str] = (),
     only_ids: Iterable[str] | None = None,
     progress: ProgressCallback | None = None,
+    written: Callable[[IndexReport], None] | None = None,
 ) -> IndexReport:
     """Bring the store in line with `articles`.
 
     keep_ids: article ids whose file exists but could not be parsed; their indexed version is
     kept rather than deleted. only_ids: restrict the run to these articles (editor saves one).
+    Only missing chunks are embedded: after an interrupted run, the rest of a version that was
+    half written; other versions of an article are deleted once its current one is complete.
+    written: called when every new version is complete, before the old ones are deleted.
     """
     started = time.perf_counter()
+    indexed_at = datetime.now(UTC).isoformat(timespec="microseconds")
     report = IndexReport()
     articles = list(articles)
     only = set(only_ids) if only_ids is not None else None
-    existing = indexed_articles(store)
+    existing = stored_versions(store.filter_documents())
 
     to_write: list[Document] = []
     stale_ids: list[str] = []
@@ -85,19 +149,27 @@ def index_articles(
         if only is not None and article.id not in only:
             continue
         fingerprint = article_fingerprint(article, model_name, passage_prefix)
-        stored = existing.get(article.id, {})
-        if set(stored) == {fingerprint}:
+        documents = article_documents(article, fingerprint)
+        wanted = {document.id for document in documents}
+        versions = existing.get(article.id, [])
+        stored = {chunk_id for version in versions if version.fingerprint == fingerprint for chunk_id in version.ids}
+        missing = [document for document in documents if document.id not in stored]
+        stale = [chunk_id for version in versions for chunk_id in version.ids if chunk_id not in wanted]
+        if not missing and not stale:
             report.unchanged += 1
             continue
-        (report.updated if stored else report.added).append(article.id)
-        to_write.extend(article_documents(article, fingerprint))
-        stale_ids.extend(doc_id for fp, ids in stored.items() if fp != fingerprint for doc_id in ids)
+        (report.updated if versions else report.added).append(article.id)
+        report.versions[article.id] = fingerprint
+        for document in missing:
+            document.meta.update({CHUNKS: len(documents), INDEXED_AT: indexed_at})
+        to_write.extend(missing)
+        stale_ids.extend(stale)
 
     present = {article.id for article in articles} | set(keep_ids)
-    for article_id, stored in existing.items():
+    for article_id, versions in existing.items():
         if article_id not in present and (only is None or article_id in only):
             report.removed.append(article_id)
-            stale_ids.extend(doc_id for ids in stored.values() for doc_id in ids)
+            stale_ids.extend(chunk_id for version in versions for chunk_id in version.ids)
 
     if progress:
         progress(0, len(to_write))
@@ -109,6 +181,8 @@ def index_articles(
         report.chunks_written += len(embedded)
         if progress:
             progress(report.chunks_written, len(to_write))
+    if written:
+        written(report)
     if stale_ids:
         store.delete_documents(stale_ids)
         report.chunks_deleted = len(stale_ids)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging.config
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -72,11 +74,16 @@ def validate(
 @app.command()
 def index(
     via_api: Annotated[bool, typer.Option("--via-api", help="Ask the running API to re-index (KB_API_URL)")] = False,
-    rebuild: Annotated[bool, typer.Option(help="Drop the collection and embed everything again")] = False,
+    rebuild: Annotated[
+        bool, typer.Option(help="Embed everything again into a new collection; searches switch to it when it is complete")
+    ] = False,
     article: Annotated[Optional[list[str]], typer.Option("--article", "-a", help="Only this article id (repeatable)")] = None,
 ) -> None:
-    """Embed the articles into Qdrant; only new or changed articles are embedded."""
+    """Embed new or changed articles (and chunks an interrupted run left out) into Qdrant; safe to stop at any time."""
     settings = get_settings()
+    if rebuild and article:
+        err.print("[red]--rebuild embeds every article: leave out --article.[/red]")
+        raise typer.Exit(2)
     if via_api:
         _reindex_via_api(article)
         return
@@ -85,7 +92,14 @@ def index(
     from indexer.validate import validate_knowledge_base
     from kb.embedding import document_embedder, embedding_dimension
     from kb.model import resolve_embedding_model
-    from kb.store import StoreLockedError, describe_store, open_document_store
+    from kb.store import (
+        StoreLockedError,
+        describe_store,
+        open_document_store,
+        open_new_collection,
+        prepare_index_run,
+        switch_index,
+    )
 
     report = validate_knowledge_base(settings)
     for problem in report.errors:
@@ -93,20 +107,18 @@ def index(
     with console.status("Loading the embedding model ..."):
         model_name = resolve_embedding_model(settings)
         embedder = document_embedder(settings, model_name)
+    dimension = embedding_dimension(embedder)
     try:
-        store = open_document_store(settings, embedding_dimension(embedder), recreate=rebuild)
+        with console.status("Checking the index ..."):
+            for line in prepare_index_run(settings, dimension, rebuild=rebuild):
+                console.print(line, highlight=False)
+        store = open_new_collection(settings, dimension) if rebuild else open_document_store(settings, dimension)
     except StoreLockedError as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from None
-    console.print(f"Indexing {len(report.articles)} articles into {describe_store(settings)}")
-    with Progress(
-        TextColumn("Embedding"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
-    ) as progress:
-        task = progress.add_task("embed", total=None)
-
-        def advance(done: int, total: int) -> None:
-            progress.update(task, completed=done, total=total)
-
+    target = f"new collection '{store.index}'" if rebuild else describe_store(settings)
+    console.print(f"Indexing {len(report.articles)} articles into {target}", highlight=False)
+    with _index_progress() as advance:
         result = index_articles(
             report.articles,
             store,
@@ -118,10 +130,26 @@ def index(
             progress=advance,
         )
     store.close()
+    if rebuild:
+        switch_index(settings, store.index)
+        console.print(f"Searches now use collection '{store.index}' ({describe_store(settings)})", highlight=False)
     console.print(f"[green]Done:[/green] {result.summary()}")
     if not report.ok:
         err.print(f"[red]{len(report.errors)} validation errors: those files were not (re-)indexed.[/red]")
         raise typer.Exit(1)
+
+
+@contextmanager
+def _index_progress() -> Iterator[Callable[[int, int], None]]:
+    """A progress bar in a terminal; elsewhere (CI logs, scripts) one line per batch of chunks."""
+    if not console.is_terminal:
+        yield lambda done, total: console.print(f"Embedded {done} of {total} chunks", highlight=False)
+        return
+    with Progress(
+        TextColumn("Embedding"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
+    ) as progress:
+        task = progress.add_task("embed", total=None)
+        yield lambda done, total: progress.update(task, completed=done, total=total)
 
 
 def _reindex_via_api(articles: list[str] | None) -> None:

@@ -11,12 +11,13 @@ import logging
 import threading
 import time
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from indexer.indexing import IndexReport, index_articles
+from indexer.indexing import IndexReport, index_articles, served_documents
 from indexer.validate import validate_knowledge_base
 from kb.articles import Article
 from kb.departments import Department, load_departments
@@ -27,6 +28,7 @@ from kb.store import describe_store, open_document_store
 from search_api import schemas
 from search_api.answer import extract_answer, snippet
 from search_api.grouping import ArticleHit, group_by_article
+from search_api.index_state import IndexState, index_state
 from search_api.classifier import DepartmentClassifier
 from search_api.language import LanguageDetector
 from search_api.language_centering import LanguageCentering, LanguageSamplesError, load_language_centering
@@ -82,8 +84,15 @@ class SearchEngine:
         self.ready = False
         self.error: str | None = None
         self.articles: dict[str, Article] = {}
-        self.invalid_files: list[str] = []
+        self._valid_articles: list[Article] = []
+        self.invalid_files: list[str] = []  # relative to the content folder
+        self.problems: list[str] = []  # `file:line: reason` of each validation error
         self._invalid_ids: set[str] = set()
+        # What /health and /metrics report; replaced (never changed) after start and each re-index
+        self.index_state = IndexState()
+        # article id -> fingerprint of the version searches may return (a Qdrant retriever reads
+        # the live store, where a re-index may have written part of a newer version)
+        self._served_versions: dict[str, str] = {}
         self.departments: dict[str, Department] = {}
         self.calibration = RoutingCalibration()
         self._store = None
@@ -159,12 +168,9 @@ class SearchEngine:
         return describe_store(self.settings)
 
     def counts(self) -> tuple[int, int]:
-        """(articles indexed, chunks indexed)."""
-        if self._store is None:
-            return 0, 0
-        with self._lock:
-            chunks = self._store.count_documents()
-        return (len(self.articles) if chunks else 0), chunks
+        """(articles indexed, chunks indexed), from the last snapshot: never waits for a re-index."""
+        state = self.index_state
+        return state.articles, state.chunks
 
     # -- indexing ---------------------------------------------------------------------------
 
@@ -172,7 +178,9 @@ class SearchEngine:
         """Re-read the content; returns the valid articles (the ones that may be indexed)."""
         report = validate_knowledge_base(self.settings)
         valid = {article.id: article for article in report.articles}
-        self.invalid_files = sorted({str(problem.path) for problem in report.errors})
+        self._valid_articles = report.articles
+        self.invalid_files = sorted({self._relative(problem.path) for problem in report.errors})
+        self.problems = [f"{self._relative(p.path)}:{p.line}: {p.message}" for p in report.errors]
         self._invalid_ids = report.invalid_ids
         # An article whose file is now invalid keeps its indexed version, so keep its text too.
         for article_id in self._invalid_ids - set(valid):
@@ -181,10 +189,20 @@ class SearchEngine:
         self.articles = valid
         return report.articles
 
+    def _relative(self, path: Path) -> str:
+        """A content file as the API names it: relative to the content folder."""
+        try:
+            return path.relative_to(self.settings.content_dir).as_posix()
+        except ValueError:
+            return path.name
+
     def reindex(self, only_ids: list[str] | None = None) -> IndexReport:
-        """Re-read the content and (re-)embed what changed; searches keep working meanwhile."""
+        """Re-read the content and (re-)embed what changed; searches keep working meanwhile and
+        only ever see complete versions of an article."""
         with self._lock:
             valid_articles = self._load_articles()
+            for problem in self.problems:
+                log.warning("Not indexed (the indexed version stays): %s", problem)
             if self._doc_embedder is None:
                 self._doc_embedder = document_embedder(self.settings, self.model_name)
             report = index_articles(
@@ -195,13 +213,19 @@ class SearchEngine:
                 passage_prefix=self.settings.resolved_passage_prefix,
                 keep_ids=self._invalid_ids,
                 only_ids=only_ids,
+                written=self._serve_written,
             )
             self._train()
         log.info("Re-indexed: %s", report.summary())
         return report
 
+    def _serve_written(self, report: IndexReport) -> None:
+        """The new versions are complete: let searches of the live store return them."""
+        self._served_versions = {**self._served_versions, **report.versions}
+
     def _train(self) -> None:
-        """Refresh what is learnt from the content: the spelling vocabulary and the classifier."""
+        """Refresh what is learnt from the content and the index (the spelling vocabulary, the
+        classifier, ...) and the snapshot that /health reports."""
         assert self._retriever is not None and self._store is not None
         texts = []
         for article in self.articles.values():
@@ -210,7 +234,9 @@ class SearchEngine:
         self._retriever.set_vocabulary(texts)
         self.best_bets = BestBets(self.articles.values())
         self.suggester = Suggester(self.articles.values())
-        stored = self._store.filter_documents()
+        everything = self._store.filter_documents()
+        stored = served_documents(everything)  # never a mix of two versions, never an incomplete one
+        self._served_versions = {doc.meta["article_id"]: doc.meta["fingerprint"] for doc in stored}
         self._retriever.refresh(stored)
         self.classifier.fit(stored)
         self.article_vectors = ArticleVectors(stored)
@@ -222,6 +248,13 @@ class SearchEngine:
             previous=self.article_tokens,
         )
         self._retriever.run("parkeervergunning aanvragen")  # warm-up: word lists load on first use
+        self.index_state = index_state(
+            everything,
+            self._valid_articles,
+            kept_ids=self._invalid_ids,
+            model_name=self.model_name,
+            passage_prefix=self.settings.resolved_passage_prefix,
+        )
 
     # -- searching --------------------------------------------------------------------------
 
@@ -245,6 +278,8 @@ class SearchEngine:
         language = self.language.detect(query)
         with self._search_lock:
             retrieved = self._retriever.run(query, mode, embedding=embedding, tokens=tokens, language=language)
+        if self._retriever.backend != "memory":  # the in-memory index holds the served versions only
+            retrieved = self._served_only(retrieved)
         hits = [hit for hit in group_by_article(retrieved.documents, ARTICLE_CHUNKS[mode]) if hit.article_id in self.articles]
         classifier = self.classifier.predict(retrieved.embedding)  # none for BM25-only
         words = len(content_words(query))
@@ -277,6 +312,24 @@ class SearchEngine:
         took_ms = (time.perf_counter() - started) * 1000
         return SearchOutcome(
             hits, routing, routing_input, retrieved.corrections, language, took_ms, rows, candidates, retrieved.embedding
+        )
+
+    def _served_only(self, retrieved: Retrieved) -> Retrieved:
+        """Drop chunks of versions that searches may not see (an unfinished re-index)."""
+        served = self._served_versions
+
+        def allowed(chunk_id: str) -> bool:  # `indexer.chunking` ids: article id:fingerprint:number
+            article_id, fingerprint, _ = chunk_id.split(":")
+            return served.get(article_id) == fingerprint
+
+        scored = [*retrieved.dense_scores, *retrieved.sparse_scores]
+        if all(allowed(document.id) for document in retrieved.documents) and all(map(allowed, scored)):
+            return retrieved
+        return replace(
+            retrieved,
+            documents=[document for document in retrieved.documents if allowed(document.id)],
+            dense_scores={key: value for key, value in retrieved.dense_scores.items() if allowed(key)},
+            sparse_scores={key: value for key, value in retrieved.sparse_scores.items() if allowed(key)},
         )
 
     def _rerank(

@@ -57,16 +57,18 @@ class ServiceMetrics:
 
 
 class _IndexSize(Collector):
-    """Articles and chunks in the index, read once per scrape (0 while the engine starts)."""
+    """Articles and chunks in the index, from the engine's snapshot (`/health` reports the same):
+    a scrape never waits for a re-index; 0 until the engine has loaded the index."""
 
     def __init__(self, engine: SearchEngine):
         self.engine = engine
 
-    def describe(self):  # so that registering does not read the index
+    def describe(self):
         return self._families(0, 0)
 
     def collect(self):
-        return self._families(*(self.engine.counts() if self.engine.ready else (0, 0)))
+        state = self.engine.index_state
+        return self._families(state.articles, state.chunks)
 
     @staticmethod
     def _families(articles: int, chunks: int) -> list[GaugeMetricFamily]:

@@ -117,17 +117,34 @@ class DepartmentOut(BaseModel):
 
 
 class Health(BaseModel):
-    status: Literal["ok", "starting", "error"]
-    ready: bool
+    """The state of the service and of its index, as the store holds it."""
+
+    status: Literal["ok", "degraded", "starting", "error"] = Field(
+        description="`ok`: searches answer from an index that matches the content. `degraded`: searches answer, "
+        "but the index differs from the valid articles (some missing, incomplete, not updated, or removed but "
+        "still found); `detail` says which, and a re-index repairs it (HTTP 200 all the same). `starting`: the "
+        "index is loading (503). `error`: the service could not start, `detail` says why (503)"
+    )
+    ready: bool = Field(description="Searches can be answered")
     model: str
     store: str
-    articles_indexed: int
-    chunks_indexed: int
-    detail: str | None = None
+    articles_indexed: int = Field(description="Articles that searches find: counted in the store, each with all its chunks")
+    chunks_indexed: int = Field(description="The chunks of those articles in the store")
+    detail: str | None = Field(None, description="Why the status is `degraded` (in plain Dutch) or `error`")
+
+
+#: At most this many articles in one re-index request; the whole knowledge base: no list.
+MAX_REINDEX_ARTICLES = 100
 
 
 class ReindexRequest(BaseModel):
-    article_ids: list[str] | None = Field(None, description="Only these articles; all when omitted")
+    model_config = ConfigDict(extra="forbid")
+
+    article_ids: list[Annotated[str, Field(pattern=SLUG_PATTERN, max_length=120)]] | None = Field(
+        None,
+        max_length=MAX_REINDEX_ARTICLES,
+        description="Only these articles (ids as in the front matter, never paths); all when omitted",
+    )
 
 
 class ReindexResponse(BaseModel):
@@ -137,7 +154,12 @@ class ReindexResponse(BaseModel):
     unchanged: int
     chunks_written: int
     seconds: float
-    invalid_files: list[str] = Field(description="Files with validation errors; their indexed version is kept")
+    invalid_files: list[str] = Field(
+        description="Files with validation errors, relative to the content folder; their indexed version is kept"
+    )
+    problems: list[str] = Field(
+        default_factory=list, description="Each validation error of those files as `file:line: reason`"
+    )
 
 
 class WhoAmI(BaseModel):

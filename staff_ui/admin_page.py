@@ -14,7 +14,7 @@ def render(client: ApiClient) -> None:
     except ApiError as exc:
         st.error(str(exc))
         return
-    state = {"ok": "klaar", "starting": "start op", "error": "fout"}[health["status"]]
+    state = {"ok": "klaar", "degraded": "klaar, index wijkt af", "starting": "start op", "error": "fout"}[health["status"]]
     columns = st.columns(3)
     columns[0].metric("Zoekdienst", state)
     columns[1].metric("Artikelen in de index", health["articles_indexed"])

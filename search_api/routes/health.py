@@ -15,19 +15,24 @@ router = APIRouter(tags=["health"])
 
 @router.get("/health", response_model=schemas.Health, responses={503: {"model": schemas.Health}})
 def health(request: Request):
-    """200 when the index is ready to answer; 503 while starting or after a start-up error."""
+    """200 when searches can be answered (`ok`, or `degraded` when the index differs from the
+    content); 503 while starting or after a start-up error. Answers from the engine's snapshot of
+    the index, so it never waits for a re-index."""
     engine: SearchEngine = request.app.state.engine
-    articles, chunks = engine.counts() if engine.ready else (0, 0)
-    ready = engine.ready and chunks > 0
-    status = "ok" if ready else ("error" if engine.error else "starting")
+    state = engine.index_state
+    ready = engine.ready and state.chunks > 0
+    if ready:
+        status, detail = ("degraded", state.problem) if state.problem else ("ok", None)
+    else:
+        status, detail = ("error", engine.error) if engine.error else ("starting", None)
     body = schemas.Health(
         status=status,
         ready=ready,
         model=engine.settings.embedding_model,
         store=engine.describe_store(),
-        articles_indexed=articles,
-        chunks_indexed=chunks,
-        detail=engine.error,
+        articles_indexed=state.articles,
+        chunks_indexed=state.chunks,
+        detail=detail,
     )
     return JSONResponse(body.model_dump(), status_code=200 if ready else 503)
 
