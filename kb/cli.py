@@ -88,6 +88,8 @@ def index(
         _reindex_via_api(article)
         return
 
+    import os
+
     from indexer.indexing import index_articles
     from indexer.validate import validate_knowledge_base
     from kb.embedding import document_embedder, embedding_dimension
@@ -100,6 +102,8 @@ def index(
         prepare_index_run,
         switch_index,
     )
+
+    os.umask(0o077)  # the index is the service's own, like everything else in the data folder
 
     report = validate_knowledge_base(settings)
     for problem in report.errors:
