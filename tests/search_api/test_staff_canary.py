@@ -114,7 +114,8 @@ def _query_values(parameter: dict) -> list[object] | None:
     maximum) otherwise; None to leave it out."""
     schema = parameter.get("schema", {})
     types = {option.get("type") for option in schema.get("anyOf", [schema])}
-    if "string" in types and not (schema.get("pattern") or schema.get("enum")):
+    free_text = not schema.get("enum") and re.fullmatch(schema.get("pattern", ".*"), "paspoort aanvragen")
+    if "string" in types and free_text:
         return list(QUESTIONS)
     if "integer" in types:
         return [schema.get("maximum", schema.get("default", 20))]
