@@ -39,8 +39,8 @@ PAGE_CSP = (
     "connect-src 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
 GENERAL_CONTACT = "klantcontact"  # the municipality's general desk, named when nothing fits
-PAGE_RESULTS = 10
-NARROWED_POOL = 20  # results searched through when a citizen narrows to one department
+PAGE_RESULTS = 5  # as many as `GET /search` gives by default
+MORE_RESULTS = 20  # after "Meer resultaten", and searched through when narrowing to one department
 MAX_COMMENT_CHARS = 1000
 MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
           "november", "december")
@@ -90,7 +90,7 @@ def article_url(article_id: str, query: str | None = None) -> str:
 
 def _narrowed(engine: SearchEngine, response: schemas.SearchResponse, department_id: str) -> dict[str, Any]:
     """The results of one department ("Bedoelt u ...?"), with the answer from its best article."""
-    results = [result for result in response.results if result.department_id == department_id][:PAGE_RESULTS]
+    results = [result for result in response.results if result.department_id == department_id]
     answer = None
     if results:
         top = results[0]
@@ -107,7 +107,7 @@ def _answer_context(engine: SearchEngine, response: schemas.SearchResponse, depa
         "response": response,
         "status": status,
         "answer": response.answer,
-        "results": response.results[:PAGE_RESULTS],
+        "results": response.results,
         "department": engine.departments[response.department.id] if response.department else None,
         "alternatives": [
             {"name": alternative.name, "url": search_url(response.query, alternative.id)}
@@ -132,8 +132,7 @@ def _answer_context(engine: SearchEngine, response: schemas.SearchResponse, depa
     return context
 
 
-def _search(request: Request, engine: SearchEngine, query: str, department_id: str | None, *, count: bool) -> schemas.SearchResponse:
-    limit = NARROWED_POOL if department_id else PAGE_RESULTS
+def _search(request: Request, engine: SearchEngine, query: str, limit: int, *, count: bool) -> schemas.SearchResponse:
     if not count:  # shown again after feedback: the search was counted when it was asked
         return engine.search(query, limit)
     return search_route(
@@ -153,6 +152,7 @@ def search_page(
     q: str | None = None,
     afdeling: str | None = None,
     bedankt: str | None = None,
+    meer: str | None = None,
 ) -> HTMLResponse:
     """The search page: the start page without a question, else the answer and the results."""
     if q is None or not collapse_spaces(q):
@@ -169,8 +169,11 @@ def search_page(
     except HTTPException as exc:
         return _problem(request, exc, "Even wachten")
     department_id = _department_param(engine, afdeling)
-    response = _search(request, engine, query, department_id, count=not bedankt)
+    more = bool(department_id or meer)
+    response = _search(request, engine, query, MORE_RESULTS if more else PAGE_RESULTS, count=not bedankt)
     context = _answer_context(engine, response, department_id)
+    if not more and len(response.results) == PAGE_RESULTS:
+        context["more_url"] = search_url(query, meer="1")
     return _page(request, "zoeken.html", {**context, "query": query, "afdeling": department_id, "thanks": bool(bedankt)})
 
 
@@ -266,7 +269,7 @@ def _feedback_error(request: Request, engine: SearchEngine, form: dict[str, str]
         query = valid_query(request.app.state.settings, query)
     except HTTPException:
         return _page(request, "melding.html", {"title": "Er ging iets mis", "message": error, "search_form": True}, 422)
-    response = _search(request, engine, query, department_id, count=False)
+    response = _search(request, engine, query, MORE_RESULTS if department_id else PAGE_RESULTS, count=False)
     context = _answer_context(engine, response, department_id)
     return _page(request, "zoeken.html", {**context, "query": query, "afdeling": department_id,
                                            "feedback_error": error, "comment": comment}, 422)
