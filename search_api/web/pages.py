@@ -116,7 +116,7 @@ def _answer_context(engine: SearchEngine, response: schemas.SearchResponse, depa
         "narrowed_to": None,
         "all_url": search_url(response.query),
     }
-    if department_id:
+    if department_id and status not in ("off_topic", "no_results"):  # nothing to narrow when nothing fits
         context.update(_narrowed(engine, response, department_id), status="narrowed")
         context["narrowed_to"] = context["department"]
     notice = notice_for(response.language, response.query)

@@ -113,6 +113,8 @@ def test_an_off_topic_question_is_answered_honestly(client):
     assert "Antwoord</h2>" not in text
     assert "wij weten niet zeker of deze pagina's uw vraag beantwoorden" in text
     assert "vbs-result-list--uncertain" in text
+    _, narrowed = page(client, "/zoeken", q=OFF_TOPIC, afdeling="afval")  # nothing to narrow
+    assert "Hierover hebben we geen informatie" in narrowed and "U ziet alleen resultaten" not in narrowed
 
 
 def test_a_notice_in_the_language_of_the_question(client):
