@@ -47,6 +47,7 @@ chromium:  ## Debian's chromium for the browser test (Playwright drives it; no b
 	  { $(SUDO) apt-get update -q >/dev/null && $(SUDO) apt-get install -y -q chromium >/dev/null; }; }
 
 test: install chromium  ## the test suite (real model, real embedded Qdrant, real HTTP, real browser)
+	npm ci --prefix tests/browser --no-audit --no-fund
 	$(VENV)/bin/python -m pytest
 
 screenshots: install chromium  ## refresh the console screenshots in docs/ (the browser test takes them)

@@ -20,6 +20,7 @@ from search_api.metrics import ServiceMetrics
 from search_api.openapi import truthful_openapi
 from search_api.rate_limit import RateLimits
 from search_api.routes import admin, articles, departments, docs, feedback, health, metrics, quality, search, suggest
+from search_api.web import pages
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +63,8 @@ def create_app(settings: Settings | None = None, *, engine: SearchEngine | None 
     for module in (search, suggest, feedback, articles, departments, health, metrics, admin, quality, docs):
         app.include_router(module.router)
     docs.mount_assets(app)
+    app.include_router(pages.router)  # the citizen search pages, /zoeken
+    pages.mount_static(app)
     errors.install(app)
     app.openapi = truthful_openapi(app, settings)
     # Outermost first: headers on every answer, CORS for the public endpoints, then the input policy.

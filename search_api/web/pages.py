@@ -1,0 +1,279 @@
+"""The citizen search pages: `GET /zoeken` (the form, answers and results), `GET /zoeken/artikel/{id}`
+(an article's public sections) and `POST /zoeken/feedback` ("Was dit antwoord nuttig?").
+
+Everything works without JavaScript: a plain GET form, server-rendered answers from the same
+engine call as `GET /search` (so the page, the API and the console give the same answer), and a
+POST form for feedback that redirects back (303) with a thank-you. Errors a citizen can meet are
+pages in Dutch, never JSON. Every page carries a strict Content-Security-Policy: no inline script
+or style, only the files under `/zoeken/static/`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import parse_qsl, urlencode
+
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import ValidationError
+from starlette.templating import Jinja2Templates
+
+from kb.security import Role
+from kb.text import collapse_spaces
+from search_api import schemas
+from search_api.answer import extract_answer
+from search_api.deps import current_role, get_feedback_store, get_metrics, rate_limited, valid_query
+from search_api.engine import SearchEngine
+from search_api.feedback_store import FeedbackStore
+from search_api.metrics import ServiceMetrics
+from search_api.routes.docs import CachedStatic
+from search_api.routes.search import search as search_route
+from search_api.web.article_html import ARTICLE_URL, section_html
+from search_api.web.highlight import highlight, query_terms
+from search_api.web.notices import notice_for
+
+HERE = Path(__file__).parent
+STATIC_URL = "/zoeken/static"
+PAGE_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; "
+    "connect-src 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+GENERAL_CONTACT = "klantcontact"  # the municipality's general desk, named when nothing fits
+PAGE_RESULTS = 5  # as many as `GET /search` gives by default
+MORE_RESULTS = 20  # after "Meer resultaten", and searched through when narrowing to one department
+MAX_COMMENT_CHARS = 1000
+MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
+          "november", "december")
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=HERE / "templates")
+templates.env.filters["mark"] = highlight
+templates.env.filters["datum"] = lambda day: f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+_search_limit = rate_limited("search")
+_feedback_limit = rate_limited("feedback")
+
+
+def _page(request: Request, template: str, context: dict[str, Any], status: int = 200,
+          headers: dict[str, str] | None = None) -> HTMLResponse:
+    engine: SearchEngine = request.app.state.engine
+    general = engine.departments.get(GENERAL_CONTACT) if engine.ready else None
+    response = templates.TemplateResponse(
+        request, template, {"general": general, "static": STATIC_URL, "query": "", "max_chars":
+                            request.app.state.settings.max_query_chars, **context},
+        status_code=status, headers=headers,
+    )
+    response.headers["Content-Security-Policy"] = PAGE_CSP
+    return response
+
+
+def _problem(request: Request, exc: HTTPException, title: str) -> HTMLResponse:
+    return _page(request, "melding.html", {"title": title, "message": str(exc.detail)}, exc.status_code,
+                 dict(exc.headers or {}))
+
+
+def _engine(request: Request) -> SearchEngine:
+    engine: SearchEngine = request.app.state.engine
+    if not engine.ready:
+        raise HTTPException(503, "De zoekfunctie start nog op. Probeer het over een paar seconden opnieuw.",
+                            headers={"Retry-After": "5"})
+    return engine
+
+
+def search_url(query: str, department: str | None = None, **extra: str) -> str:
+    params = {"q": query, **({"afdeling": department} if department else {}), **extra}
+    return "/zoeken?" + urlencode(params)
+
+
+def article_url(article_id: str, query: str | None = None) -> str:
+    return ARTICLE_URL.format(article_id) + (f"?{urlencode({'q': query})}" if query else "")
+
+
+def _narrowed(engine: SearchEngine, response: schemas.SearchResponse, department_id: str) -> dict[str, Any]:
+    """The results of one department ("Bedoelt u ...?"), with the answer from its best article."""
+    results = [result for result in response.results if result.department_id == department_id]
+    answer = None
+    if results:
+        top = results[0]
+        section = engine.articles[top.article_id].section(top.section)
+        if section is not None:
+            answer = schemas.Answer(text=extract_answer(response.query, section.text), article_id=top.article_id,
+                                    section=top.section)
+    return {"answer": answer, "results": results, "department": engine.departments[department_id]}
+
+
+def _answer_context(engine: SearchEngine, response: schemas.SearchResponse, department_id: str | None) -> dict[str, Any]:
+    status = response.routing.status if response.results else "no_results"
+    context: dict[str, Any] = {
+        "response": response,
+        "status": status,
+        "answer": response.answer,
+        "results": response.results,
+        "department": engine.departments[response.department.id] if response.department else None,
+        "alternatives": [
+            {"name": alternative.name, "url": search_url(response.query, alternative.id)}
+            for alternative in response.routing.alternatives
+        ],
+        "narrowed_to": None,
+        "all_url": search_url(response.query),
+    }
+    if department_id and status not in ("off_topic", "no_results"):  # nothing to narrow when nothing fits
+        context.update(_narrowed(engine, response, department_id), status="narrowed")
+        context["narrowed_to"] = context["department"]
+    notice = notice_for(response.language, response.query)
+    phone = engine.departments[GENERAL_CONTACT].contact.phone if GENERAL_CONTACT in engine.departments else ""
+    context["notice"] = notice and {"lang": notice.lang, "dir": notice.direction, "text": notice.text.format(phone=phone)}
+    answer = context["answer"]
+    context["answer_title"] = engine.articles[answer.article_id].meta.title if answer else None
+    context["terms"] = query_terms(response.query, *(c.suggestion for c in response.corrections))
+    context["article_url"] = lambda article_id: article_url(article_id, response.query)
+    top = answer.article_id if answer else None
+    shown = context["department"]
+    context["feedback"] = {"article_id": top, "department_id": shown.id if shown else None}
+    return context
+
+
+def _search(request: Request, engine: SearchEngine, query: str, limit: int, *, count: bool) -> schemas.SearchResponse:
+    if not count:  # shown again after feedback: the search was counted when it was asked
+        return engine.search(query, limit)
+    return search_route(
+        request=request, engine=engine, store=get_feedback_store(request), metrics=get_metrics(request),
+        query=query, staff=False, role=None, limit=limit, benchmark=None,
+    )
+
+
+def _department_param(engine: SearchEngine, value: str | None) -> str | None:
+    return value if value in engine.departments else None
+
+
+@router.get("/zoeken", response_class=HTMLResponse)
+def search_page(
+    request: Request,
+    role: Annotated[Role | None, Depends(current_role)],
+    q: str | None = None,
+    afdeling: str | None = None,
+    bedankt: str | None = None,
+    meer: str | None = None,
+) -> HTMLResponse:
+    """The search page: the start page without a question, else the answer and the results."""
+    if q is None or not collapse_spaces(q):
+        return _page(request, "zoeken.html", {})
+    try:
+        engine = _engine(request)
+        query = valid_query(request.app.state.settings, q)
+    except HTTPException as exc:
+        if exc.status_code == 422:
+            return _page(request, "zoeken.html", {"query": q, "query_error": exc.detail}, 422)
+        return _problem(request, exc, "Even geduld")
+    try:
+        _search_limit(request, role)
+    except HTTPException as exc:
+        return _problem(request, exc, "Even wachten")
+    department_id = _department_param(engine, afdeling)
+    more = bool(department_id or meer)
+    response = _search(request, engine, query, MORE_RESULTS if more else PAGE_RESULTS, count=not bedankt)
+    context = _answer_context(engine, response, department_id)
+    if not more and len(response.results) == PAGE_RESULTS:
+        context["more_url"] = search_url(query, meer="1")
+    return _page(request, "zoeken.html", {**context, "query": query, "afdeling": department_id, "thanks": bool(bedankt)})
+
+
+@router.get("/zoeken/artikel/{article_id}", response_class=HTMLResponse)
+def article_page(request: Request, article_id: str, q: str | None = None, bedankt: str | None = None) -> HTMLResponse:
+    """One article's public sections (never the notes for staff), with its department's contact;
+    reached from a search, it asks whether the article answered the question."""
+    try:
+        engine = _engine(request)
+    except HTTPException as exc:
+        return _problem(request, exc, "Even geduld")
+    return _article(request, engine, article_id, collapse_spaces(q or ""), thanks=bool(bedankt))
+
+
+def _article(request: Request, engine: SearchEngine, article_id: str, query: str, *, thanks: bool = False,
+             error: str | None = None, comment: str = "", status: int = 200) -> HTMLResponse:
+    article = engine.articles.get(article_id)
+    if article is None:
+        return _page(request, "melding.html", {
+            "title": "Pagina niet gevonden",
+            "message": "Deze pagina bestaat niet (meer). Zoek hieronder naar wat u nodig heeft.",
+            "search_form": True,
+        }, 404)
+    known = frozenset(engine.articles)
+    sections = [{"heading": s.heading, "html": section_html(s, known)} for s in article.public_sections]
+    department = engine.departments.get(article.meta.department)
+    return _page(request, "artikel.html", {
+        "article": article, "sections": sections, "department": department,
+        "reviewed": article.meta.reviewed,
+        "query": query if query and len(query) <= request.app.state.settings.max_query_chars else "",
+        "back_url": search_url(query) if query else None,
+        "thanks": thanks, "feedback_error": error, "comment": comment,
+        "feedback": {"article_id": article.id, "department_id": department.id if department else None},
+    }, status)
+
+
+def _form(body: bytes) -> dict[str, str]:
+    return dict(parse_qsl(body.decode("utf-8", errors="replace"), keep_blank_values=True))
+
+
+@router.post("/zoeken/feedback", response_class=HTMLResponse)
+async def feedback_form(request: Request, role: Annotated[Role | None, Depends(current_role)]) -> HTMLResponse:
+    """"Was dit antwoord nuttig?" without JavaScript: stored like `POST /feedback` (channel `web`),
+    then a redirect (303) to the page it came from, with a thank-you."""
+    form = _form(await request.body())
+    try:
+        engine = _engine(request)
+        _feedback_limit(request, role)
+    except HTTPException as exc:
+        return _problem(request, exc, "Even wachten")
+    query = collapse_spaces(form.get("q", ""))
+    department_id = _department_param(engine, form.get("afdeling"))
+    on_article = form.get("pagina") == "artikel"
+    comment = form.get("opmerking", "").strip()
+    error = None
+    feedback = None
+    if form.get("nuttig") not in ("ja", "nee"):
+        error = "Kies Ja of Nee."
+    elif len(comment) > MAX_COMMENT_CHARS:
+        error = f"Uw opmerking is te lang ({len(comment)} tekens). Het maximum is {MAX_COMMENT_CHARS} tekens."
+    else:
+        try:
+            feedback = schemas.FeedbackIn(
+                query=query, article_id=form.get("artikel") or None, department_id=form.get("afdeling_getoond") or None,
+                helpful=form["nuttig"] == "ja", comment=comment or None,
+            )
+        except ValidationError:
+            feedback = None
+        if feedback is None or (feedback.article_id and feedback.article_id not in engine.articles) or (
+            feedback.department_id and feedback.department_id not in engine.departments
+        ):
+            error = "Uw reactie kon niet worden verwerkt. Zoek opnieuw en probeer het nog eens."
+    if error is not None or feedback is None:
+        return _feedback_error(request, engine, form, query, department_id, on_article, error or "", comment)
+    store: FeedbackStore = get_feedback_store(request)
+    metrics: ServiceMetrics = get_metrics(request)
+    store.add_feedback(query=feedback.query, article_id=feedback.article_id, department_id=feedback.department_id,
+                       helpful=feedback.helpful, comment=feedback.comment, channel="web")
+    metrics.feedback(feedback.helpful, "web")
+    if on_article and feedback.article_id:
+        target = ARTICLE_URL.format(feedback.article_id) + "?" + urlencode({"q": query, "bedankt": "1"})
+    else:
+        target = search_url(query, department_id, bedankt="1")
+    return RedirectResponse(target + "#feedback", status_code=303)
+
+
+def _feedback_error(request: Request, engine: SearchEngine, form: dict[str, str], query: str, department_id: str | None,
+                    on_article: bool, error: str, comment: str) -> HTMLResponse:
+    """The page the form came from again, with the reason and what was typed."""
+    if on_article and form.get("artikel") in engine.articles:
+        return _article(request, engine, form["artikel"], query, error=error, comment=comment, status=422)
+    try:
+        query = valid_query(request.app.state.settings, query)
+    except HTTPException:
+        return _page(request, "melding.html", {"title": "Er ging iets mis", "message": error, "search_form": True}, 422)
+    response = _search(request, engine, query, MORE_RESULTS if department_id else PAGE_RESULTS, count=False)
+    context = _answer_context(engine, response, department_id)
+    return _page(request, "zoeken.html", {**context, "query": query, "afdeling": department_id,
+                                           "feedback_error": error, "comment": comment}, 422)
+
+
+def mount_static(app: FastAPI) -> None:
+    app.mount(STATIC_URL, CachedStatic(directory=HERE / "static"), name="zoeken-static")
