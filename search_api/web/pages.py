@@ -1,5 +1,7 @@
-"""The citizen search pages: `GET /zoeken` (the form, answers and results), `GET /zoeken/artikel/{id}`
-(an article's public sections) and `POST /zoeken/feedback` ("Was dit antwoord nuttig?").
+"""The citizen search pages: `GET /zoeken` (the form, answers and results; without a question, the
+life events as entry points), `GET /zoeken/levensgebeurtenis/{id}` (the articles of one life event),
+`GET /zoeken/artikel/{id}` (an article's public sections) and `POST /zoeken/feedback` ("Was dit
+antwoord nuttig?").
 
 Everything works without JavaScript: a plain GET form, server-rendered answers from the same
 engine call as `GET /search` (so the page, the API and the console give the same answer), and a
@@ -9,8 +11,10 @@ or style, only the files under `/zoeken/static/`."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Annotated, Any
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
@@ -18,10 +22,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 from starlette.templating import Jinja2Templates
 
+from kb.life_events import LifeEvent, LifeEventsError, event_articles, load_life_events
 from kb.security import Role
 from kb.text import collapse_spaces
 from search_api import schemas
-from search_api.answer import extract_answer
+from search_api.answer import extract_answer, snippet
 from search_api.deps import current_role, get_feedback_store, get_metrics, rate_limited, valid_query
 from search_api.engine import SearchEngine
 from search_api.feedback_store import FeedbackStore
@@ -32,7 +37,9 @@ from search_api.web.article_html import ARTICLE_URL, section_html
 from search_api.web.highlight import highlight, query_terms
 from search_api.web.notices import notice_for
 
+log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
+LIFE_EVENT_URL = "/zoeken/levensgebeurtenis/{}"
 STATIC_URL = "/zoeken/static"
 PAGE_CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; "
@@ -77,6 +84,22 @@ def _engine(request: Request) -> SearchEngine:
         raise HTTPException(503, "De zoekfunctie start nog op. Probeer het over een paar seconden opnieuw.",
                             headers={"Retry-After": "5"})
     return engine
+
+
+@lru_cache(maxsize=4)
+def _read_life_events(path: Path, modified: float) -> tuple[LifeEvent, ...]:
+    return tuple(load_life_events(path))
+
+
+def life_events(request: Request) -> tuple[LifeEvent, ...]:
+    """The life events of `kb/life_events.yaml` (read again when the file changes); none when the
+    file cannot be read, so that search keeps working (`kb validate` names the problem)."""
+    path: Path = request.app.state.settings.life_events_file
+    try:
+        return _read_life_events(path, path.stat().st_mtime)
+    except (OSError, LifeEventsError) as exc:
+        log.error("The life events are not shown: %s", exc)
+        return ()
 
 
 def search_url(query: str, department: str | None = None, **extra: str) -> str:
@@ -156,7 +179,7 @@ def search_page(
 ) -> HTMLResponse:
     """The search page: the start page without a question, else the answer and the results."""
     if q is None or not collapse_spaces(q):
-        return _page(request, "zoeken.html", {})
+        return _start_page(request)
     try:
         engine = _engine(request)
         query = valid_query(request.app.state.settings, q)
@@ -175,6 +198,34 @@ def search_page(
     if not more and len(response.results) == PAGE_RESULTS:
         context["more_url"] = search_url(query, meer="1")
     return _page(request, "zoeken.html", {**context, "query": query, "afdeling": department_id, "thanks": bool(bedankt)})
+
+
+def _start_page(request: Request, **context: Any) -> HTMLResponse:
+    events = [{"title": event.title, "description": event.description, "url": LIFE_EVENT_URL.format(event.id)}
+              for event in life_events(request)]
+    return _page(request, "zoeken.html", {"life_events": events, **context})
+
+
+@router.get("/zoeken/levensgebeurtenis/{event_id}", response_class=HTMLResponse)
+def life_event_page(request: Request, event_id: str) -> HTMLResponse:
+    """One life event ("Verhuizen"): its articles, the most-asked first, each with a line on what it is."""
+    try:
+        engine = _engine(request)
+    except HTTPException as exc:
+        return _problem(request, exc, "Even geduld")
+    event = next((event for event in life_events(request) if event.id == event_id), None)
+    if event is None:
+        return _page(request, "melding.html", {
+            "title": "Pagina niet gevonden",
+            "message": "Deze pagina bestaat niet (meer). Zoek hieronder naar wat u nodig heeft.",
+            "search_form": True,
+        }, 404)
+    articles = []
+    for article in event_articles(event, engine.articles.values()):
+        first = article.public_sections[0] if article.public_sections else None
+        articles.append({"title": article.meta.title, "url": article_url(article.id),
+                         "summary": snippet(first.text) if first else ""})
+    return _page(request, "levensgebeurtenis.html", {"event": event, "articles": articles})
 
 
 @router.get("/zoeken/artikel/{article_id}", response_class=HTMLResponse)

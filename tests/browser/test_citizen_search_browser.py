@@ -103,6 +103,7 @@ STATES = {
     "artikel": lambda page: page.goto("/zoeken/artikel/paspoort-aanvragen?" + urlencode({"q": ANSWER})),
     "bedankt": send_feedback,
     "niet-gevonden": lambda page: page.goto("/zoeken/artikel/bestaat-niet"),
+    "levensgebeurtenis": lambda page: page.goto("/zoeken/levensgebeurtenis/verhuizen"),
 }
 
 
@@ -120,7 +121,7 @@ def test_no_accessibility_violations(axe_page, state):
 def test_the_page_fits_320_pixels(browser, live_api):
     context = browser.new_context(base_url=live_api, viewport={"width": 320, "height": 800})
     page = context.new_page()
-    for path in ("/zoeken", search(ANSWER), "/zoeken/artikel/paspoort-aanvragen"):
+    for path in ("/zoeken", search(ANSWER), "/zoeken/artikel/paspoort-aanvragen", "/zoeken/levensgebeurtenis/verhuizen"):
         page.goto(path)
         assert page.evaluate("() => document.documentElement.scrollWidth") <= 320, path
     context.close()

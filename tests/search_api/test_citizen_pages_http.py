@@ -201,3 +201,32 @@ def test_a_wrong_feedback_form_is_shown_again_with_the_reason(client, form, reas
     assert response.status_code == 422
     assert response.headers["content-type"].startswith("text/html")
     assert reason in response.text
+
+
+def test_the_start_page_opens_every_life_event(client, api_settings):
+    from kb.life_events import load_life_events
+
+    events = load_life_events(api_settings.life_events_file)
+    _, text = page(client, "/zoeken")
+    assert "Wat gebeurt er in uw leven?" in text
+    assert links(text, "/zoeken/levensgebeurtenis/") == [f"/zoeken/levensgebeurtenis/{event.id}" for event in events]
+    assert all(html.escape(event.title) in text for event in events)
+
+
+def test_a_life_event_lists_its_articles_most_asked_first(client, api_settings):
+    from kb.life_events import event_articles, load_life_events
+    from kb.articles import parse_article
+
+    moving = next(event for event in load_life_events(api_settings.life_events_file) if event.id == "verhuizen")
+    articles = [parse_article(path).article for path in sorted(api_settings.content_dir.glob("*.md"))]
+    expected = [article.id for article in event_articles(moving, [a for a in articles if a is not None])]
+    response, text = page(client, "/zoeken/levensgebeurtenis/verhuizen")
+    assert response.status_code == 200 and response.headers["content-security-policy"] == PAGE_CSP
+    shown = [href.removeprefix("/zoeken/artikel/") for href in links(text, "/zoeken/artikel/")]
+    assert shown == expected and shown[:3] == moving.first[:3]
+    assert "Voor medewerkers" not in text
+
+
+def test_an_unknown_life_event_is_a_dutch_404_page(client):
+    response, text = page(client, "/zoeken/levensgebeurtenis/bestaat-niet")
+    assert response.status_code == 404 and "Pagina niet gevonden" in text
