@@ -53,3 +53,32 @@ def run_benchmark(base_url: str, staff_token: str, *, concurrency: int = 1, roun
         "requests_per_second": round(len(results) / elapsed, 1),
         "articles_indexed": health.json()["articles_indexed"],
     }
+
+
+def run_page_comparison(base_url: str, staff_token: str, *, questions: int = 300) -> dict:
+    """`GET /zoeken?q=` (the citizen page, rendered on the server) against `GET /search?q=` for the
+    same questions, asked one after the other on one connection, alternating which goes first."""
+    asked = [question.q for question in load_questions()][:questions]
+    headers = {BENCHMARK_HEADER: "1", "Authorization": f"Bearer {staff_token}"}
+    timings: dict[str, list[float]] = {"/search": [], "/zoeken": []}
+    with httpx.Client(base_url=base_url, timeout=60, headers=headers) as client:
+        client.get("/health").raise_for_status()
+        for question in asked[:WARM_UP]:
+            client.get("/search", params={"q": question})
+            client.get("/zoeken", params={"q": question})
+        for number, question in enumerate(asked):
+            order = ("/search", "/zoeken") if number % 2 == 0 else ("/zoeken", "/search")
+            for path in order:
+                started = time.perf_counter()
+                response = client.get(path, params={"q": question})
+                timings[path].append((time.perf_counter() - started) * 1000)
+                response.raise_for_status()
+    search_p50 = statistics.median(timings["/search"])
+    page_p50 = statistics.median(timings["/zoeken"])
+    return {
+        "url": base_url,
+        "questions": len(asked),
+        "search_p50_ms": round(search_p50, 1),
+        "page_p50_ms": round(page_p50, 1),
+        "page_to_search_ratio": round(page_p50 / search_p50, 2),
+    }

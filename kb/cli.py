@@ -388,9 +388,13 @@ def bench(
     concurrency: Annotated[int, typer.Option(min=1, max=64, help="Parallel clients")] = 1,
     rounds: Annotated[int, typer.Option(min=1, help="Times to send the whole question set")] = 1,
     url: Annotated[Optional[str], typer.Option(help="API base URL (default KB_API_URL)")] = None,
+    page: Annotated[
+        bool, typer.Option("--page", help="Compare the citizen page /zoeken with /search for the same questions")
+    ] = False,
 ) -> None:
-    """Fire the eval questions at the running API over HTTP; print latency percentiles and throughput."""
-    from eval.bench import run_benchmark
+    """Fire the eval questions at the running API over HTTP; print latency percentiles and throughput
+    (with --page: the median time of /zoeken against /search, side by side)."""
+    from eval.bench import run_benchmark, run_page_comparison
     from kb.security import role_token, token_file
 
     settings = get_settings()
@@ -398,7 +402,10 @@ def bench(
     if not token:
         err.print(f"[red]No staff token: set KB_STAFF_TOKEN or start the API once (it writes {token_file(settings, 'staff')}).[/red]")
         raise typer.Exit(2)
-    result = run_benchmark(url or settings.api_url, token, concurrency=concurrency, rounds=rounds)
+    if page:
+        result = run_page_comparison(url or settings.api_url, token)
+    else:
+        result = run_benchmark(url or settings.api_url, token, concurrency=concurrency, rounds=rounds)
     console.print_json(data=result)
 
 

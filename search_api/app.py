@@ -74,7 +74,7 @@ def create_app(settings: Settings | None = None, *, engine: SearchEngine | None 
         max_url_bytes=settings.max_url_bytes,
         max_header_bytes=settings.max_header_bytes,
         body_timeout=settings.body_timeout_seconds,
-        on_refusal=errors.refuse,
+        on_refusal=pages.refuse,  # a page for /zoeken, JSON elsewhere
     )
     app.add_middleware(PublicCors, origins=settings.allowed_origins)
     app.add_middleware(SecurityHeaders)

@@ -89,10 +89,10 @@ def error_response(status: int, detail: str, headers: dict[str, str] | None = No
 async def refuse(scope: Scope, send: Send, refusal: InputRefused) -> None:
     """Answer a request the edge refused (see `search_api.edge`)."""
     response = error_response(refusal.status, refusal.detail, refusal.headers)
-    await response(scope, _no_receive, send)
+    await response(scope, no_receive, send)
 
 
-async def _no_receive():  # pragma: no cover - a JSONResponse does not read the request
+async def no_receive():  # pragma: no cover - a response does not read the request
     return {"type": "http.disconnect"}
 
 

@@ -25,13 +25,15 @@ from starlette.templating import Jinja2Templates
 from kb.life_events import LifeEvent, LifeEventsError, event_articles, load_life_events
 from kb.security import Role
 from kb.text import collapse_spaces
-from search_api import schemas
+from search_api import errors, schemas
 from search_api.answer import extract_answer, snippet
+from search_api.edge import InputRefused
 from search_api.deps import current_role, get_feedback_store, get_metrics, rate_limited, valid_query
 from search_api.engine import SearchEngine
 from search_api.feedback_store import FeedbackStore
 from search_api.metrics import ServiceMetrics
 from search_api.routes.docs import CachedStatic
+from search_api.routes.search import BENCHMARK_HEADER
 from search_api.routes.search import search as search_route
 from search_api.web.article_html import ARTICLE_URL, section_html
 from search_api.web.highlight import highlight, query_terms
@@ -155,12 +157,15 @@ def _answer_context(engine: SearchEngine, response: schemas.SearchResponse, depa
     return context
 
 
-def _search(request: Request, engine: SearchEngine, query: str, limit: int, *, count: bool) -> schemas.SearchResponse:
+def _search(request: Request, engine: SearchEngine, query: str, limit: int, *, count: bool,
+            role: Role | None = None) -> schemas.SearchResponse:
+    """The `GET /search` route itself, so that a page search is counted and kept as an API search is
+    (`kb bench --page` sends the benchmark header with the staff token: not counted)."""
     if not count:  # shown again after feedback: the search was counted when it was asked
         return engine.search(query, limit)
     return search_route(
         request=request, engine=engine, store=get_feedback_store(request), metrics=get_metrics(request),
-        query=query, staff=False, role=None, limit=limit, benchmark=None,
+        query=query, staff=False, role=role, limit=limit, benchmark=request.headers.get(BENCHMARK_HEADER),
     )
 
 
@@ -193,7 +198,7 @@ def search_page(
         return _problem(request, exc, "Even wachten")
     department_id = _department_param(engine, afdeling)
     more = bool(department_id or meer)
-    response = _search(request, engine, query, MORE_RESULTS if more else PAGE_RESULTS, count=not bedankt)
+    response = _search(request, engine, query, MORE_RESULTS if more else PAGE_RESULTS, count=not bedankt, role=role)
     context = _answer_context(engine, response, department_id)
     if not more and len(response.results) == PAGE_RESULTS:
         context["more_url"] = search_url(query, meer="1")
@@ -324,6 +329,17 @@ def _feedback_error(request: Request, engine: SearchEngine, form: dict[str, str]
     context = _answer_context(engine, response, department_id)
     return _page(request, "zoeken.html", {**context, "query": query, "afdeling": department_id,
                                            "feedback_error": error, "comment": comment}, 422)
+
+
+async def refuse(scope, send, refusal: InputRefused) -> None:
+    """A request to a page that the edge refused (a character no citizen types, a body too large):
+    a page with the reason in Dutch; the API's own paths get the JSON error (`errors.refuse`)."""
+    if not scope["path"].startswith("/zoeken"):
+        await errors.refuse(scope, send, refusal)
+        return
+    context = {"title": "Dat ging niet goed", "message": refusal.detail, "search_form": True}
+    response = _page(Request(scope), "melding.html", context, refusal.status, refusal.headers)
+    await response(scope, errors.no_receive, send)
 
 
 def mount_static(app: FastAPI) -> None:

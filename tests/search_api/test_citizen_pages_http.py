@@ -230,3 +230,12 @@ def test_a_life_event_lists_its_articles_most_asked_first(client, api_settings):
 def test_an_unknown_life_event_is_a_dutch_404_page(client):
     response, text = page(client, "/zoeken/levensgebeurtenis/bestaat-niet")
     assert response.status_code == 404 and "Pagina niet gevonden" in text
+
+
+@pytest.mark.parametrize("path", ["/zoeken?q=paspoort%00", "/zoeken/artikel/paspoort%EF%BF%BF"])
+def test_a_refused_page_request_is_a_dutch_page(client, path):
+    response = client.get(path)
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("text/html")
+    assert "niet is toegestaan" in response.text and response.headers["content-security-policy"] == PAGE_CSP
+    assert client.get("/search?q=paspoort%00").headers["content-type"] == "application/json"
