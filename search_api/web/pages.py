@@ -80,6 +80,14 @@ def _problem(request: Request, exc: HTTPException, title: str) -> HTMLResponse:
                  dict(exc.headers or {}))
 
 
+def _not_found(request: Request) -> HTMLResponse:
+    return _page(request, "melding.html", {
+        "title": "Pagina niet gevonden",
+        "message": "Deze pagina bestaat niet (meer). Zoek hieronder naar wat u nodig heeft.",
+        "search_form": True,
+    }, 404)
+
+
 def _engine(request: Request) -> SearchEngine:
     engine: SearchEngine = request.app.state.engine
     if not engine.ready:
@@ -220,11 +228,7 @@ def life_event_page(request: Request, event_id: str) -> HTMLResponse:
         return _problem(request, exc, "Even geduld")
     event = next((event for event in life_events(request) if event.id == event_id), None)
     if event is None:
-        return _page(request, "melding.html", {
-            "title": "Pagina niet gevonden",
-            "message": "Deze pagina bestaat niet (meer). Zoek hieronder naar wat u nodig heeft.",
-            "search_form": True,
-        }, 404)
+        return _not_found(request)
     articles = []
     for article in event_articles(event, engine.articles.values()):
         first = article.public_sections[0] if article.public_sections else None
@@ -248,11 +252,7 @@ def _article(request: Request, engine: SearchEngine, article_id: str, query: str
              error: str | None = None, comment: str = "", status: int = 200) -> HTMLResponse:
     article = engine.articles.get(article_id)
     if article is None:
-        return _page(request, "melding.html", {
-            "title": "Pagina niet gevonden",
-            "message": "Deze pagina bestaat niet (meer). Zoek hieronder naar wat u nodig heeft.",
-            "search_form": True,
-        }, 404)
+        return _not_found(request)
     known = frozenset(engine.articles)
     sections = [{"heading": s.heading, "html": section_html(s, known)} for s in article.public_sections]
     department = engine.departments.get(article.meta.department)
