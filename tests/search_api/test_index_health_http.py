@@ -6,6 +6,7 @@ HTTP on a small copy of the knowledge base (real model, real embedded Qdrant).""
 from __future__ import annotations
 
 import logging
+import statistics
 import threading
 import time
 
@@ -64,6 +65,7 @@ def test_health_metrics_and_searches_answer_while_everything_is_re_indexed(serve
     assert len(health_ms) >= 5  # the re-index ran long enough to be watched
     assert max(health_ms) <= HEALTH_BOUND_MS, health_ms
     assert max(metrics_ms) <= METRICS_BOUND_MS, metrics_ms  # a scrape also renders the process counters
+    assert statistics.median(metrics_ms) <= HEALTH_BOUND_MS, metrics_ms  # and a typical one is as quick as health
     assert set(searches) == {(200, "paspoort-aanvragen")}  # every search answered, from a complete index
     assert client.get("/health").json()["status"] == "ok"
 
