@@ -151,6 +151,20 @@ def public_requests(client: httpx.Client, article_ids: list[str]) -> list[tuple[
     return requests
 
 
+def page_requests(client: httpx.Client, article_ids: list[str]) -> list[tuple[str, dict, list[str]]]:
+    """The citizen pages, which the OpenAPI document does not list: the start page, a search for
+    each question, every article page and every life event's page."""
+    from kb.life_events import load_life_events
+    from kb.settings import PROJECT_DIR
+
+    events = [event.id for event in load_life_events(PROJECT_DIR / "kb" / "life_events.yaml")]
+    requests: list[tuple[str, dict, list[str]]] = [("/zoeken", {}, [])]
+    requests += [("/zoeken", {"q": question}, [question]) for question in QUESTIONS]
+    requests += [(f"/zoeken/artikel/{article_id}", {}, [article_id]) for article_id in article_ids]
+    requests += [(f"/zoeken/levensgebeurtenis/{event}", {}, [event]) for event in events]
+    return requests
+
+
 def without_echoes(body: str, sent: list[str]) -> str:
     """The response without what the request itself sent (a question is echoed back): its
     values in any encoding, and quoted pieces that are a part of one (a corrected word)."""
@@ -166,8 +180,9 @@ def test_no_public_response_contains_the_planted_notes(canary):
     with httpx.Client(base_url=server.url, timeout=60) as client:
         article_ids = sorted({a["id"] for a in client.get("/articles").json()} | {path.stem for path in content.glob("*.md")})
         assert set(PLANTS) <= set(article_ids) and NEW_INVALID in article_ids
-        requests = public_requests(client, article_ids)
+        requests = public_requests(client, article_ids) + page_requests(client, article_ids)
         assert any(path == "/search" and params.get("q") == CANARY for path, params, _ in requests)
+        assert any(path == "/zoeken" and params.get("q") == CANARY for path, params, _ in requests)
         checked = 0
         for path, params, sent in requests:
             response = client.get(path, params=params)
