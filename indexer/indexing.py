@@ -100,10 +100,12 @@ def served_versions(versions: dict[str, list[StoredVersion]]) -> dict[str, Store
     return served
 
 
-def served_documents(documents: list[Document]) -> list[Document]:
+def served_documents(documents: list[Document], served: dict[str, StoredVersion] | None = None) -> list[Document]:
     """The chunks of each article's newest complete version, in the store's order: never a mix
-    of two versions, never an incomplete one."""
-    served = served_versions(stored_versions(documents))
+    of two versions, never an incomplete one. `served`: `served_versions` of these documents,
+    when the caller has them already."""
+    if served is None:
+        served = served_versions(stored_versions(documents))
     keep = {chunk_id for version in served.values() for chunk_id in version.ids}
     return [document for document in documents if document.id in keep]
 

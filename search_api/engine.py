@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from indexer.indexing import IndexReport, index_articles, served_documents
+from indexer.indexing import IndexReport, index_articles, served_documents, served_versions, stored_versions
 from indexer.validate import validate_knowledge_base
 from kb.articles import Article
 from kb.departments import Department, load_departments
@@ -235,7 +235,8 @@ class SearchEngine:
         self.best_bets = BestBets(self.articles.values())
         self.suggester = Suggester(self.articles.values())
         everything = self._store.filter_documents()
-        stored = served_documents(everything)  # never a mix of two versions, never an incomplete one
+        versions = stored_versions(everything)
+        stored = served_documents(everything, served_versions(versions))  # never a mix of versions, never an incomplete one
         self._served_versions = {doc.meta["article_id"]: doc.meta["fingerprint"] for doc in stored}
         self._retriever.refresh(stored)
         self.classifier.fit(stored)
@@ -254,6 +255,7 @@ class SearchEngine:
             kept_ids=self._invalid_ids,
             model_name=self.model_name,
             passage_prefix=self.settings.resolved_passage_prefix,
+            versions=versions,
         )
 
     # -- searching --------------------------------------------------------------------------

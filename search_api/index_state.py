@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from haystack import Document
 
 from indexer.chunking import article_documents, article_fingerprint
-from indexer.indexing import served_versions, stored_versions
+from indexer.indexing import StoredVersion, served_versions, stored_versions
 from kb.articles import Article
 
 NAMES_SHOWN = 5  # articles named per kind of difference; the rest are counted
@@ -55,10 +55,12 @@ def index_state(
     kept_ids: Iterable[str],
     model_name: str,
     passage_prefix: str,
+    versions: dict[str, list[StoredVersion]] | None = None,
 ) -> IndexState:
     """Compare the stored chunks with the valid articles. `kept_ids`: articles whose file is
-    invalid; their indexed version stays and is not reported as removed."""
-    versions = stored_versions(documents)
+    invalid; their indexed version stays and is not reported as removed. `versions`:
+    `stored_versions` of the documents, when the caller has them already."""
+    versions = stored_versions(documents) if versions is None else versions
     served = served_versions(versions)
     missing, incomplete, outdated = [], [], []
     valid = set()
@@ -73,8 +75,8 @@ def index_state(
             incomplete.append(article.id)
         elif version.fingerprint != fingerprint:
             outdated.append(article.id)
-        elif not {document.id for document in article_documents(article, fingerprint)} <= set(version.ids):
-            incomplete.append(article.id)  # an index written without chunk counts
+        elif version.expected is None and not {d.id for d in article_documents(article, fingerprint)} <= set(version.ids):
+            incomplete.append(article.id)  # an index written without chunk counts: compare the chunks themselves
     removed = sorted(set(served) - valid - set(kept_ids))
     return IndexState(
         indexed=frozenset(served),
