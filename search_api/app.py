@@ -20,7 +20,7 @@ from search_api.metrics import ServiceMetrics
 from search_api.openapi import truthful_openapi
 from search_api.rate_limit import RateLimits
 from search_api.routes import admin, articles, departments, docs, feedback, health, metrics, quality, search, suggest
-from search_api.web import pages
+from search_api.web import pages, widget
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +64,7 @@ def create_app(settings: Settings | None = None, *, engine: SearchEngine | None 
         app.include_router(module.router)
     docs.mount_assets(app)
     app.include_router(pages.router)  # the citizen search pages, /zoeken
+    app.include_router(widget.router)  # the search widget for the municipality's web site
     pages.mount_static(app)
     errors.install(app)
     app.openapi = truthful_openapi(app, settings)

@@ -31,6 +31,7 @@ from search_api.grouping import ArticleHit, group_by_article
 from search_api.index_state import IndexState, index_state
 from search_api.classifier import DepartmentClassifier
 from search_api.language import LanguageDetector
+from search_api.notices import notice_for
 from search_api.language_centering import LanguageCentering, LanguageSamplesError, load_language_centering
 from search_api.retrieval import ARTICLE_CHUNKS, DEFAULT_MODE, HybridRetriever, RetrievalMode, Retrieved
 from search_api.routing import LEXICAL_LANGUAGES, Routing, RoutingCalibration, RoutingInput, route
@@ -46,6 +47,10 @@ from kb.text import content_words
 log = logging.getLogger(__name__)
 
 DEFAULT_SECTION = "Wat is het?"
+#: The municipality's general desk: named when no department fits, and in the notice for other languages
+GENERAL_DESK = "klantcontact"
+#: How deep a search narrowed to one department looks for that department's articles
+NARROW_DEPTH = 20
 CALIBRATED = object()  # `SearchEngine.retrieve`: the learned ranking (or scope model) of the calibration in use
 
 ROUTING_REASONS = {
@@ -365,28 +370,48 @@ class SearchEngine:
         assert self._retriever is not None, "start() first"
         return self._retriever.encode(query)
 
-    def search(self, query: str, limit: int = 5, *, staff: bool = False) -> schemas.SearchResponse:
+    def search(self, query: str, limit: int = 5, *, staff: bool = False,
+               department_id: str | None = None) -> schemas.SearchResponse:
+        """The answer, the department and the best `limit` articles. With `department_id` (a choice
+        of "Bedoelt u ...?"), only that department's articles among the best `NARROW_DEPTH`, the
+        answer from its best one, and that department as the one that helps."""
         started = time.perf_counter()
         outcome = self.retrieve(query)
-        results = [self._result(hit, staff) for hit in outcome.hits[:limit]]
+        hits = outcome.hits
+        if department_id is not None:
+            hits = [hit for hit in hits[:NARROW_DEPTH] if hit.department_id == department_id]
+        results = [self._result(hit, staff) for hit in hits[:limit]]
         answer = None
-        if outcome.hits and outcome.routing.status != "off_topic":
-            top = outcome.hits[0]
-            heading = top.best_section or DEFAULT_SECTION
-            section = self.articles[top.article_id].section(heading)
-            if section is not None:
-                answer = schemas.Answer(text=extract_answer(query, section.text), article_id=top.article_id, section=heading)
+        if hits and outcome.routing.status != "off_topic":
+            answer = self._answer(query, hits[0])
+        nothing_fits = outcome.routing.status == "off_topic" or not results
+        notice = notice_for(outcome.language, query)
+        general = self.departments.get(GENERAL_DESK)
+        phone = general.contact.phone if general and general.contact.phone else ""
         response_type = schemas.StaffSearchResponse if staff else schemas.SearchResponse
         return response_type(
             query=query,
             answer=answer,
-            department=self._department(outcome.routing),
+            department=(self._department(outcome.routing) if department_id is None
+                        else self._chosen_department(outcome.routing, department_id)),
             routing=self._routing_info(outcome.routing, has_results=bool(results)),
             language=outcome.language,
+            notice=notice and schemas.LanguageNotice(
+                lang=notice.lang, dir=notice.direction, text=notice.text.format(phone=phone)),
             corrections=[schemas.SpellingCorrection(original=c.original, suggestion=c.suggestion) for c in outcome.corrections],
             results=results,
+            general_desk=schemas.DepartmentOut(**general.model_dump()) if nothing_fits and general else None,
             took_ms=round((time.perf_counter() - started) * 1000, 2),
         )
+
+    def _answer(self, query: str, hit: ArticleHit) -> schemas.Answer | None:
+        heading = hit.best_section or DEFAULT_SECTION
+        article = self.articles[hit.article_id]
+        section = article.section(heading)
+        if section is None:
+            return None
+        return schemas.Answer(text=extract_answer(query, section.text), article_id=hit.article_id,
+                              title=article.meta.title, section=heading)
 
     def _result(self, hit: ArticleHit, staff: bool) -> schemas.Result:
         article = self.articles[hit.article_id]
@@ -409,12 +434,20 @@ class SearchEngine:
     def _department(self, routing: Routing) -> schemas.RoutedDepartment | None:
         if routing.department_id is None:
             return None
-        department = self.departments[routing.department_id]
+        return self._routed(self.departments[routing.department_id], routing.confidence)
+
+    def _chosen_department(self, routing: Routing, department_id: str) -> schemas.RoutedDepartment:
+        probability = dict(routing.distribution).get(department_id, 0.0)
+        return self._routed(self.departments[department_id], probability)
+
+    @staticmethod
+    def _routed(department: Department, confidence: float) -> schemas.RoutedDepartment:
         return schemas.RoutedDepartment(
             id=department.id,
             name=department.name,
+            description=department.description,
             external=department.external,
-            confidence=round(routing.confidence, 3),
+            confidence=round(confidence, 3),
             contact=department.contact,
         )
 

@@ -1,7 +1,8 @@
 """Response headers every answer carries, and which web sites may call the public endpoints.
 
 - `SecurityHeaders`: no MIME sniffing, no referrer, not framed, a Content-Security-Policy that
-  allows nothing for JSON (pages set their own, stricter-than-default one), and no caching of
+  allows nothing for JSON (pages set their own, whose `frame-ancestors` then decides who may
+  frame them, instead of `X-Frame-Options`), and no caching of
   what may hold a citizen's question or staff content (`Cache-Control: no-store`), except where a
   route set its own cache policy (static files).
 - `PublicCors`: browsers on the origins in `KB_ALLOWED_ORIGINS` (the municipality's web site) may
@@ -38,8 +39,9 @@ class SecurityHeaders:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
+                own_policy = "content-security-policy" in headers  # with its own frame-ancestors
                 for name, value in SECURITY_HEADERS.items():
-                    if name not in headers:
+                    if name not in headers and not (own_policy and name == "X-Frame-Options"):
                         headers[name] = value
             await send(message)
 

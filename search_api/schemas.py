@@ -15,12 +15,14 @@ from search_api.edge import NOT_BLANK_PATTERN
 class Answer(BaseModel):
     text: str
     article_id: str
+    title: str = Field(description="The title of the article the answer comes from")
     section: str
 
 
 class RoutedDepartment(BaseModel):
     id: str
     name: str
+    description: str = Field(description="What the department or outside body does, in plain Dutch")
     external: bool = Field(description="True for a body outside the municipality (Belastingdienst, UWV, ...)")
     confidence: float = Field(ge=0, le=1)
     contact: Contact
@@ -65,16 +67,36 @@ class SpellingCorrection(BaseModel):
     suggestion: str
 
 
+class DepartmentOut(BaseModel):
+    id: str
+    name: str
+    description: str
+    external: bool
+    contact: Contact
+
+
+class LanguageNotice(BaseModel):
+    lang: str = Field(description="The language of the text (ISO 639-1), for the `lang` attribute")
+    dir: Literal["ltr", "rtl"] = Field(description="The writing direction, for the `dir` attribute")
+    text: str = Field(description="One line saying that the information is in Dutch, with the municipality's phone number")
+
+
 class SearchResponse(BaseModel):
     query: str
     answer: Answer | None
     department: RoutedDepartment | None
     routing: RoutingInfo
     language: str | None = Field(description="Detected language of the question (ISO 639-1), null when unclear")
+    notice: LanguageNotice | None = Field(
+        None, description="For a question in another language than Dutch: one line in that language to show above the answer"
+    )
     corrections: list[SpellingCorrection] = Field(
         default_factory=list, description="Misspelled words that were also searched as the suggested word"
     )
     results: list[Result]
+    general_desk: DepartmentOut | None = Field(
+        None, description="The municipality's general desk, when no department fits the question (off-topic or nothing found)"
+    )
     took_ms: float
 
 
@@ -106,14 +128,6 @@ class StaffArticleDetail(ArticleDetail):
     questions: list[str]
     keywords: list[str]
     staff_notes: ArticleSection | None
-
-
-class DepartmentOut(BaseModel):
-    id: str
-    name: str
-    description: str
-    external: bool
-    contact: Contact
 
 
 class Health(BaseModel):

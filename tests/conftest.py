@@ -22,6 +22,18 @@ SHIPPED_CONTENT = PROJECT_DIR / "kb" / "content"
 
 
 ALLOWED_ORIGIN = "https://www.voorbeeldstad.nl"
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+#: The municipality's web site in the widget's browser test: another origin on the loopback network
+WIDGET_HOST = "127.0.0.2"
+WIDGET_HOST_PORT = free_port(WIDGET_HOST)
+WIDGET_HOST_ORIGIN = f"http://{WIDGET_HOST}:{WIDGET_HOST_PORT}"
 #: The test API serves every test from one address, far more often than one citizen asks: its rate
 #: limits are raised (tests/search_api/test_rate_limits.py checks the configured ones), and a
 #: body that does not arrive is given up on sooner than the default.
@@ -31,7 +43,7 @@ TEST_LIMITS = dict(
     rate_limit_feedback="100000/minute",
     rate_limit_unanswered="100000/minute",
     body_timeout_seconds=2.0,
-    allowed_origins=[ALLOWED_ORIGIN],
+    allowed_origins=[ALLOWED_ORIGIN, WIDGET_HOST_ORIGIN],
 )
 
 
@@ -44,12 +56,6 @@ def make_settings(data_dir: Path, content_dir: Path, **overrides) -> Settings:
         admin_token=ADMIN_TOKEN,
         **{**TEST_LIMITS, **overrides},
     )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class LiveServer:

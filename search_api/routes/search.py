@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
 
 from kb.security import Role
 from search_api import schemas
@@ -22,6 +22,7 @@ BENCHMARK_HEADER = "X-KB-Benchmark"
 @router.get(
     "/search", response_model=schemas.StaffSearchResponse | schemas.SearchResponse,
     dependencies=[Depends(rate_limited("search"))],
+    responses={404: {"description": "De afdeling bestaat niet"}},
 )
 def search(
     request: Request,
@@ -32,13 +33,20 @@ def search(
     staff: Annotated[bool, Depends(staff_view)],
     role: Annotated[Role | None, Depends(current_role)],
     limit: Annotated[int, Query(ge=1, le=20, description="Number of articles")] = 5,
+    department: Annotated[str | None, Query(
+        pattern=r"^[a-z0-9_]+$", max_length=60,
+        description="Narrow to one department (a choice of `routing.alternatives` when unsure): its articles "
+        "among the best 20, the answer from its best one",
+    )] = None,
     benchmark: Annotated[str | None, Header(alias=BENCHMARK_HEADER, include_in_schema=False)] = None,
 ):
     """Best articles with their best section, a short answer and the responsible department.
 
     A search that finds nothing is kept (personal data masked) for the editors' list, a limited
     number per client."""
-    response = engine.search(query, limit, staff=staff)
+    if department is not None and department not in engine.departments:
+        raise HTTPException(404, detail=f"Afdeling '{department}' bestaat niet.")
+    response = engine.search(query, limit, staff=staff, department_id=department)
     if benchmark and role is not None:
         return response
     outcome = response.routing.status if response.results else "no_results"

@@ -26,10 +26,10 @@ from kb.life_events import LifeEvent, LifeEventsError, event_articles, load_life
 from kb.security import Role
 from kb.text import collapse_spaces
 from search_api import errors, schemas
-from search_api.answer import extract_answer, snippet
+from search_api.answer import snippet
 from search_api.edge import InputRefused
 from search_api.deps import current_role, get_feedback_store, get_metrics, rate_limited, valid_query
-from search_api.engine import SearchEngine
+from search_api.engine import GENERAL_DESK, SearchEngine
 from search_api.feedback_store import FeedbackStore
 from search_api.metrics import ServiceMetrics
 from search_api.routes.docs import CachedStatic
@@ -37,7 +37,6 @@ from search_api.routes.search import BENCHMARK_HEADER
 from search_api.routes.search import search as search_route
 from search_api.web.article_html import ARTICLE_URL, section_html
 from search_api.web.highlight import highlight, query_terms
-from search_api.web.notices import notice_for
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
@@ -45,9 +44,8 @@ LIFE_EVENT_URL = "/zoeken/levensgebeurtenis/{}"
 STATIC_URL = "/zoeken/static"
 PAGE_CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; "
-    "connect-src 'self'; base-uri 'none'; frame-ancestors 'none'"
+    "connect-src 'self'; base-uri 'none'; frame-ancestors {}"
 )
-GENERAL_CONTACT = "klantcontact"  # the municipality's general desk, named when nothing fits
 PAGE_RESULTS = 5  # as many as `GET /search` gives by default
 MORE_RESULTS = 20  # after "Meer resultaten", and searched through when narrowing to one department
 MAX_COMMENT_CHARS = 1000
@@ -65,13 +63,14 @@ _feedback_limit = rate_limited("feedback")
 def _page(request: Request, template: str, context: dict[str, Any], status: int = 200,
           headers: dict[str, str] | None = None) -> HTMLResponse:
     engine: SearchEngine = request.app.state.engine
-    general = engine.departments.get(GENERAL_CONTACT) if engine.ready else None
+    general = engine.departments.get(GENERAL_DESK) if engine.ready else None
     response = templates.TemplateResponse(
         request, template, {"general": general, "static": STATIC_URL, "query": "", "max_chars":
                             request.app.state.settings.max_query_chars, **context},
         status_code=status, headers=headers,
     )
-    response.headers["Content-Security-Policy"] = PAGE_CSP
+    framers = request.app.state.settings.frame_ancestors
+    response.headers["Content-Security-Policy"] = PAGE_CSP.format(" ".join(framers) if framers else "'none'")
     return response
 
 
@@ -121,21 +120,10 @@ def article_url(article_id: str, query: str | None = None) -> str:
     return ARTICLE_URL.format(article_id) + (f"?{urlencode({'q': query})}" if query else "")
 
 
-def _narrowed(engine: SearchEngine, response: schemas.SearchResponse, department_id: str) -> dict[str, Any]:
-    """The results of one department ("Bedoelt u ...?"), with the answer from its best article."""
-    results = [result for result in response.results if result.department_id == department_id]
-    answer = None
-    if results:
-        top = results[0]
-        section = engine.articles[top.article_id].section(top.section)
-        if section is not None:
-            answer = schemas.Answer(text=extract_answer(response.query, section.text), article_id=top.article_id,
-                                    section=top.section)
-    return {"answer": answer, "results": results, "department": engine.departments[department_id]}
-
-
 def _answer_context(engine: SearchEngine, response: schemas.SearchResponse, department_id: str | None) -> dict[str, Any]:
     status = response.routing.status if response.results else "no_results"
+    if department_id and response.routing.status != "off_topic":
+        status = "narrowed"  # a choice of "Bedoelt u ...?": that department's results, or none
     context: dict[str, Any] = {
         "response": response,
         "status": status,
@@ -146,34 +134,28 @@ def _answer_context(engine: SearchEngine, response: schemas.SearchResponse, depa
             {"name": alternative.name, "url": search_url(response.query, alternative.id)}
             for alternative in response.routing.alternatives
         ],
-        "narrowed_to": None,
+        "narrowed_to": engine.departments[department_id] if status == "narrowed" and department_id else None,
         "all_url": search_url(response.query),
+        "notice": response.notice,
+        "terms": query_terms(response.query, *(c.suggestion for c in response.corrections)),
+        "article_url": lambda article_id: article_url(article_id, response.query),
     }
-    if department_id and status not in ("off_topic", "no_results"):  # nothing to narrow when nothing fits
-        context.update(_narrowed(engine, response, department_id), status="narrowed")
-        context["narrowed_to"] = context["department"]
-    notice = notice_for(response.language, response.query)
-    phone = engine.departments[GENERAL_CONTACT].contact.phone if GENERAL_CONTACT in engine.departments else ""
-    context["notice"] = notice and {"lang": notice.lang, "dir": notice.direction, "text": notice.text.format(phone=phone)}
-    answer = context["answer"]
-    context["answer_title"] = engine.articles[answer.article_id].meta.title if answer else None
-    context["terms"] = query_terms(response.query, *(c.suggestion for c in response.corrections))
-    context["article_url"] = lambda article_id: article_url(article_id, response.query)
-    top = answer.article_id if answer else None
+    answer = response.answer
     shown = context["department"]
-    context["feedback"] = {"article_id": top, "department_id": shown.id if shown else None}
+    context["feedback"] = {"article_id": answer.article_id if answer else None, "department_id": shown.id if shown else None}
     return context
 
 
-def _search(request: Request, engine: SearchEngine, query: str, limit: int, *, count: bool,
-            role: Role | None = None) -> schemas.SearchResponse:
+def _search(request: Request, engine: SearchEngine, query: str, limit: int, department_id: str | None, *,
+            count: bool, role: Role | None = None) -> schemas.SearchResponse:
     """The `GET /search` route itself, so that a page search is counted and kept as an API search is
     (`kb bench --page` sends the benchmark header with the staff token: not counted)."""
     if not count:  # shown again after feedback: the search was counted when it was asked
-        return engine.search(query, limit)
+        return engine.search(query, limit, department_id=department_id)
     return search_route(
         request=request, engine=engine, store=get_feedback_store(request), metrics=get_metrics(request),
-        query=query, staff=False, role=role, limit=limit, benchmark=request.headers.get(BENCHMARK_HEADER),
+        query=query, staff=False, role=role, limit=limit, department=department_id,
+        benchmark=request.headers.get(BENCHMARK_HEADER),
     )
 
 
@@ -206,7 +188,8 @@ def search_page(
         return _problem(request, exc, "Even wachten")
     department_id = _department_param(engine, afdeling)
     more = bool(department_id or meer)
-    response = _search(request, engine, query, MORE_RESULTS if more else PAGE_RESULTS, count=not bedankt, role=role)
+    response = _search(request, engine, query, MORE_RESULTS if more else PAGE_RESULTS, department_id,
+                       count=not bedankt, role=role)
     context = _answer_context(engine, response, department_id)
     if not more and len(response.results) == PAGE_RESULTS:
         context["more_url"] = search_url(query, meer="1")
@@ -325,7 +308,8 @@ def _feedback_error(request: Request, engine: SearchEngine, form: dict[str, str]
         query = valid_query(request.app.state.settings, query)
     except HTTPException:
         return _page(request, "melding.html", {"title": "Er ging iets mis", "message": error, "search_form": True}, 422)
-    response = _search(request, engine, query, MORE_RESULTS if department_id else PAGE_RESULTS, count=False)
+    response = _search(request, engine, query, MORE_RESULTS if department_id else PAGE_RESULTS, department_id,
+                       count=False)
     context = _answer_context(engine, response, department_id)
     return _page(request, "zoeken.html", {**context, "query": query, "afdeling": department_id,
                                            "feedback_error": error, "comment": comment}, 422)
