@@ -187,10 +187,9 @@
       root.appendChild(this.status);
       root.appendChild(this.output);
 
-      var timer = null;
       this.input.addEventListener("input", function () {
-        window.clearTimeout(timer);
-        timer = window.setTimeout(function () { self.suggest(); }, DEBOUNCE_MS);
+        window.clearTimeout(self.timer);
+        self.timer = window.setTimeout(function () { self.suggest(); }, DEBOUNCE_MS);
       });
       this.input.addEventListener("keydown", function (event) { self.key(event); });
       this.input.addEventListener("blur", function () { window.setTimeout(function () { self.close(); }, 150); });
@@ -305,6 +304,8 @@
     search(text, department) {
       var self = this;
       var query = text.replace(/\s+/g, " ").trim();
+      window.clearTimeout(this.timer);  // no suggestions for a question that is asked already
+      if (this.pending) this.pending.abort();
       this.close();
       if (!query) {
         this.inputError.textContent = "Typ eerst uw vraag.";

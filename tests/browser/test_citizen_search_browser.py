@@ -15,10 +15,9 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.staff_ui.test_console_browser import CHROMIUM, CHROMIUM_FLAGS
+from tests.browser.conftest import violations
 
 pytestmark = pytest.mark.slow
-AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
 ANSWER = "wat kost een paspoort"
 AMBIGUOUS = "ik wil een container"
 OFF_TOPIC = "recept appeltaart"
@@ -27,20 +26,6 @@ WIDTHS = {"desktop": 1280, "320px": 320}
 
 def search(question: str) -> str:
     return "/zoeken?" + urlencode({"q": question})
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's chromium is missing: `apt-get install chromium` (make test installs it)")
-    if not AXE.exists():
-        pytest.fail("axe-core is missing: `npm ci --prefix tests/browser --no-audit --no-fund` (make test runs it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module", params=sorted(WIDTHS))
@@ -53,15 +38,6 @@ def axe_page(request, browser, live_api):
     page.width_name = request.param
     yield page
     context.close()
-
-
-def violations(page) -> list[str]:
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} at {[node['target'] for node in v['nodes']][:3]}"
-        for v in result["violations"]
-    ]
 
 
 #: The states saved at 320 px as well (all states are saved at desktop width)

@@ -239,3 +239,22 @@ def test_a_refused_page_request_is_a_dutch_page(client, path):
     assert response.headers["content-type"].startswith("text/html")
     assert "niet is toegestaan" in response.text and response.headers["content-security-policy"] == PAGE_CSP.format("'none'")
     assert client.get("/search?q=paspoort%00").headers["content-type"] == "application/json"
+
+
+def test_pages_while_the_search_starts(client, live_server):
+    """Before the engine is ready (the first minutes after a start on empty data), every page says
+    so in Dutch with 503 and Retry-After, instead of an error in JSON."""
+    from search_api.engine import SearchEngine
+
+    running = live_server.app.state.engine
+    live_server.app.state.engine = SearchEngine(live_server.settings)  # not started
+    try:
+        pages = [client.get(path) for path in (
+            "/zoeken?q=paspoort", "/zoeken/artikel/paspoort-aanvragen", "/zoeken/levensgebeurtenis/verhuizen",
+        )]
+    finally:
+        live_server.app.state.engine = running
+    for response in pages:
+        assert response.status_code == 503 and response.headers["retry-after"] == "5"
+        assert response.headers["content-type"].startswith("text/html")
+        assert "De zoekfunctie start nog op" in response.text and "Traceback" not in response.text

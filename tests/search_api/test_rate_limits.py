@@ -83,3 +83,18 @@ def test_the_benchmark_header_counts_only_with_a_staff_token(client, staff_heade
     listed = [row["query"] for row in client.get("/quality/unanswered", params={"limit": 10_000}, headers=staff_headers).json()]
     assert marker in listed
     assert f"{marker} en kaneel" not in listed
+
+
+def test_the_search_page_says_in_dutch_when_to_try_again(client, small_limits):
+    small_limits(rate_limit_search="2/minute", rate_limit_feedback="1/minute")
+    headers = client_headers()
+    statuses = [client.get("/zoeken", params={"q": "paspoort"}, headers=headers).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    page = client.get("/zoeken", params={"q": "paspoort"}, headers=headers)
+    assert page.status_code == 429 and page.headers["content-type"].startswith("text/html")
+    assert 1 <= int(page.headers["retry-after"]) <= 60
+    assert "<h1" in page.text and "Even wachten" in page.text and "Probeer het over" in page.text
+    assert "frame-ancestors" in page.headers["content-security-policy"]  # a page, with the pages' policy
+    form = {"q": "paspoort", "nuttig": "ja", "pagina": "zoeken"}
+    sent = [client.post("/zoeken/feedback", data=form, headers=headers).status_code for _ in range(2)]
+    assert sent == [303, 429]
