@@ -186,7 +186,7 @@ def reliability_table(report: dict) -> Lines:
 
 
 def targets_table(report: dict) -> Lines:
-    """The targets of issue 4 with the 95% interval of each measured rate."""
+    """The quality targets (`eval/targets.py`) with the 95% interval of each measured rate."""
     lines = []
     for split, rows in report.get("targets", {}).items():
         for row in rows:
@@ -231,7 +231,7 @@ def routing_summary(report: dict) -> Lines:
 
 
 def _ceiling(overall: dict, test: dict) -> str:
-    """The routing accuracy no abstention policy can exceed (reports from before session 14 lack it)."""
+    """The routing accuracy no abstention policy can exceed (older reports lack it)."""
     if overall.get("top_department_right") is None or test.get("top_department_right") is None:
         return ""
     return (
@@ -348,8 +348,9 @@ def render_markdown(report: dict) -> str:
         *_section("Per kind of question (final)", "", by_kind_table(report)),
         *_section(
             "Per question set (final)",
-            "development: the questions every earlier choice was measured on; blind-1, blind-2, blind-3: written blind "
-            "from the article catalogue in sessions 10, 11 and 15; console: failed searches added by editors.",
+            "development: the questions every setting was chosen on (November 2026); blind-1, blind-2, blind-3: written "
+            "blind from the article catalogue, one after the other, in November 2026, before anything was run on them; "
+            "console: failed searches added by editors.",
             sources_table(report),
         ),
         *_section("Per department (final)", "", _table(report["by_department"], MAIN, "department") if report["by_department"] else []),
