@@ -57,7 +57,7 @@ eval: install  ## retrieval and routing quality on eval/questions.yaml (all vari
 	$(KB) eval
 
 baseline: install  ## refit the router and write the committed quality baseline (the CI gate compares with it)
-	$(KB) eval --calibrate --output eval/baseline.json --markdown eval/baseline.md --readme README.md
+	$(KB) eval --calibrate --output eval/baseline.json --markdown eval/baseline.md --readme README.md --readme docs/quality.md
 
 bench: install  ## latency of the running API
 	$(KB) bench

@@ -1,13 +1,14 @@
-"""The evaluation report as Markdown: the report file, and the tables the README shows.
+"""The evaluation report as Markdown: the report file, and the tables the README and docs show.
 
 Every table is a function of the JSON report (`eval/run.py build_report`). `render_markdown`
 puts them all in one file (`eval/baseline.md`, `data/reports/eval-*.md`); `eval/readme.py`
-writes the ones named in `README_BLOCKS` between markers in the README, so the README's
-figures are never copied by hand.
+writes the ones named in `README_BLOCKS` between markers in `README.md` (the headline) and
+`docs/quality.md` (every table), so their figures are never copied by hand.
 """
 
 from __future__ import annotations
 
+import textwrap
 from typing import Callable
 
 RETRIEVAL_NAMES = {
@@ -186,7 +187,7 @@ def reliability_table(report: dict) -> Lines:
 
 
 def targets_table(report: dict) -> Lines:
-    """The targets of issue 4 with the 95% interval of each measured rate."""
+    """The quality targets (`eval/targets.py`) with the 95% interval of each measured rate."""
     lines = []
     for split, rows in report.get("targets", {}).items():
         for row in rows:
@@ -219,7 +220,7 @@ def routing_summary(report: dict) -> Lines:
     overall, test = report["overall"], report["test"]
     if overall.get("accuracy_when_routed") is None:
         return []
-    return [
+    return _paragraph(
         f"When the router routes, it is right {_percent(overall['accuracy_when_routed'])} of the time "
         f"(held out {_percent(test['accuracy_when_routed'])}). It asks \"bedoelt u ...?\" for "
         f"{_percent(overall['ambiguous_in_domain'])} of the questions we cover, with the right desk among the options "
@@ -227,11 +228,11 @@ def routing_summary(report: dict) -> Lines:
         f"\"geen informatie\" (their results are still listed); routing accuracy counts both as misses. The right desk "
         f"is reached (routed, or offered in \"bedoelt u\") for {overall['right_desk_reached']:.3f} "
         f"(held out {test['right_desk_reached']:.3f})." + _ceiling(overall, test)
-    ]
+    )
 
 
 def _ceiling(overall: dict, test: dict) -> str:
-    """The routing accuracy no abstention policy can exceed (reports from before session 14 lack it)."""
+    """The routing accuracy no abstention policy can exceed (older reports lack it)."""
     if overall.get("top_department_right") is None or test.get("top_department_right") is None:
         return ""
     return (
@@ -259,16 +260,16 @@ def threshold_summary(report: dict) -> Lines:
         return []
     calibration = report.get("calibration", {})
     all_, test = fitted["all"], fitted["test"]
-    lines = [
+    text = (
         f"The threshold in use, {off_topic_policy(calibration.get('off_topic_rejection_target'))}, is "
         f"**{fitted['threshold']:.2f}**: off-topic rejection {_cell(all_['off_topic_rejection'])} (held out "
         f"{_cell(test['off_topic_rejection'])}), questions we cover told \"geen informatie\" "
         f"{_percent(all_['off_topic_in_domain'])} (held out {_percent(test['off_topic_in_domain'])}), routing accuracy "
         f"{_cell(all_['routing_accuracy'])} (held out {_cell(test['routing_accuracy'])})."
-    ]
+    )
     strict = next((row for row in rows if (row["test"]["off_topic_rejection"] or 0) >= 0.9), None)
     if strict is not None and not strict["fitted"]:
-        lines[0] += (
+        text += (
             f" The lowest threshold that rejects 0.9 of the held-out off-topic questions is {strict['threshold']:.2f} "
             f"(held out {_cell(strict['test']['off_topic_rejection'])}), at the price of telling "
             f"{_percent(strict['all']['off_topic_in_domain'])} of the questions we cover \"geen informatie\" and a routing "
@@ -276,11 +277,22 @@ def threshold_summary(report: dict) -> Lines:
         )
     dev = report["dev"]
     if dev.get("off_topic") is not None and dev["questions"]:
-        lines[0] += f" Off-topic questions are {_percent(dev['off_topic'] / dev['questions'])} of the dev questions."
-    return lines
+        text += f" Off-topic questions are {_percent(dev['off_topic'] / dev['questions'])} of the dev questions."
+    return _paragraph(text)
+
+
+def _paragraph(text: str) -> Lines:
+    """A long sentence or two as lines of at most 100 characters (one Markdown paragraph)."""
+    return textwrap.wrap(text, 100, break_long_words=False, break_on_hyphens=False)
+
+
+def headline(report: dict) -> Lines:
+    """The README's figures: how many questions, and each target with what was measured."""
+    return [*questions_summary(report), "", *targets_summary(report)]
 
 
 README_BLOCKS: dict[str, Callable[[dict], Lines]] = {
+    "headline": headline,
     "questions": questions_summary,
     "sets": sources_table,
     "retrieval": retrieval_table,
@@ -295,7 +307,7 @@ README_BLOCKS: dict[str, Callable[[dict], Lines]] = {
     "targets": targets_table,
     "targets-summary": targets_summary,
 }
-"""The README's generated blocks: name (in `<!-- kb eval: name -->`) -> its lines."""
+"""The generated blocks of README.md and docs/quality.md: name (in `<!-- kb eval: name -->`) -> its lines."""
 
 
 def off_topic_policy(target: float | None) -> str:
@@ -348,8 +360,9 @@ def render_markdown(report: dict) -> str:
         *_section("Per kind of question (final)", "", by_kind_table(report)),
         *_section(
             "Per question set (final)",
-            "development: the questions every earlier choice was measured on; blind-1, blind-2, blind-3: written blind "
-            "from the article catalogue in sessions 10, 11 and 15; console: failed searches added by editors.",
+            "development: the questions every setting was chosen on (November 2026); blind-1, blind-2, blind-3: written "
+            "blind from the article catalogue, one after the other, in November 2026, before anything was run on them; "
+            "console: failed searches added by editors.",
             sources_table(report),
         ),
         *_section("Per department (final)", "", _table(report["by_department"], MAIN, "department") if report["by_department"] else []),

@@ -20,10 +20,10 @@ Kind = Literal[
 ]
 TEST_SHARE = 5  # one question in five is held out for reporting (never used for calibration)
 # Where a question comes from, so that every report shows how the product does on questions no
-# choice was measured on: "development" (sessions 1-9: every setting of the product was chosen
-# while measuring on them), "blind-1", "blind-2" and "blind-3" (written blind from the article
-# catalogue in sessions 10, 11 and 15, before anything was run on them), "console" (failed
-# searches that editors added from the staff console: real questions).
+# choice was measured on: "development" (written in November 2026; every setting of the product
+# was chosen while measuring on them), "blind-1", "blind-2" and "blind-3" (written blind from the
+# article catalogue, one after the other, in November 2026, before anything was run on them),
+# "console" (failed searches that editors added from the staff console: real questions).
 DEFAULT_SOURCE = "development"
 CONSOLE_SOURCE = "console"
 

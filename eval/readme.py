@@ -1,4 +1,4 @@
-"""Writes the evaluation tables into the README between markers, from the JSON report.
+"""Writes the evaluation tables into Markdown files between markers, from the JSON report.
 
 A block is two marker lines with the generated lines between them:
 
@@ -7,9 +7,9 @@ A block is two marker lines with the generated lines between them:
     <!-- /kb eval: targets -->
 
 The names are those of `eval.markdown.README_BLOCKS`. Everything outside the blocks is left as
-it is. `kb eval --readme README.md` (run by `make baseline`) and `kb report --readme README.md`
-write them; `tests/eval/test_readme.py` fails when the README's blocks differ from what the
-committed `eval/baseline.json` renders.
+it is. `kb eval --readme README.md --readme docs/quality.md` (run by `make baseline`) and
+`kb report` with the same options write them; `tests/eval/test_readme.py` fails when the blocks
+of either file differ from what the committed `eval/baseline.json` renders.
 """
 
 from __future__ import annotations
@@ -55,12 +55,12 @@ def render_readme(text: str, report: dict, source: str = "README.md") -> str:
 
 
 def write_readme(path: Path, report: dict) -> list[str]:
-    """Rewrites the blocks of the README at `path`; returns the names of the blocks written."""
+    """Rewrites the blocks of the Markdown file at `path`; returns the names of the blocks written."""
     text = path.read_text(encoding="utf-8")
     blocks = find_blocks(text, str(path))
     partial = path.with_name(path.name + ".partial")
     partial.write_text(_render(text, blocks, report), encoding="utf-8")
-    partial.replace(path)  # all or nothing: an interrupted write leaves the old README
+    partial.replace(path)  # all or nothing: an interrupted write leaves the old file
     return [name for name, _, _ in blocks]
 
 

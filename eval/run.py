@@ -56,7 +56,7 @@ IN_DOMAIN_FOLDS, IN_DOMAIN_REPEATS = 5, 5  # cross-validation of the in-scope mo
 # standard error (`choose_in_scope_model`).
 IN_DOMAIN_REGULARISATIONS: tuple[tuple[bool, float], ...] = ((False, 10.0), (True, 0.1), (True, 1.0), (True, 10.0))
 RANKING_FOLDS = 5  # the learned ranking and the scope model are fitted out of fold for the report
-# The learned ranking's trees. Chosen out of fold on the dev questions (session 13): depth 2-3 and
+# The learned ranking's trees. Chosen out of fold on the dev questions (November 2026): depth 2-3 and
 # 100-400 trees at a learning rate of 0.03-0.1 all land within 0.01 of each other; this is the middle.
 RANKING_TREES = {"n_estimators": 200, "max_depth": 3, "learning_rate": 0.05}
 ROUTING_VARIANTS: dict[str, float | None] = {"vote": 0.0, "classifier": 1.0, "combined": None}
@@ -279,7 +279,7 @@ def _fit_decisions(
     # The confidence is the probability that the desk named is right, over every question the
     # router would route, so off-topic questions (whose desk is always wrong) count too. Fitted on
     # the questions we cover only, it claimed 0.86 where 0.74 of the dev questions (0.60 held
-    # out) were routed right (session 10).
+    # out) were routed right (November 2026).
     routed = [o for o in raw if o.department is not None]
     right = np.array([1 if o.routed_correctly else 0 for o in routed])
     if len(set(right)) == 2:
@@ -345,7 +345,7 @@ def choose_in_scope_model(candidates: list[FittedRouter]) -> RoutingCalibration:
     (the "one-standard-error rule"); only candidates that reach the rejection target count when
     any does.
 
-    Measured on the dev questions, out of fold (session 9): under the value of the decisions the
+    Measured on the dev questions, out of fold (November 2026): under the value of the decisions the
     best standardised model is worth 0.811 a question against 0.806 for the raw one, a difference
     well inside its standard error (0.013), and held out it is worth less (0.765 against 0.780;
     other-language routing 0.85 -> 0.73), so the first, raw model stays. Under a rejection target
@@ -398,7 +398,7 @@ def fit_in_domain(retrieved: list[Retrieved], calibration: RoutingCalibration) -
     languages (and on all questions while fewer than five of them are in scope or off-topic).
     Their cosines to the Dutch text are lower, in scope and out alike; fitted on all questions,
     mostly Dutch ones, that model told 34 of the 125 covered questions in other languages "geen
-    informatie" (session 10; fitted on their own: 11, with 22 instead of 24 of their 25 off-topic
+    informatie" (November 2026; fitted on their own: 11, with 22 instead of 24 of their 25 off-topic
     questions rejected)."""
     calibration = calibration.model_copy()
 

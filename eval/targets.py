@@ -1,4 +1,4 @@
-"""The quality targets of issue 4, and how sure a measured rate is.
+"""The quality targets of the product, and how sure a measured rate is.
 
 A rate measured on a few dozen questions is a rough estimate: 61 of 75 off-topic questions
 rejected is 0.813, but anything from 0.71 to 0.89 fits those counts (95% Wilson interval). The

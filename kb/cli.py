@@ -252,7 +252,8 @@ def evaluate(
     output: Annotated[Optional[Path], typer.Option(help="Also write the JSON report here")] = None,
     markdown: Annotated[Optional[Path], typer.Option(help="Also write the Markdown report here")] = None,
     readme: Annotated[
-        Optional[Path], typer.Option(help="Also write the tables between the `<!-- kb eval: ... -->` markers of this README")
+        Optional[list[Path]],
+        typer.Option(help="Also write the tables between the `<!-- kb eval: ... -->` markers of this Markdown file (repeatable)"),
     ] = None,
     compare: Annotated[bool, typer.Option(help="Compare all retrieval and routing variants (slower)")] = True,
 ) -> None:
@@ -266,8 +267,8 @@ def evaluate(
     from search_api.engine import SearchEngine
     from search_api.retrieval import DEFAULT_MODE, RETRIEVAL_MODES
 
-    if readme:
-        _check_readme(readme)  # before the run, not after 1.5 minutes
+    for path in readme or []:
+        _check_readme(path)  # before the run, not after 1.5 minutes
     settings = get_settings()
     questions = load_questions(settings.questions_file)
     engine = SearchEngine(settings)
@@ -297,8 +298,8 @@ def evaluate(
         markdown.write_text(render_markdown(report), encoding="utf-8")
     _print_report(report)
     console.print(f"Report: {path} (and {path.with_suffix('.md').name})")
-    if readme:
-        _write_readme(readme, report)
+    for path in readme or []:
+        _write_readme(path, report)
 
 
 @app.command()
@@ -306,16 +307,17 @@ def report(
     source: Annotated[Path, typer.Argument(help="A JSON report of `kb eval` (eval/baseline.json, data/reports/eval-*.json)")],
     markdown: Annotated[Optional[Path], typer.Option(help="Write its Markdown report here")] = None,
     readme: Annotated[
-        Optional[Path], typer.Option(help="Write its tables between the `<!-- kb eval: ... -->` markers of this README")
+        Optional[list[Path]],
+        typer.Option(help="Write its tables between the `<!-- kb eval: ... -->` markers of this Markdown file (repeatable)"),
     ] = None,
 ) -> None:
-    """Render a saved evaluation report again (Markdown, README tables) without re-running it."""
+    """Render a saved evaluation report again (Markdown report, tables in README and docs) without re-running it."""
     import json
 
     from eval.markdown import render_markdown
 
-    if readme:
-        _check_readme(readme)
+    for path in readme or []:
+        _check_readme(path)
     try:
         data = json.loads(source.read_text(encoding="utf-8"))
         rendered = render_markdown(data)
@@ -325,8 +327,8 @@ def report(
     if markdown:
         markdown.write_text(rendered, encoding="utf-8")
         console.print(f"Markdown report: {markdown}")
-    if readme:
-        _write_readme(readme, data)
+    for path in readme or []:
+        _write_readme(path, data)
 
 
 def _check_readme(path: Path) -> None:

@@ -5,19 +5,19 @@ about an article; which of them to trust depends on the question. For a long sto
 a whole matters more than one chunk; for a question in another language BM25 says nothing. A
 model of the signals below, each also marked for long questions and for questions in other
 languages, gives every candidate a probability that it is the right article and ranks the first
-`DEPTH` articles by it. Since session 14 a late-interaction signal of the question's and the
-article's token vectors (`TOKEN_SIGNALS`, `search_api.token_match`) follows the three blocks:
-out of fold on the dev questions hit@1 0.834 -> 0.865, held out 0.853 -> 0.872.
+`DEPTH` articles by it. A late-interaction signal of the question's and the article's token
+vectors (`TOKEN_SIGNALS`, `search_api.token_match`) follows the three blocks: out of fold on the
+dev questions hit@1 0.834 -> 0.865, held out 0.853 -> 0.872.
 
 The model is gradient-boosted trees (`BoostedRanking`: scikit-learn's `GradientBoostingClassifier`
-exported to plain lists) since session 13; before, it was one logistic regression
-(`LearnedRanking`, still read from older calibration files). Out of fold on the 889 dev questions
-we cover, hit@1 0.826 -> 0.834; held out 0.803 -> 0.853 (`eval/EXPERIMENTS.md`, session 13).
+exported to plain lists). Against one logistic regression (`LearnedRanking`, which older
+calibration files hold and which is still read), out of fold on the 889 dev questions we cover,
+hit@1 0.826 -> 0.834; held out 0.803 -> 0.853 (`docs/experiments.md`, November 2026).
 
 It is fitted on the labelled dev questions (`eval.run.fit_ranking`, saved with the router in
 `eval/calibration.json`). The evaluation fits it out of fold, so that no question is ranked by a
 model that saw it, and the router is fitted on those rankings. Measured for the logistic ranking
-(session 10, 5 x 5-fold on the 628 dev questions we cover): hit@1 0.826 -> 0.836 (standard error
+(November 2026, 5 x 5-fold on the 628 dev questions we cover): hit@1 0.826 -> 0.836 (standard error
 of the gain 0.003), the first article's department 0.898 -> 0.906. That model trained on the articles' own example
 questions was worse than no model (dev hit@1 0.79-0.81): it has to learn from questions like the
 ones people ask.
@@ -219,12 +219,12 @@ def rerank(hits: list[ArticleHit], probabilities: np.ndarray) -> list[ArticleHit
     lowest of them. The first article keeps the best score, and the scores stay in descending order
     down the whole list.
 
-    Measured (session 13, boosted ranking, router refitted each time; routing accuracy on the dev
+    Measured (November 2026, boosted ranking, router refitted each time; routing accuracy on the dev
     questions / held out): the fused scores only (the blend 0) 0.804 / 0.849; blend 0.25 0.815 /
     0.853; 0.5 0.831 / 0.853; 0.75 0.822 / 0.849; the probabilities alone 0.820 / 0.830. The gain
     is fewer "bedoelt u" (8.2% -> 5.6% of the questions we cover) at nearly the same accuracy when
-    routed (0.936 -> 0.932; `make baseline`, with the floor below). With the logistic ranking of session 10 the fused scores alone were
-    as good as anything tried. Checked again with the token match of session 14 (routing on the
+    routed (0.936 -> 0.932; `make baseline`, with the floor below). With the logistic ranking the fused scores alone were
+    as good as anything tried. Checked again with the token match (routing on the
     dev questions / held out): 0.25 0.854 / 0.858; 0.5 0.856 / 0.858; 0.75 0.863 / 0.858; the
     probabilities alone 0.864 / 0.858. 0.75 was not kept: the gain is six dev questions and none
     held out, and the confidence got less calibrated (on the dev questions the 0.7-0.8 bin was

@@ -86,8 +86,8 @@ class RoutingCalibration(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _one_field_per_coefficient(cls, data: object) -> object:
-        """Reads a calibration file written before session 16, in which the model of other languages
-        kept one field per coefficient (`in_domain_dense_coef` a number, `_scope_coef`, `_margin_coef`)."""
+        """Reads a calibration file of the older form, in which the model of other languages kept
+        one field per coefficient (`in_domain_dense_coef` a number, `_scope_coef`, `_margin_coef`)."""
         if not isinstance(data, dict) or not isinstance(data.get("in_domain_dense_coef", []), (int, float)):
             return data
         data = dict(data)
@@ -159,12 +159,12 @@ class RoutingInput:
         were rejected as off-topic (measured: routing of one-word questions 0.75 -> 0.93). It
         counts the words that carry meaning, as BM25 does: "ik wil een hond" gives BM25 one word
         to match, not four. The learned ranking's confidence in its first article weighs the
-        signals together per article (session 10, 5 x 5-fold on the dev questions: off-topic
+        signals together per article (November 2026, 5 x 5-fold on the dev questions: off-topic
         questions rejected while keeping 95% of the covered ones 0.805 -> 0.893). The scope
         model says what the question is about, where the others say how well something matched
-        (session 11, held out: value of the decisions 0.730 -> 0.779). The nearest labelled
-        questions see what that one hyperplane averages away (session 15, held out: AUC 0.962 ->
-        0.977). A calibration fitted before a signal existed has fewer coefficients and ignores it."""
+        (held out: value of the decisions 0.730 -> 0.779). The nearest labelled questions see
+        what that one hyperplane averages away (held out: AUC 0.962 -> 0.977). A calibration
+        fitted before a signal existed has fewer coefficients and ignores it."""
         return [
             self.top_dense, math.log1p(max(self.top_sparse, 0.0)), 1.0 / (1 + self.words), self.ranking_top, self.scope,
             self.margin,

@@ -11,11 +11,11 @@ are one more signal of the in-scope model.
 
 The model also remembers the labelled questions' vectors (`QuestionMemory`): how much nearer a
 question is to the nearest covered ones than to the nearest off-topic ones is a sixth signal of
-the in-scope model (session 15).
+the in-scope model.
 
 It is fitted with the router (`eval.run.fit_scope`, saved in `eval/calibration.json` as `scope`),
 and the evaluation scores every question with a model that did not see it
-(`eval.run.out_of_fold`). Measured (session 11, 1,354 questions; router refitted, held out):
+(`eval.run.out_of_fold`). Measured (November 2026, 1,354 questions; router refitted, held out):
 value of the decisions 0.730 -> 0.779, off-topic rejection 0.837 -> 0.898, questions we cover
 told "geen informatie" 10.5% -> 6.0%, routing accuracy 0.780 -> 0.817. Alone it separates less
 well than the retrieval signals (AUC out of fold on dev 0.928 against 0.952); together they
@@ -34,7 +34,7 @@ from pydantic import BaseModel, PrivateAttr, model_validator
 
 REGULARISATION_C = 10.0  # out of fold on the dev questions, AUC for C = 0.3 / 1 / 10 / 30 / 100: 0.905 / 0.919 / 0.928 / 0.924 / 0.916
 #: How many nearest labelled questions of each kind `QuestionMemory.margin` averages. Chosen out of
-#: fold on the dev questions (session 15; off-topic rejection 0.92 while telling 4.7 / 4.5 / 4.6 /
+#: fold on the dev questions (November 2026; off-topic rejection 0.92 while telling 4.7 / 4.5 / 4.6 /
 #: 4.6% of the covered questions "geen informatie" for 1 / 2 / 3 / 5 neighbours, 6.1% without).
 NEIGHBOURS = 2
 
@@ -51,7 +51,7 @@ class QuestionMemory(BaseModel):
     Its signal (`margin`) is how much nearer a question is to the questions we cover than to the
     off-topic ones. The scope model weighs the whole vector space with one hyperplane; the
     nearest questions see local detail it averages away: "mijn moeder is overleden" is in scope
-    and "mijn vader is overleden, wie regelt het testament" is not. Measured (session 15, 3 x
+    and "mijn vader is overleden, wie regelt het testament" is not. Measured (November 2026, 3 x
     5-fold on the dev questions, the in-scope models refitted with it as a sixth signal): AUC
     0.968 -> 0.977 (held out 0.962 -> 0.977); at the threshold that rejects 92% of the off-topic
     dev questions, covered questions told "geen informatie" 6.1% -> 4.5% (held out 5.5% -> 4.1%,

@@ -7,9 +7,9 @@ mean of those cosines is the article's `token_match`. It is a signal of the lear
 (`search_api.ranking`), not a ranking of its own: alone it puts the right article first about as
 often as the fused order does, but it errs on other questions.
 
-Measured (session 14, out of fold on the 889 dev questions we cover, boosted ranking refitted
+Measured (November 2026, out of fold on the 889 dev questions we cover, boosted ranking refitted
 with the signal, 3 x 5-fold): hit@1 0.834 -> 0.865; held out 0.853 -> 0.872; gains in every set
-of questions and most for questions in other languages and long stories (`eval/EXPERIMENTS.md`).
+of questions and most for questions in other languages and long stories (`docs/experiments.md`).
 
 The article side is the model's token vectors of those short texts, embedded as questions (with
 the query prefix). They are computed when the engine starts or re-indexes, only for articles

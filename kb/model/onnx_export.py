@@ -38,7 +38,7 @@ TOKENIZER_FILE = "tokenizer.json"
 MARKER_NAME = ".verified"
 MIN_COSINE = 0.9999
 OPSET = 17
-OUTPUTS = ["embedding", "tokens"]  # an export without the token output (before session 14) is made again
+OUTPUTS = ["embedding", "tokens"]  # an older export without the token output is made again
 
 
 class OnnxExportError(RuntimeError):

@@ -1,4 +1,4 @@
-"""The README's quality figures are written from the report, never copied by hand."""
+"""The quality figures of the README and docs/quality.md are written from the report, never copied by hand."""
 
 import json
 from pathlib import Path
@@ -14,12 +14,18 @@ ROOT = Path(__file__).resolve().parents[2]
 BASELINE = json.loads((ROOT / "eval" / "baseline.json").read_text(encoding="utf-8"))
 
 
-def test_the_committed_readme_shows_the_committed_baseline():
-    """Fails when eval/baseline.json changed and the README was not re-rendered (or the other way
-    round). Mend: `.venv/bin/kb report eval/baseline.json --readme README.md` (`make baseline` does it)."""
+def test_the_committed_readme_and_quality_page_show_the_committed_baseline():
+    """Fails when eval/baseline.json changed and the README or docs/quality.md was not re-rendered (or
+    the other way round). Mend: `.venv/bin/kb report eval/baseline.json --readme README.md --readme
+    docs/quality.md` (`make baseline` does it)."""
+    shown = {}
+    for name in ("README.md", "docs/quality.md"):
+        text = (ROOT / name).read_text(encoding="utf-8")
+        assert render_readme(text, BASELINE, name) == text, name
+        shown[name] = {block for block, _, _ in find_blocks(text, name)}
+    assert shown["README.md"] == {"headline"}  # one small block of headline figures
+    assert shown["docs/quality.md"] | shown["README.md"] == set(README_BLOCKS)  # every table is shown once at least
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert render_readme(readme, BASELINE) == readme
-    assert {name for name, _, _ in find_blocks(readme)} == set(README_BLOCKS)  # every table is shown once at least
     assert f"{BASELINE['overall']['hit@1']:.3f}" in readme and f"{BASELINE['test']['routing_accuracy']:.3f}" in readme
 
 
@@ -48,19 +54,27 @@ def test_a_broken_marker_is_named_by_its_line(text, message):
 
 
 def test_kb_report_writes_the_tables_and_refuses_a_broken_readme(tmp_path):
-    readme = tmp_path / "README.md"
-    readme.write_text("Intro.\n\n<!-- kb eval: by-kind -->\n<!-- /kb eval: by-kind -->\n", encoding="utf-8")
-    result = CliRunner().invoke(app, ["report", str(ROOT / "eval" / "baseline.json"), "--readme", str(readme)])
+    readme, quality = tmp_path / "README.md", tmp_path / "quality.md"
+    readme.write_text("Intro.\n\n<!-- kb eval: headline -->\n<!-- /kb eval: headline -->\n", encoding="utf-8")
+    quality.write_text("Intro.\n\n<!-- kb eval: by-kind -->\n<!-- /kb eval: by-kind -->\n", encoding="utf-8")
+    result = CliRunner().invoke(
+        app, ["report", str(ROOT / "eval" / "baseline.json"), "--readme", str(readme), "--readme", str(quality)]
+    )
     assert result.exit_code == 0, result.output
     long_story = BASELINE["by_kind"]["long_story"]
-    assert f"| long_story | {long_story['questions']} | {long_story['hit@1']:.3f} |" in readme.read_text(encoding="utf-8")
+    assert f"| long_story | {long_story['questions']} | {long_story['hit@1']:.3f} |" in quality.read_text(encoding="utf-8")
+    assert f"**{BASELINE['overall']['questions']:,} labelled questions**" in readme.read_text(encoding="utf-8")
+    assert "- **hit@1 ≥ 0.85**" in readme.read_text(encoding="utf-8")
 
-    broken = "Intro.\n<!-- kb eval: by-kind -->\n"
-    readme.write_text(broken, encoding="utf-8")
-    result = CliRunner().invoke(app, ["report", str(ROOT / "eval" / "baseline.json"), "--readme", str(readme)])
+    broken, stale = "Intro.\n<!-- kb eval: by-kind -->\n", "<!-- kb eval: headline -->\n<!-- /kb eval: headline -->\n"
+    readme.write_text(stale, encoding="utf-8")
+    quality.write_text(broken, encoding="utf-8")
+    result = CliRunner().invoke(
+        app, ["report", str(ROOT / "eval" / "baseline.json"), "--readme", str(readme), "--readme", str(quality)]
+    )
     output = " ".join(result.output.split())
-    assert result.exit_code == 2 and "README.md:2:" in result.output and "block 'by-kind' is never closed" in output
-    assert readme.read_text(encoding="utf-8") == broken  # nothing written
+    assert result.exit_code == 2 and "quality.md:2:" in result.output and "block 'by-kind' is never closed" in output
+    assert readme.read_text(encoding="utf-8") == stale and quality.read_text(encoding="utf-8") == broken  # nothing written
 
     not_a_report = tmp_path / "notes.json"
     not_a_report.write_text("[1, 2]", encoding="utf-8")

@@ -43,7 +43,7 @@ def test_the_labelled_questions_margin_counts_only_in_a_router_fitted_with_it():
 
 
 def test_a_router_saved_with_one_field_per_coefficient_of_other_languages_still_reads(tmp_path):
-    """Calibration files before session 16 kept the other-language model's coefficients in named fields."""
+    """Calibration files of the older form kept the other-language model's coefficients in named fields."""
     path = tmp_path / "calibration.json"
     saved = RoutingCalibration(model="m").model_dump()
     saved.update(in_domain_dense_coef=20.0, in_domain_dense_scope_coef=0.5, in_domain_dense_margin_coef=30.0,

@@ -1,7 +1,7 @@
 """End to end: the real API and the real console (`kb console`), driven in headless Chromium.
 
 Uses Debian's chromium through Playwright (no browser download). With KB_SCREENSHOT_DIR set
-(`make screenshots` sets it to docs/), it also saves a screenshot of every page for the README.
+(`make screenshots` sets it to docs/), it also saves a screenshot of every page for docs/console.md.
 """
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ def test_run_evaluation_and_see_the_report(console_env, client, staff_headers):
     assert set(labels) == {"Juiste artikel bovenaan", "Juiste artikel in top 5", "Juiste afdeling", "Onbekende vragen herkend"}
     assert float(labels["Juiste artikel in top 5"].rstrip("%")) > 80
     assert len(app.dataframe) >= 7  # targets, thresholds, per kind, per question set, per department, confusion matrix, misses
-    sets = next(frame.value for frame in app.dataframe if "blinde set 2 (sessie 11)" in list(frame.value.get("groep", [])))
+    sets = next(frame.value for frame in app.dataframe if "blinde set 2 (november 2026)" in list(frame.value.get("groep", [])))
     assert "ontwikkelset (hierop is alles afgesteld)" in list(sets["groep"])
     # the routing ceiling beside routing accuracy: never below it
     for routed, ceiling in zip(sets["juiste afdeling %"], sets["afdeling met hoogste kans juist %"]):
