@@ -643,17 +643,17 @@ def build_report(run: EvaluationRun, model: str, final_mode: str = DEFAULT_MODE)
 
 def _calibration_summary(calibration: RoutingCalibration) -> dict:
     """The router's settings for the report, without the learned models' bulk (the ranking's trees,
-    the scope model's vector and its labelled questions' vectors: they are in `eval/calibration.json`)."""
+    the scope model's vector and its labelled questions' vectors: they are in `eval/fitted/`)."""
     summary = calibration.model_dump()
     if summary.get("ranking") and "trees" in summary["ranking"]:
-        summary["ranking"]["trees"] = f"{len(summary['ranking']['trees'])} trees (eval/calibration.json)"
+        summary["ranking"]["trees"] = f"{len(summary['ranking']['trees'])} trees (eval/fitted/ranking.json)"
     if summary.get("scope"):
-        summary["scope"]["coef"] = f"{len(summary['scope']['coef'])} coefficients (eval/calibration.json)"
+        summary["scope"]["coef"] = f"{len(summary['scope']['coef'])} coefficients (eval/fitted/scope.json)"
         if calibration.scope is not None and calibration.scope.memory is not None:
             covered, off_topic = calibration.scope.memory.size
             summary["scope"]["memory"] = (
                 f"{covered} covered and {off_topic} off-topic question vectors, "
-                f"{calibration.scope.memory.neighbours} nearest of each (eval/calibration.json)"
+                f"{calibration.scope.memory.neighbours} nearest of each (eval/fitted/memory.npz)"
             )
     return summary
 

@@ -285,8 +285,11 @@ def evaluate(
     engine.close()
     if calibrate:
         calibration = run.calibrations[(DEFAULT_MODE, FINAL_ROUTING)]
-        calibration.save(settings.calibration_file)
-        console.print(f"Router fitted on {calibration.fitted_on} dev questions, saved to {settings.calibration_file}")
+        from search_api.model_files import save_models
+
+        written = save_models(calibration, settings.fitted_dir)
+        console.print(f"Router fitted on {calibration.fitted_on} dev questions, saved to "
+                      f"{', '.join(str(path) for path in written)}")
         policy = off_topic_policy(calibration.off_topic_rejection_target)
         console.print(f"Off-topic threshold {calibration.in_domain_threshold:.2f}, {policy} (what others cost: the Markdown report)")
         console.print(f"In-scope model: {in_scope_model(calibration.model_dump())}")

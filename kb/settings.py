@@ -87,8 +87,9 @@ class Settings(BaseSettings):
     # Web sites that may show the citizen pages (/zoeken) in a frame (CSP `frame-ancestors`, such as
     # "https://www.voorbeeldstad.nl"); empty: no site may. The JSON API is never shown in a frame.
     frame_ancestors: list[str] = Field(default_factory=list)
-    # Fitted routing parameters (`kb eval --calibrate`), committed with the evaluation set
-    calibration_file: Path = PROJECT_DIR / "eval" / "calibration.json"
+    # The fitted models the API reads (router, learned ranking, scope model, question memory;
+    # `search_api.model_files`), written by `kb eval --calibrate` and committed with the questions
+    fitted_dir: Path = PROJECT_DIR / "eval" / "fitted"
     # How the off-topic threshold is chosen when the router is fitted. None (the default): by the
     # value of the decisions (`eval.run.UTILITY`). A rate such as 0.9: the lowest threshold that
     # rejects at least that share of the off-topic dev questions (judged out of fold), whatever

@@ -32,6 +32,7 @@ from search_api.index_state import IndexState, index_state
 from search_api.classifier import DepartmentClassifier
 from search_api.language import LanguageDetector
 from search_api.notices import notice_for
+from search_api.model_files import load_models
 from search_api.language_centering import LanguageCentering, LanguageSamplesError, load_language_centering
 from search_api.retrieval import ARTICLE_CHUNKS, DEFAULT_MODE, HybridRetriever, RetrievalMode, Retrieved
 from search_api.routing import LEXICAL_LANGUAGES, Routing, RoutingCalibration, RoutingInput, route
@@ -135,9 +136,7 @@ class SearchEngine:
         self._retriever = HybridRetriever(self._store, self._embedder, backend=settings.resolved_retrieval_backend)
         self._retriever.centering = self._language_centering()
         self._retriever.token_encoder = token_encoder(self._embedder)
-        self.calibration = RoutingCalibration.load(
-            settings.calibration_file, settings.embedding_model, settings.off_topic_rejection_target
-        )
+        self.calibration = load_models(settings.fitted_dir, settings.embedding_model, settings.off_topic_rejection_target)
         self.language.warm_up()
         if build_index_if_empty and self._store.count_documents() == 0:
             log.info("The index is empty: building it from %s", settings.content_dir)

@@ -10,12 +10,11 @@ vectors (`TOKEN_SIGNALS`, `search_api.token_match`) follows the three blocks: ou
 dev questions hit@1 0.834 -> 0.865, held out 0.853 -> 0.872.
 
 The model is gradient-boosted trees (`BoostedRanking`: scikit-learn's `GradientBoostingClassifier`
-exported to plain lists). Against one logistic regression (`LearnedRanking`, which older
-calibration files hold and which is still read), out of fold on the 889 dev questions we cover,
+exported to plain lists). Against one logistic regression (`LearnedRanking`), out of fold on the 889 dev questions we cover,
 hit@1 0.826 -> 0.834; held out 0.803 -> 0.853 (`docs/experiments.md`, November 2026).
 
 It is fitted on the labelled dev questions (`eval.run.fit_ranking`, saved with the router in
-`eval/calibration.json`). The evaluation fits it out of fold, so that no question is ranked by a
+`eval/fitted/ranking.json`). The evaluation fits it out of fold, so that no question is ranked by a
 model that saw it, and the router is fitted on those rankings. Measured for the logistic ranking
 (November 2026, 5 x 5-fold on the 628 dev questions we cover): hit@1 0.826 -> 0.836 (standard error
 of the gain 0.003), the first article's department 0.898 -> 0.906. That model trained on the articles' own example
@@ -58,12 +57,19 @@ SIGNALS = (
     "classifier",  # the department classifier's probability of its department
     "keyword",  # it has a title or keyword all of whose words are in the question
 )
-#: Appended after the three blocks of `SIGNALS` (so that rankings fitted before still read theirs)
+#: After the three blocks of `SIGNALS`
 TOKEN_SIGNALS = (
     "token_match",  # late interaction with its title, questions and keywords (`search_api.token_match`)
     "token_match_relative",  # the same, relative to the best candidate's
 )
-WIDTH = 3 * len(SIGNALS) + len(TOKEN_SIGNALS)  # columns of `features`
+#: The columns of `features`, by name: the signals, the same for long questions, the same for
+#: questions in other languages, then the token signals. A fitted ranking names the features it
+#: was fitted on (`search_api.model_files`).
+RANKING_FEATURES = (
+    *SIGNALS, *(f"{signal}_if_long" for signal in SIGNALS), *(f"{signal}_if_other_language" for signal in SIGNALS),
+    *TOKEN_SIGNALS,
+)
+WIDTH = len(RANKING_FEATURES)
 
 
 class LearnedRanking(BaseModel):
@@ -75,8 +81,7 @@ class LearnedRanking(BaseModel):
     intercept: float
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:
-        coef = np.asarray(self.coef)  # fitted before the token signals were appended: it ignores them
-        return expit(np.asarray(features)[:, : len(coef)] @ coef + self.intercept)
+        return expit(np.asarray(features) @ np.asarray(self.coef) + self.intercept)
 
 
 class Tree(BaseModel):

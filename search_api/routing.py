@@ -12,18 +12,14 @@ is in scope (`search_api.best_bets`). The confidence is Platt-scaled so that it 
 probability that the routing is right. Below a threshold the router abstains as "ambiguous" and
 offers the most likely departments. Every parameter (temperature, w, the in-domain model, the
 Platt scaling and the thresholds) is fitted on the labelled dev questions (`kb eval
---calibrate`), none is picked by hand.
+--calibrate`), none is picked by hand; `search_api.model_files` reads and writes them.
 """
 
 from __future__ import annotations
 
-import json
-import logging
 import math
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, model_validator
@@ -32,16 +28,20 @@ from search_api.grouping import ArticleHit
 from search_api.ranking import Ranking
 from search_api.scope import ScopeModel
 
-log = logging.getLogger(__name__)
 
 VOTE_DEPTH = 10
 #: Languages the knowledge base's text is in (Dutch articles, English example questions), so
 #: that a question's BM25 score means something; None: too short to tell.
 LEXICAL_LANGUAGES = {None, "nl", "en"}
-#: What the in-scope model of other languages sees, of `RoutingInput.features()`: the dense
-#: cosine, the scope model's log-odds and the nearest labelled questions' margin (BM25 says
-#: nothing for them).
-OTHER_LANGUAGE_COLUMNS = (0, 4, 5)
+#: The features of the in-scope model, by name, in the order of `RoutingInput.features()`: the
+#: best dense cosine, log(1 + the best BM25 score), shortness 1 / (1 + content words), the learned
+#: ranking's confidence in its first article, the scope model's log-odds, and the question memory's
+#: margin. The fitted router (`search_api.model_files`) names its coefficients by them.
+IN_SCOPE_FEATURES = ("dense_cosine", "bm25_log", "shortness", "ranking_top", "scope_log_odds", "memory_margin")
+#: What the in-scope model of other languages sees: BM25 says nothing for them.
+OTHER_LANGUAGE_FEATURES = ("dense_cosine", "scope_log_odds", "memory_margin")
+OTHER_LANGUAGE_COLUMNS = tuple(IN_SCOPE_FEATURES.index(name) for name in OTHER_LANGUAGE_FEATURES)
+_DEFAULT_COEF = [60.0] + [0.0] * (len(IN_SCOPE_FEATURES) - 1)  # the dense cosine alone
 
 
 class RoutingCalibration(BaseModel):
@@ -51,15 +51,12 @@ class RoutingCalibration(BaseModel):
     mode: str = "hybrid_plus"
     temperature: float = 0.01  # softmax temperature of the article vote
     classifier_weight: float = 0.5  # w in w * classifier + (1 - w) * vote
-    # P(in domain) = sigmoid(coef . [top dense cosine, log(1 + top BM25), 1 / (1 + words),
-    # the learned ranking's top probability, the scope model's log-odds, the nearest labelled
-    # questions' margin] + intercept)
-    in_domain_coef: list[float] = [60.0, 0.0, 0.0, 0.0, 0.0]
+    # P(in scope) = sigmoid(coef . features + intercept), one coefficient per `IN_SCOPE_FEATURES`
+    in_domain_coef: list[float] = _DEFAULT_COEF
     in_domain_intercept: float = -49.2
     # For questions in other languages the BM25 score says nothing: their model has coefficients
-    # on the same features, non-zero only at `OTHER_LANGUAGE_COLUMNS` (the dense cosine, the scope
-    # model's log-odds and the labelled questions' margin)
-    in_domain_dense_coef: list[float] = [60.0, 0.0, 0.0, 0.0, 0.0]
+    # on the same features, non-zero only for `OTHER_LANGUAGE_FEATURES`
+    in_domain_dense_coef: list[float] = _DEFAULT_COEF
     in_domain_dense_intercept: float = -49.2
     in_domain_threshold: float = 0.5
     # How the in-scope models were regularised when fitted (`eval.run.IN_DOMAIN_REGULARISATIONS`):
@@ -83,55 +80,12 @@ class RoutingCalibration(BaseModel):
     # questions; None: its signal is 0.
     scope: ScopeModel | None = None
 
-    @model_validator(mode="before")
-    @classmethod
-    def _one_field_per_coefficient(cls, data: object) -> object:
-        """Reads a calibration file of the older form, in which the model of other languages kept
-        one field per coefficient (`in_domain_dense_coef` a number, `_scope_coef`, `_margin_coef`)."""
-        if not isinstance(data, dict) or not isinstance(data.get("in_domain_dense_coef", []), (int, float)):
-            return data
-        data = dict(data)
-        named = [data.pop("in_domain_dense_coef"), data.pop("in_domain_dense_scope_coef", 0.0),
-                 data.pop("in_domain_dense_margin_coef", 0.0)]
-        coef = [0.0] * (max(OTHER_LANGUAGE_COLUMNS) + 1)
-        for column, value in zip(OTHER_LANGUAGE_COLUMNS, named):
-            coef[column] = float(value)
-        data["in_domain_dense_coef"] = coef
-        return data
-
-    @classmethod
-    def load(cls, path: Path, model: str, off_topic_rejection_target: float | None = None) -> "RoutingCalibration":
-        """The fitted router for `model`; defaults (with a warning) when there is none for it. The
-        off-topic policy the settings ask for is compared with the one it was fitted under."""
-        if not path.exists():
-            log.warning("No routing calibration at %s; using defaults", path)
-            return cls(model=model)
-        try:
-            calibration = cls.model_validate_json(path.read_text(encoding="utf-8"))
-        except ValueError as exc:
-            log.warning("Routing calibration %s is unreadable (%s); using defaults", path, exc)
-            return cls(model=model)
-        if calibration.model != model:
-            log.warning("Routing calibration is for model %r, not %r; using defaults", calibration.model, model)
-            return cls(model=model)
-        if calibration.off_topic_rejection_target != off_topic_rejection_target:
-            log.warning(
-                "The router in %s was fitted with off-topic rejection target %s, the settings ask for %s; "
-                "refit it with `make baseline` (kb eval --calibrate)",
-                path, calibration.off_topic_rejection_target, off_topic_rejection_target,
-            )
-        return calibration
-
-    def save(self, path: Path) -> None:
-        """Indented JSON with every list of numbers on one line: the settings stay readable in a
-        diff, and the ranking's trees and the scope model's vector take a line each, not thousands."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        text = _NUMBER_LIST.sub(lambda match: "[" + ", ".join(n.strip() for n in match.group(1).split(",")) + "]",
-                                json.dumps(self.model_dump(), indent=2))
-        path.write_text(text + "\n", encoding="utf-8")
-
-
-_NUMBER_LIST = re.compile(r"\[\s*(-?[0-9][0-9.eE+-]*(?:,\s*-?[0-9][0-9.eE+-]*)*)\s*\]")
+    @model_validator(mode="after")
+    def _one_coefficient_per_feature(self) -> "RoutingCalibration":
+        for name in ("in_domain_coef", "in_domain_dense_coef"):
+            if len(getattr(self, name)) != len(IN_SCOPE_FEATURES):
+                raise ValueError(f"{name} needs one coefficient per feature {IN_SCOPE_FEATURES}")
+        return self
 
 
 @dataclass
@@ -154,21 +108,25 @@ class RoutingInput:
     margin: float = 0.0
 
     def features(self) -> list[float]:
-        """What the in-scope model of a lexical question sees. Shortness: one- and two-word
-        questions ("vog", "glasbak") have a lower best cosine and BM25 score than sentences, and
-        were rejected as off-topic (measured: routing of one-word questions 0.75 -> 0.93). It
-        counts the words that carry meaning, as BM25 does: "ik wil een hond" gives BM25 one word
-        to match, not four. The learned ranking's confidence in its first article weighs the
-        signals together per article (November 2026, 5 x 5-fold on the dev questions: off-topic
-        questions rejected while keeping 95% of the covered ones 0.805 -> 0.893). The scope
-        model says what the question is about, where the others say how well something matched
-        (held out: value of the decisions 0.730 -> 0.779). The nearest labelled questions see
-        what that one hyperplane averages away (held out: AUC 0.962 -> 0.977). A calibration
-        fitted before a signal existed has fewer coefficients and ignores it."""
-        return [
-            self.top_dense, math.log1p(max(self.top_sparse, 0.0)), 1.0 / (1 + self.words), self.ranking_top, self.scope,
-            self.margin,
-        ]
+        """What the in-scope model sees, in the order of `IN_SCOPE_FEATURES`. Shortness: one- and
+        two-word questions ("vog", "glasbak") have a lower best cosine and BM25 score than
+        sentences, and were rejected as off-topic (measured: routing of one-word questions 0.75 ->
+        0.93). It counts the words that carry meaning, as BM25 does: "ik wil een hond" gives BM25
+        one word to match, not four. The learned ranking's confidence in its first article weighs
+        the signals together per article (November 2026, 5 x 5-fold on the dev questions:
+        off-topic questions rejected while keeping 95% of the covered ones 0.805 -> 0.893). The
+        scope model says what the question is about, where the others say how well something
+        matched (held out: value of the decisions 0.730 -> 0.779). The nearest labelled questions
+        see what that one hyperplane averages away (held out: AUC 0.962 -> 0.977)."""
+        named = {
+            "dense_cosine": self.top_dense,
+            "bm25_log": math.log1p(max(self.top_sparse, 0.0)),
+            "shortness": 1.0 / (1 + self.words),
+            "ranking_top": self.ranking_top,
+            "scope_log_odds": self.scope,
+            "memory_margin": self.margin,
+        }
+        return [named[name] for name in IN_SCOPE_FEATURES]
 
 
 @dataclass

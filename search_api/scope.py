@@ -13,7 +13,7 @@ The model also remembers the labelled questions' vectors (`QuestionMemory`): how
 question is to the nearest covered ones than to the nearest off-topic ones is a sixth signal of
 the in-scope model.
 
-It is fitted with the router (`eval.run.fit_scope`, saved in `eval/calibration.json` as `scope`),
+It is fitted with the router (`eval.run.fit_scope`, saved in `eval/fitted/scope.json`),
 and the evaluation scores every question with a model that did not see it
 (`eval.run.out_of_fold`). Measured (November 2026, 1,354 questions; router refitted, held out):
 value of the decisions 0.730 -> 0.779, off-topic rejection 0.837 -> 0.898, questions we cover
@@ -26,11 +26,11 @@ languages (their routing 0.736 -> 0.590).
 
 from __future__ import annotations
 
-import base64
+from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
-from pydantic import BaseModel, PrivateAttr, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 REGULARISATION_C = 10.0  # out of fold on the dev questions, AUC for C = 0.3 / 1 / 10 / 30 / 100: 0.905 / 0.919 / 0.928 / 0.924 / 0.916
 #: How many nearest labelled questions of each kind `QuestionMemory.margin` averages. Chosen out of
@@ -39,14 +39,10 @@ REGULARISATION_C = 10.0  # out of fold on the dev questions, AUC for C = 0.3 / 1
 NEIGHBOURS = 2
 
 
-def _encode(vectors: np.ndarray) -> str:
-    return base64.b64encode(np.ascontiguousarray(vectors, dtype="<f2").tobytes()).decode("ascii")
-
-
-class QuestionMemory(BaseModel):
+@dataclass(frozen=True, eq=False)
+class QuestionMemory:
     """The vectors of the labelled questions a scope model was fitted on, covered and off-topic,
-    L2-normalised and stored as base64 of little-endian float16 (about 1 KB per question in
-    `eval/calibration.json`, a fifth of what a list of numbers takes).
+    L2-normalised and kept as float16 (`eval/fitted/memory.npz`, about 0.8 KB per question).
 
     Its signal (`margin`) is how much nearer a question is to the questions we cover than to the
     off-topic ones. The scope model weighs the whole vector space with one hyperplane; the
@@ -57,43 +53,36 @@ class QuestionMemory(BaseModel):
     dev questions, covered questions told "geen informatie" 6.1% -> 4.5% (held out 5.5% -> 4.1%,
     with off-topic rejection 0.837 -> 0.898)."""
 
-    dimensions: int
-    covered: str  # base64 float16, one row per question
-    off_topic: str
+    covered: np.ndarray  # float16, one L2-normalised row per question
+    off_topic: np.ndarray
     neighbours: int = NEIGHBOURS
-    _covered: np.ndarray = PrivateAttr()  # decoded, float32, one row per question
-    _off_topic: np.ndarray = PrivateAttr()
+
+    def __post_init__(self) -> None:
+        for name in ("covered", "off_topic"):
+            vectors = getattr(self, name)
+            if vectors.ndim != 2 or vectors.shape[1] != self.covered.shape[1] or vectors.dtype != np.float16:
+                raise ValueError(f"memory.{name} must be rows of float16 numbers of one length")
 
     @classmethod
     def from_vectors(cls, covered: np.ndarray, off_topic: np.ndarray, neighbours: int = NEIGHBOURS) -> "QuestionMemory":
         def unit(vectors: np.ndarray) -> np.ndarray:
             vectors = np.asarray(vectors, dtype=np.float32)
-            return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+            return (vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)).astype(np.float16)
 
-        return cls(
-            dimensions=covered.shape[1], covered=_encode(unit(covered)), off_topic=_encode(unit(off_topic)),
-            neighbours=neighbours,
-        )
+        return cls(covered=unit(covered), off_topic=unit(off_topic), neighbours=neighbours)
 
-    @model_validator(mode="after")
-    def _decode(self) -> "QuestionMemory":
-        """The vectors are decoded once, when the calibration is read, and a damaged memory is
-        refused there (`RoutingCalibration.load` then warns and uses defaults), not at the first
-        search."""
-        for name in ("covered", "off_topic"):
-            try:
-                raw = base64.b64decode(getattr(self, name), validate=True)
-            except ValueError as exc:
-                raise ValueError(f"memory.{name} is not base64: {exc}") from None
-            if self.dimensions < 1 or len(raw) % (2 * self.dimensions):
-                raise ValueError(f"memory.{name} does not hold whole vectors of {self.dimensions} float16 numbers")
-            setattr(self, f"_{name}", np.frombuffer(raw, dtype="<f2").astype(np.float32).reshape(-1, self.dimensions))
-        return self
+    @property
+    def dimensions(self) -> int:
+        return int(self.covered.shape[1])
+
+    @cached_property
+    def _vectors(self) -> tuple[np.ndarray, np.ndarray]:  # float32 for the products, converted once
+        return self.covered.astype(np.float32), self.off_topic.astype(np.float32)
 
     @property
     def size(self) -> tuple[int, int]:
         """How many covered and off-topic questions it holds."""
-        return len(self._covered), len(self._off_topic)
+        return len(self.covered), len(self.off_topic)
 
     def margin(self, embedding: list[float] | None) -> float:
         """The mean cosine of the question's nearest covered questions minus that of its nearest
@@ -107,16 +96,19 @@ class QuestionMemory(BaseModel):
             k = min(self.neighbours, len(memory))
             return float(np.partition(memory @ vector, len(memory) - k)[-k:].mean())
 
-        return nearest(self._covered) - nearest(self._off_topic)
+        covered, off_topic = self._vectors
+        return nearest(covered) - nearest(off_topic)
 
 
 class ScopeModel(BaseModel):
     """Coefficients on the question vector, and the intercept; with the labelled questions'
-    vectors (`QuestionMemory`) for the second signal, None in a model fitted before it existed."""
+    vectors (`QuestionMemory`) for the second signal."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
 
     coef: list[float]
     intercept: float
-    memory: QuestionMemory | None = None
+    memory: QuestionMemory | None = Field(None, exclude=True)  # arrays, in their own file
 
     @cached_property
     def _weights(self) -> np.ndarray:  # converted once, not on every search

@@ -67,7 +67,7 @@ def test_long_questions_and_other_languages_have_their_own_weights():
 def test_the_ranking_orders_the_first_articles_and_their_scores_blend_in_its_confidence():
     hits = [hit(f"a{i}", 2.0 - 0.1 * i) for i in range(DEPTH + 2)]
     rows = features(hits, context(dense_scores={}, sparse_scores={}, article_cosines={}, keywords={"a3": 1.0}))
-    prefers_the_keyword = LearnedRanking(coef=[5.0 if i == column("keyword") else 0.0 for i in range(3 * len(SIGNALS))],
+    prefers_the_keyword = LearnedRanking(coef=[5.0 if i == column("keyword") else 0.0 for i in range(WIDTH)],
                                          intercept=-2.0)
     ranked = rerank(hits, prefers_the_keyword.probabilities(rows))
     assert ranked[0].article_id == "a3"
@@ -105,26 +105,3 @@ def test_boosted_trees_give_the_probabilities_of_the_fitted_classifier():
     assert boosted.probabilities(np.zeros((0, 6))).shape == (0,)
 
 
-def test_the_calibration_file_keeps_the_trees_exactly_and_one_line_each(tmp_path):
-    from sklearn.ensemble import GradientBoostingClassifier
-
-    from search_api.ranking import BoostedRanking
-    from search_api.routing import RoutingCalibration
-
-    rng = np.random.default_rng(1)
-    x = rng.normal(size=(200, 4))
-    model = GradientBoostingClassifier(n_estimators=30, max_depth=3, random_state=0).fit(x, (x[:, 0] > 0.2).astype(int))
-    calibration = RoutingCalibration(model="m", ranking=BoostedRanking.from_classifier(model), in_domain_coef=[0.1, -2.5e-07])
-    path = tmp_path / "calibration.json"
-    calibration.save(path)
-    assert RoutingCalibration.load(path, "m") == calibration
-    text = path.read_text(encoding="utf-8")
-    assert len(text.splitlines()) < 30 * 8 + 40  # a line per list of numbers (7 per tree), not one per number
-    assert '"in_domain_coef": [0.1, -2.5e-07]' in text
-
-
-def test_a_calibration_file_with_a_logistic_ranking_still_loads():
-    from search_api.routing import RoutingCalibration
-
-    old = RoutingCalibration.model_validate({"ranking": {"coef": [1.0] * (3 * len(SIGNALS)), "intercept": 0.0}})
-    assert isinstance(old.ranking, LearnedRanking)

@@ -32,8 +32,8 @@ def test_the_memory_says_how_much_nearer_a_question_is_to_covered_questions_than
     question = unit([1.0, 1.0, 0.0])
     expected = np.mean(sorted(unit(c) @ question for c in covered)[-2:]) - np.mean([unit(o) @ question for o in off_topic])
     assert math.isclose(memory.margin([1.0, 1.0, 0.0]), expected, abs_tol=1e-3)
-    # saved in eval/calibration.json as text, and read back to the same signal
-    again = ScopeModel.model_validate_json(ScopeModel(coef=[0.0] * 3, intercept=0.0, memory=memory).model_dump_json())
+    # the same signal from its stored float16 rows
+    again = QuestionMemory(covered=memory.covered.copy(), off_topic=memory.off_topic.copy(), neighbours=2)
     assert again.margin([2.0, 0.1, 0.0]) == near_covered
 
 

@@ -177,7 +177,7 @@ def test_the_scope_model_of_the_calibration_reads_what_a_question_is_about(live_
 
 def test_the_learned_ranking_of_the_calibration_orders_the_first_articles(live_server):
     """The committed router carries a learned ranking; without it the fused order stands."""
-    from search_api.ranking import SIGNALS, TOKEN_SIGNALS, WIDTH, LearnedRanking
+    from search_api.ranking import RANKING_FEATURES, SIGNALS, TOKEN_SIGNALS, WIDTH, LearnedRanking
 
     engine = live_server.app.state.engine
     assert engine.calibration.ranking is not None
@@ -187,7 +187,10 @@ def test_the_learned_ranking_of_the_calibration_orders_the_first_articles(live_s
     token_match = unranked.ranking_features[:, 3 * len(SIGNALS) + TOKEN_SIGNALS.index("token_match")]
     assert (token_match > 0.5).all() and len(set(token_match)) == 10  # the question's tokens met each article's
     assert unranked.ranking_candidates == [hit.article_id for hit in unranked.hits[:10]]
-    last_first = LearnedRanking(coef=[1.0 if name == "rank" else 0.0 for name in SIGNALS] * 3, intercept=0.0)
+    last_first = LearnedRanking(
+        coef=[1.0 if name in ("rank", "rank_if_long", "rank_if_other_language") else 0.0 for name in RANKING_FEATURES],
+        intercept=0.0,
+    )
     reversed_ = engine.retrieve(question, ranking=last_first)
     assert [hit.article_id for hit in reversed_.hits[:10]] == unranked.ranking_candidates[::-1]
     calibrated = engine.retrieve(question)
