@@ -29,7 +29,8 @@ from sklearn.preprocessing import StandardScaler
 from eval.metrics import Observation, decision_rates, off_topic_rejection, rejection_at_cost, summarize, summarize_by
 from eval.questions import LabelledQuestion
 from eval.targets import against_targets
-from search_api.engine import CALIBRATED, SearchEngine, SearchOutcome
+from search_api.engine import SearchEngine
+from search_api.pipeline import QueryVectors, SearchOutcome, SearchTrace
 from search_api.ranking import BoostedRanking, Ranking
 from search_api.scope import REGULARISATION_C as SCOPE_C
 from search_api.scope import QuestionMemory, ScopeModel
@@ -72,13 +73,11 @@ OPERATING_METRICS = ("off_topic_rejection", "off_topic_in_domain", "routing_accu
 UTILITY = {"right": 1.0, "wrong": -1.0, "ambiguous_with_right": 0.5, "ambiguous_without_right": -0.5, "abstained": 0.0}
 
 
-Encoding = tuple[list[float], np.ndarray | None]  # a question's vector and token vectors (`SearchEngine.encode`)
-
-
 @dataclass
 class Retrieved:
     question: LabelledQuestion
     outcome: SearchOutcome
+    trace: SearchTrace  # what the learned ranking and the scope model are fitted on
 
     @property
     def routing_input(self) -> RoutingInput:
@@ -90,21 +89,26 @@ def retrieve_all(
     questions: list[LabelledQuestion],
     mode: RetrievalMode = DEFAULT_MODE,
     *,
-    encodings: list[Encoding] | None = None,
+    encodings: list[QueryVectors] | None = None,
     rankings: list[Ranking | None] | None = None,
     scopes: list[ScopeModel | None] | None = None,
     progress: Callable[[], None] | None = None,
 ) -> list[Retrieved]:
     """`encodings`: each question's vector and token vectors (`SearchEngine.encode`; default:
     computed per retrieval); `rankings`, `scopes`: the learned ranking and scope model per question
-    (default: the engine's calibration's)."""
+    (default: the engine's)."""
     retrieved = []
+    models = engine.models
     for index, question in enumerate(questions):
-        embedding, tokens = encodings[index] if encodings is not None else (None, None)
-        ranking = rankings[index] if rankings is not None else CALIBRATED
-        scope = scopes[index] if scopes is not None else CALIBRATED
-        outcome = engine.retrieve(question.q, mode, embedding=embedding, tokens=tokens, ranking=ranking, scope=scope)
-        retrieved.append(Retrieved(question, outcome))
+        chosen = replace(
+            models,
+            ranking=rankings[index] if rankings is not None else models.ranking,
+            scope=scopes[index] if scopes is not None else models.scope,
+        )
+        trace = SearchTrace()
+        vectors = encodings[index] if encodings is not None else None
+        outcome = engine.retrieve(question.q, mode, models=chosen, vectors=vectors, trace=trace)
+        retrieved.append(Retrieved(question, outcome, trace))
         if progress:
             progress()
     return retrieved
@@ -116,11 +120,11 @@ def fit_ranking(retrieved: list[Retrieved]) -> BoostedRanking | None:
     articles? Gradient-boosted trees (`RANKING_TREES`), exported for the API."""
     rows, labels = [], []
     for item in retrieved:
-        features = item.outcome.ranking_features
+        features = item.trace.ranking_features
         if item.question.off_topic or features is None or not len(features):
             continue
         rows.append(features)
-        labels += [article_id in item.question.expected for article_id in item.outcome.ranking_candidates]
+        labels += [article_id in item.question.expected for article_id in item.trace.ranking_candidates]
     if not rows or len(set(labels)) < 2:
         return None
     model = GradientBoostingClassifier(random_state=0, **RANKING_TREES)
@@ -148,11 +152,11 @@ def fit_scope(retrieved: list[Retrieved]) -> ScopeModel | None:
     """The scope model (`search_api.scope`): a logistic regression on the question vectors of the
     given questions, covered (1) against off-topic (0), the two weighed equally; None while fewer
     than five of either have a vector."""
-    items = [item for item in retrieved if item.outcome.embedding is not None]
+    items = [item for item in retrieved if item.trace.embedding is not None]
     labels = np.array([0 if item.question.off_topic else 1 for item in items], dtype=int)
     if min(np.bincount(labels, minlength=2)) < 5:  # also covers no items at all
         return None
-    vectors = np.array([item.outcome.embedding for item in items], dtype=float)
+    vectors = np.array([item.trace.embedding for item in items], dtype=float)
     coef, intercept = logistic_on_raw_features(vectors, labels, c=SCOPE_C, standardised=False, balanced=True)
     memory = QuestionMemory.from_vectors(vectors[labels == 1], vectors[labels == 0])
     return ScopeModel(coef=[float(c) for c in coef], intercept=intercept, memory=memory)
@@ -517,7 +521,7 @@ class FinalRetrieval:
 def retrieve_out_of_fold(
     engine: SearchEngine,
     questions: list[LabelledQuestion],
-    encodings: list[Encoding] | None = None,
+    encodings: list[QueryVectors] | None = None,
     progress: Callable[[], None] | None = None,
 ) -> FinalRetrieval:
     """The final variant over the questions: first without the learned ranking and scope model,

@@ -11,10 +11,9 @@ import logging
 import threading
 import time
 from contextlib import nullcontext
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
 from threadpoolctl import threadpool_limits
 
 from indexer.indexing import IndexReport, index_articles, served_documents, served_versions, stored_versions
@@ -27,23 +26,22 @@ from kb.settings import Settings
 from kb.store import describe_store, open_document_store
 from search_api import schemas
 from search_api.answer import extract_answer, snippet
-from search_api.grouping import ArticleHit, group_by_article
+from search_api.grouping import ArticleHit
 from search_api.index_state import IndexState, index_state
 from search_api.classifier import DepartmentClassifier
 from search_api.language import LanguageDetector
 from search_api.notices import notice_for
 from search_api.model_files import load_models
+from search_api.pipeline import (
+    ArticleRanker, FittedModels, QueryVectors, SearchOutcome, SearchPipeline, SearchTrace, ServedVersions,
+)
 from search_api.language_centering import LanguageCentering, LanguageSamplesError, load_language_centering
-from search_api.retrieval import ARTICLE_CHUNKS, DEFAULT_MODE, HybridRetriever, RetrievalMode, Retrieved
-from search_api.routing import LEXICAL_LANGUAGES, Routing, RoutingCalibration, RoutingInput, route
-from kb.spelling import Correction
+from search_api.retrieval import DEFAULT_MODE, HybridRetriever, RetrievalMode
+from search_api.routing import Routing, RoutingCalibration
 from search_api.article_vectors import ArticleVectors
 from search_api.best_bets import BestBets
-from search_api import ranking as learned
-from search_api.scope import ScopeModel
 from search_api.suggest import Suggester
 from search_api.token_match import ArticleTokens, cache_file
-from kb.text import content_words
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +50,6 @@ DEFAULT_SECTION = "Wat is het?"
 GENERAL_DESK = "klantcontact"
 #: How deep a search narrowed to one department looks for that department's articles
 NARROW_DEPTH = 20
-CALIBRATED = object()  # `SearchEngine.retrieve`: the learned ranking (or scope model) of the calibration in use
 
 ROUTING_REASONS = {
     "routed": "De vraag past bij deze afdeling.",
@@ -64,23 +61,6 @@ ROUTING_REASONS = {
 OFF_TOPIC_WITH_RESULTS = (
     "We weten niet zeker of we informatie over deze vraag hebben. Kijk of een van de resultaten hieronder past."
 )
-
-
-@dataclass
-class SearchOutcome:
-    """Everything one search produced, before it is shaped into a response."""
-
-    hits: list[ArticleHit]
-    routing: Routing
-    routing_input: RoutingInput
-    corrections: list[Correction]
-    language: str | None
-    took_ms: float
-    # the learned ranking's signals of the candidates (`search_api.ranking.features`), in the
-    # order before it was applied, with their article ids: what the evaluation fits it on
-    ranking_features: np.ndarray | None = None
-    ranking_candidates: list[str] = field(default_factory=list)
-    embedding: list[float] | None = None  # the dense query vector searched with: what the scope model is fitted on
 
 
 class SearchEngine:
@@ -114,6 +94,7 @@ class SearchEngine:
         self._lock = threading.RLock()  # the embedded store is not made for concurrent writes
         # Searches need the lock only when they read the embedded store itself; the in-memory
         # scorer and a Qdrant server serve concurrent searches (a re-index swaps in new objects).
+        self.pipeline: SearchPipeline | None = None  # built by `_train` after every load and re-index
         self._search_lock = self._lock if (
             settings.resolved_retrieval_backend == "qdrant" and not settings.qdrant_url
         ) else nullcontext()
@@ -226,6 +207,8 @@ class SearchEngine:
     def _serve_written(self, report: IndexReport) -> None:
         """The new versions are complete: let searches of the live store return them."""
         self._served_versions = {**self._served_versions, **report.versions}
+        if self.pipeline is not None and self.pipeline.served is not None:
+            self.pipeline = replace(self.pipeline, served=ServedVersions(self._served_versions))
 
     def _train(self) -> None:
         """Refresh what is learnt from the content and the index (the spelling vocabulary, the
@@ -243,7 +226,7 @@ class SearchEngine:
         stored = served_documents(everything, served_versions(versions))  # never a mix of versions, never an incomplete one
         self._served_versions = {doc.meta["article_id"]: doc.meta["fingerprint"] for doc in stored}
         self._retriever.refresh(stored)
-        self.classifier.fit(stored)
+        self.classifier = DepartmentClassifier().fit(stored)
         self.article_vectors = ArticleVectors(stored)
         assert self._retriever.token_encoder is not None
         self.article_tokens = ArticleTokens.build(
@@ -253,6 +236,16 @@ class SearchEngine:
             previous=self.article_tokens,
         )
         self._retriever.run("parkeervergunning aanvragen")  # warm-up: word lists load on first use
+        self.pipeline = SearchPipeline(  # what searches read from now on, swapped in at once
+            language=self.language,
+            retriever=self._retriever,
+            served=ServedVersions(self._served_versions) if self._retriever.backend != "memory" else None,
+            articles=self.articles,
+            classifier=self.classifier,
+            ranker=ArticleRanker(self.article_vectors, self.article_tokens, self.best_bets),
+            best_bets=self.best_bets,
+            store_lock=self._search_lock,
+        )
         self.index_state = index_state(
             everything,
             self._valid_articles,
@@ -264,110 +257,23 @@ class SearchEngine:
 
     # -- searching --------------------------------------------------------------------------
 
-    def retrieve(
-        self,
-        query: str,
-        mode: RetrievalMode = DEFAULT_MODE,
-        *,
-        embedding: list[float] | None = None,
-        tokens: np.ndarray | None = None,
-        ranking: learned.Ranking | None | object = CALIBRATED,
-        scope: ScopeModel | None | object = CALIBRATED,
-    ) -> SearchOutcome:
-        """Retrieve and route one question. `embedding` and `tokens` may pass a dense query vector
-        and the question's token vectors that were already computed (`encode`; the evaluation
-        compares variants on the same vectors); `ranking` and
-        `scope` a learned ranking and scope model other than the calibration's, or None for none
-        (the evaluation fits them out of fold). Both belong to the final variant only."""
-        started = time.perf_counter()
-        assert self._retriever is not None, "start() first"
-        language = self.language.detect(query)
-        with self._search_lock:
-            retrieved = self._retriever.run(query, mode, embedding=embedding, tokens=tokens, language=language)
-        if self._retriever.backend != "memory":  # the in-memory index holds the served versions only
-            retrieved = self._served_only(retrieved)
-        hits = [hit for hit in group_by_article(retrieved.documents, ARTICLE_CHUNKS[mode]) if hit.article_id in self.articles]
-        classifier = self.classifier.predict(retrieved.embedding)  # none for BM25-only
-        words = len(content_words(query))
-        best_bets: set[str] = set()
-        rows, candidates, ranking_top, scope_log_odds, margin = None, [], 0.0, 0.0, 0.0
-        if mode == "hybrid_plus":
-            scope_model = self.calibration.scope if scope is CALIBRATED else scope
-            if scope_model is not None:
-                scope_log_odds, margin = scope_model.log_odds(retrieved.embedding), scope_model.margin(retrieved.embedding)
-            chosen = self.calibration.ranking if ranking is CALIBRATED else ranking
-            hits, rows, candidates, ranking_top = self._rerank(
-                hits, retrieved, classifier, long_question=words >= learned.LONG_QUESTION,
-                other_language=language not in LEXICAL_LANGUAGES, ranking=chosen,
-            )
-            best_bets = self.best_bets.match(query, retrieved.corrected) & {hit.article_id for hit in hits}
-            hits = self.best_bets.promote(hits, best_bets)
-        routing_input = RoutingInput(
-            hits=hits,
-            classifier=classifier,
-            top_dense=max(retrieved.dense_scores.values(), default=0.0),
-            top_sparse=max(retrieved.sparse_scores.values(), default=0.0),
-            lexical=language in LEXICAL_LANGUAGES or mode == "bm25",
-            words=words,
-            best_bet=bool(best_bets),
-            ranking_top=ranking_top,
-            scope=scope_log_odds,
-            margin=margin,
-        )
-        routing = route(routing_input, self.calibration)
-        took_ms = (time.perf_counter() - started) * 1000
-        return SearchOutcome(
-            hits, routing, routing_input, retrieved.corrections, language, took_ms, rows, candidates, retrieved.embedding
-        )
+    @property
+    def models(self) -> FittedModels:
+        """The fitted models searches use (`eval/fitted/`)."""
+        return FittedModels.of(self.calibration)
 
-    def _served_only(self, retrieved: Retrieved) -> Retrieved:
-        """Drop chunks of versions that searches may not see (an unfinished re-index)."""
-        served = self._served_versions
+    def retrieve(self, query: str, mode: RetrievalMode = DEFAULT_MODE, *, models: FittedModels | None = None,
+                 vectors: QueryVectors | None = None, trace: SearchTrace | None = None) -> SearchOutcome:
+        """Retrieve and route one question (`search_api.pipeline`). The evaluation passes the
+        question's vectors computed once (`encode`), other fitted models, and a trace to learn from."""
+        assert self.pipeline is not None, "start() first"
+        return self.pipeline.run(query, mode, models or self.models, vectors=vectors, trace=trace)
 
-        def allowed(chunk_id: str) -> bool:  # `indexer.chunking` ids: article id:fingerprint:number
-            article_id, fingerprint, _ = chunk_id.split(":")
-            return served.get(article_id) == fingerprint
-
-        scored = [*retrieved.dense_scores, *retrieved.sparse_scores]
-        if all(allowed(document.id) for document in retrieved.documents) and all(map(allowed, scored)):
-            return retrieved
-        return replace(
-            retrieved,
-            documents=[document for document in retrieved.documents if allowed(document.id)],
-            dense_scores={key: value for key, value in retrieved.dense_scores.items() if allowed(key)},
-            sparse_scores={key: value for key, value in retrieved.sparse_scores.items() if allowed(key)},
-        )
-
-    def _rerank(
-        self, hits: list[ArticleHit], retrieved: Retrieved, classifier: dict[str, float], *,
-        long_question: bool, other_language: bool, ranking: learned.Ranking | None,
-    ) -> tuple[list[ArticleHit], np.ndarray, list[str], float]:
-        """The article-level ranking: a second ranking by article vector, then the learned ranking
-        of the first articles (if any). Returns the hits, the learned ranking's signals of the
-        candidates with their ids (what the evaluation fits it on), and its probability that the
-        first is right (0 without a ranking; a signal of the in-scope model)."""
-        hits = self.article_vectors.rerank(hits, retrieved.embedding)
-        candidates = [hit.article_id for hit in hits[: learned.DEPTH]]
-        rows = learned.features(hits, learned.QuestionContext(
-            dense_scores=retrieved.dense_scores,
-            sparse_scores=retrieved.sparse_scores,
-            article_cosines=self.article_vectors.cosines(candidates, retrieved.embedding),
-            classifier=classifier,
-            keywords=self.best_bets.contained(retrieved.corrected),
-            long_question=long_question,
-            other_language=other_language,
-            token_match=self.article_tokens.match(retrieved.tokens, candidates),
-        ))
-        if ranking is None or not len(rows):
-            return hits, rows, candidates, 0.0
-        probabilities = ranking.probabilities(rows)
-        return learned.rerank(hits, probabilities), rows, candidates, float(probabilities.max())
-
-    def encode(self, query: str) -> tuple[list[float], np.ndarray | None]:
+    def encode(self, query: str) -> QueryVectors:
         """The question's vector and token vectors, as `retrieve` accepts them (no token vectors
-        with the torch backend: `retrieve` computes them where it uses them)."""
+        with the torch backend: retrieval computes them where it uses them)."""
         assert self._retriever is not None, "start() first"
-        return self._retriever.encode(query)
+        return QueryVectors(*self._retriever.encode(query))
 
     def search(self, query: str, limit: int = 5, *, staff: bool = False,
                department_id: str | None = None) -> schemas.SearchResponse:

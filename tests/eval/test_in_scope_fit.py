@@ -6,7 +6,7 @@ import numpy as np
 
 from eval.questions import LabelledQuestion
 from eval.run import IN_DOMAIN_REPEATS, Retrieved, fit_in_domain, out_of_fold_in_scope
-from search_api.engine import SearchOutcome
+from search_api.pipeline import SearchOutcome, SearchTrace
 from search_api.routing import Routing, RoutingCalibration, RoutingInput, in_domain_probability
 
 
@@ -17,7 +17,7 @@ def item(q: str, off_topic: bool, dense: float, sparse: float, words: int, lexic
     )
     routing_input = RoutingInput(hits=[], top_dense=dense, top_sparse=sparse, words=words, lexical=lexical)
     outcome = SearchOutcome([], Routing("routed", "afval", 0.9, 0.9), routing_input, [], "nl", 1.0)
-    return Retrieved(question, outcome)
+    return Retrieved(question, outcome, SearchTrace())
 
 
 def overlapping_questions(n_in: int = 60, n_off: int = 20) -> list[Retrieved]:

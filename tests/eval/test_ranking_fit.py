@@ -8,11 +8,11 @@ import numpy as np
 import eval.run as eval_run
 from eval.questions import LabelledQuestion
 from eval.run import Retrieved, fit_ranking, out_of_fold
-from search_api.engine import SearchOutcome
-from search_api.ranking import SIGNALS, BoostedRanking, LearnedRanking
+from search_api.pipeline import SearchOutcome, SearchTrace
+from search_api.ranking import RANKING_FEATURES, SIGNALS, BoostedRanking, LearnedRanking
 from search_api.routing import Routing, RoutingInput
 
-WIDTH = 3 * len(SIGNALS)
+WIDTH = len(RANKING_FEATURES)
 CLUE = SIGNALS.index("keyword")
 
 
@@ -25,8 +25,8 @@ def question(text: str, right: str, rng: random.Random) -> Retrieved:
         rows[position, SIGNALS.index("rank")] = position + 1
         rows[position, CLUE] = 1.0 if article_id == right else rng.random() * 0.2
     labelled = LabelledQuestion(q=text, expected=[right], department="afval", kind="colloquial")
-    outcome = SearchOutcome([], Routing("routed", "afval", 0.9, 0.9), RoutingInput(hits=[]), [], "nl", 1.0, rows, candidates)
-    return Retrieved(labelled, outcome)
+    outcome = SearchOutcome([], Routing("routed", "afval", 0.9, 0.9), RoutingInput(hits=[]), [], "nl", 1.0)
+    return Retrieved(labelled, outcome, SearchTrace(ranking_features=rows, ranking_candidates=candidates))
 
 
 def questions(n: int, seed: int = 1) -> list[Retrieved]:
@@ -38,7 +38,7 @@ def test_the_fitted_ranking_puts_the_right_article_first_on_new_questions():
     ranking = fit_ranking(questions(40))
     assert isinstance(ranking, BoostedRanking) and ranking.trees
     new = questions(20, seed=2)
-    first = [item.outcome.ranking_candidates[int(np.argmax(ranking.probabilities(item.outcome.ranking_features)))]
+    first = [item.trace.ranking_candidates[int(np.argmax(ranking.probabilities(item.trace.ranking_features)))]
              for item in new]
     assert all(article_id in item.question.expected for article_id, item in zip(first, new))
 

@@ -6,7 +6,7 @@ import numpy as np
 
 from eval.questions import LabelledQuestion
 from eval.run import RANKING_FOLDS, Retrieved, fit_scope, out_of_fold
-from search_api.engine import SearchOutcome
+from search_api.pipeline import SearchOutcome, SearchTrace
 from search_api.routing import Routing, RoutingInput
 
 COVERED, OFF_TOPIC = np.eye(8)[0], np.eye(8)[1]  # what covered and off-topic questions are about, in a toy space
@@ -18,8 +18,8 @@ def question(i: int, off_topic: bool, rng: np.random.Generator) -> Retrieved:
         q=f"vraag {i}", expected=[] if off_topic else ["grofvuil-ophalen"], department=None if off_topic else "afval",
         kind="off_topic" if off_topic else "short",
     )
-    outcome = SearchOutcome([], Routing("routed", "afval", 0.9, 0.9), RoutingInput(hits=[]), [], "nl", 1.0, embedding=list(vector))
-    return Retrieved(labelled, outcome)
+    outcome = SearchOutcome([], Routing("routed", "afval", 0.9, 0.9), RoutingInput(hits=[]), [], "nl", 1.0)
+    return Retrieved(labelled, outcome, SearchTrace(embedding=list(vector)))
 
 
 def questions(n: int, seed: int) -> list[Retrieved]:
@@ -31,10 +31,10 @@ def test_the_scope_model_tells_new_covered_questions_from_off_topic_ones():
     model = fit_scope(questions(60, seed=1))
     assert model is not None and len(model.coef) == 8
     new = questions(40, seed=2)
-    log_odds = np.array([model.log_odds(item.outcome.embedding) for item in new])
+    log_odds = np.array([model.log_odds(item.trace.embedding) for item in new])
     covered = np.array([not item.question.off_topic for item in new])
     assert log_odds[covered].min() > 0 > log_odds[~covered].max()
-    margins = np.array([model.margin(item.outcome.embedding) for item in new])
+    margins = np.array([model.margin(item.trace.embedding) for item in new])
     assert margins[covered].min() > 0 > margins[~covered].max()
 
 
@@ -60,9 +60,11 @@ def test_every_question_is_scored_by_a_scope_model_that_did_not_see_it():
             assert model is on_all_dev  # the model the API uses, fitted on the dev questions only
         else:
             assert model is not on_all_dev
-    assert on_all_dev.model_dump() == fit_scope(dev).model_dump()
+    again = fit_scope(dev)
+    assert on_all_dev.model_dump() == again.model_dump()
+    assert np.array_equal(on_all_dev.memory.covered, again.memory.covered)
     # nor does any question meet itself among the labelled questions a model remembers
     for item, model in zip(items, scopes):
-        vector = np.asarray(item.outcome.embedding) / np.linalg.norm(item.outcome.embedding)
-        remembered = np.vstack([model.memory._covered, model.memory._off_topic])
+        vector = np.asarray(item.trace.embedding) / np.linalg.norm(item.trace.embedding)
+        remembered = np.vstack([model.memory.covered, model.memory.off_topic]).astype(np.float32)
         assert (remembered @ vector).max() < 0.999

@@ -161,37 +161,47 @@ def test_an_editors_keyword_is_a_best_bet(client, question, article, department)
 def test_the_scope_model_of_the_calibration_reads_what_a_question_is_about(live_server):
     """The committed router carries a scope model of the question vector: a municipal question reads
     as one we cover, a recipe does not; without the model the signals are 0."""
+    from dataclasses import replace
+
+    from search_api.pipeline import SearchTrace
+
     engine = live_server.app.state.engine
     assert engine.calibration.scope is not None
-    covered = engine.retrieve("ik wil mijn paspoort verlengen")
+    trace = SearchTrace()
+    covered = engine.retrieve("ik wil mijn paspoort verlengen", trace=trace)
     recipe = engine.retrieve("recept voor appeltaart met kaneel")
-    assert len(engine.calibration.scope.coef) == len(covered.embedding)
+    assert len(engine.calibration.scope.coef) == len(trace.embedding)
     assert covered.routing_input.scope > 0 > recipe.routing_input.scope
-    assert engine.retrieve("ik wil mijn paspoort verlengen", scope=None).routing_input.scope == 0.0
+    without = replace(engine.models, scope=None)
+    assert engine.retrieve("ik wil mijn paspoort verlengen", models=without).routing_input.scope == 0.0
     # and the labelled questions it was fitted on: the first is nearer to covered ones, the second
     # to off-topic ones
     assert engine.calibration.scope.memory is not None
     assert covered.routing_input.margin > 0 > recipe.routing_input.margin
-    assert engine.retrieve("ik wil mijn paspoort verlengen", scope=None).routing_input.margin == 0.0
+    assert engine.retrieve("ik wil mijn paspoort verlengen", models=without).routing_input.margin == 0.0
 
 
 def test_the_learned_ranking_of_the_calibration_orders_the_first_articles(live_server):
     """The committed router carries a learned ranking; without it the fused order stands."""
-    from search_api.ranking import RANKING_FEATURES, SIGNALS, TOKEN_SIGNALS, WIDTH, LearnedRanking
+    from dataclasses import replace
+
+    from search_api.pipeline import SearchTrace
+    from search_api.ranking import RANKING_FEATURES, WIDTH, LearnedRanking
 
     engine = live_server.app.state.engine
     assert engine.calibration.ranking is not None
     question = "Ik ben weduwe geworden en heb twee kinderen, waar kan ik een uitkering krijgen?"
-    unranked = engine.retrieve(question, ranking=None)
-    assert len(unranked.ranking_candidates) == 10 and unranked.ranking_features.shape == (10, WIDTH)
-    token_match = unranked.ranking_features[:, 3 * len(SIGNALS) + TOKEN_SIGNALS.index("token_match")]
+    trace = SearchTrace()
+    unranked = engine.retrieve(question, models=replace(engine.models, ranking=None), trace=trace)
+    assert len(trace.ranking_candidates) == 10 and trace.ranking_features.shape == (10, WIDTH)
+    token_match = trace.ranking_features[:, RANKING_FEATURES.index("token_match")]
     assert (token_match > 0.5).all() and len(set(token_match)) == 10  # the question's tokens met each article's
-    assert unranked.ranking_candidates == [hit.article_id for hit in unranked.hits[:10]]
+    assert trace.ranking_candidates == [hit.article_id for hit in unranked.hits[:10]]
     last_first = LearnedRanking(
         coef=[1.0 if name in ("rank", "rank_if_long", "rank_if_other_language") else 0.0 for name in RANKING_FEATURES],
         intercept=0.0,
     )
-    reversed_ = engine.retrieve(question, ranking=last_first)
-    assert [hit.article_id for hit in reversed_.hits[:10]] == unranked.ranking_candidates[::-1]
+    reversed_ = engine.retrieve(question, models=replace(engine.models, ranking=last_first))
+    assert [hit.article_id for hit in reversed_.hits[:10]] == trace.ranking_candidates[::-1]
     calibrated = engine.retrieve(question)
     assert calibrated.hits[0].article_id == "anw-nabestaandenuitkering"
