@@ -25,16 +25,16 @@ ROUTING_NAMES = {"vote": "Nearest-article vote", "classifier": "Classifier", "co
 LABELS = {
     "hit@1": "hit@1", "hit@5": "hit@5", "mrr": "MRR", "ndcg@10": "nDCG@10", "routing_accuracy": "routing acc.",
     "routing_macro_f1": "routing macro-F1", "right_desk_reached": "right desk reached",
-    "accuracy_when_routed": "accuracy when routed", "ambiguous_in_domain": "\"bedoelt u\"",
-    "off_topic_rejection": "off-topic rejection", "off_topic_in_domain": "in scope, \"geen informatie\"",
+    "accuracy_when_routed": "accuracy when routed", "ambiguous_covered": "\"bedoelt u\"",
+    "off_topic_rejection": "off-topic rejection", "off_topic_covered": "in scope, \"geen informatie\"",
 }
 MAIN = ["hit@1", "hit@5", "mrr", "ndcg@10", "routing_accuracy", "routing_macro_f1", "off_topic_rejection"]
 BY_KIND = ["hit@1", "hit@5", "mrr", "ndcg@10", "routing_accuracy", "right_desk_reached", "off_topic_rejection"]
 BY_SOURCE = [
-    "hit@1", "hit@5", "mrr", "routing_accuracy", "right_desk_reached", "off_topic_rejection", "off_topic_in_domain",
+    "hit@1", "hit@5", "mrr", "routing_accuracy", "right_desk_reached", "off_topic_rejection", "off_topic_covered",
 ]
 ROUTING = [
-    "routing_accuracy", "right_desk_reached", "routing_macro_f1", "accuracy_when_routed", "ambiguous_in_domain",
+    "routing_accuracy", "right_desk_reached", "routing_macro_f1", "accuracy_when_routed", "ambiguous_covered",
     "off_topic_rejection",
 ]
 Lines = list[str]
@@ -118,7 +118,7 @@ def off_topic_table(report: dict) -> Lines:
         all_, test = values["all"], values["test"]
         name = RETRIEVAL_NAMES.get(mode, mode)
         lines.append(
-            f"| {f'**{name}**' if mode == report['final']['retrieval'] else name} | {_cell(all_.get('off_topic_rejection'))} | {_cell(all_.get('off_topic_in_domain'))} "
+            f"| {f'**{name}**' if mode == report['final']['retrieval'] else name} | {_cell(all_.get('off_topic_rejection'))} | {_cell(all_.get('off_topic_covered'))} "
             f"| {_cell(values.get('final_rejection_at_same_cost'))} | {_cell(all_.get('off_topic_auc'))} | {_cell(test.get('off_topic_auc'))} |"
         )
     return lines
@@ -164,8 +164,8 @@ def operating_points_table(report: dict, around: float | None = None) -> Lines:
         all_, test = row["all"], row["test"]
         threshold = f"**→ {row['threshold']:.2f}**" if row["fitted"] else f"{row['threshold']:.2f}"
         lines.append(
-            f"| {threshold} | {_cell(all_['off_topic_rejection'])} | {_cell(all_['off_topic_in_domain'])} "
-            f"| {_cell(all_['routing_accuracy'])} | {_cell(test['off_topic_rejection'])} | {_cell(test['off_topic_in_domain'])} "
+            f"| {threshold} | {_cell(all_['off_topic_rejection'])} | {_cell(all_['off_topic_covered'])} "
+            f"| {_cell(all_['routing_accuracy'])} | {_cell(test['off_topic_rejection'])} | {_cell(test['off_topic_covered'])} "
             f"| {_cell(test['routing_accuracy'])} |"
         )
     return lines
@@ -223,8 +223,8 @@ def routing_summary(report: dict) -> Lines:
     return _paragraph(
         f"When the router routes, it is right {_percent(overall['accuracy_when_routed'])} of the time "
         f"(held out {_percent(test['accuracy_when_routed'])}). It asks \"bedoelt u ...?\" for "
-        f"{_percent(overall['ambiguous_in_domain'])} of the questions we cover, with the right desk among the options "
-        f"for {_percent(overall['right_among_alternatives'])} of them, and tells {_percent(overall['off_topic_in_domain'])} "
+        f"{_percent(overall['ambiguous_covered'])} of the questions we cover, with the right desk among the options "
+        f"for {_percent(overall['right_among_alternatives'])} of them, and tells {_percent(overall['off_topic_covered'])} "
         f"\"geen informatie\" (their results are still listed); routing accuracy counts both as misses. The right desk "
         f"is reached (routed, or offered in \"bedoelt u\") for {overall['right_desk_reached']:.3f} "
         f"(held out {test['right_desk_reached']:.3f})." + _ceiling(overall, test)
@@ -247,7 +247,7 @@ def questions_summary(report: dict) -> Lines:
     overall = report["overall"]
     sets = ", ".join(f"{source} {values['questions']:,}" for source, values in _by_source(report))
     return [
-        f"**{overall['questions']:,} labelled questions** ({overall['in_domain']:,} we cover, {overall['off_topic']:,} we do "
+        f"**{overall['questions']:,} labelled questions** ({overall['covered']:,} we cover, {overall['off_topic']:,} we do "
         f"not); {report['test']['questions']:,} held out, {report['dev']['questions']:,} dev" + (f"; per set: {sets}." if sets else ".")
     ]
 
@@ -264,7 +264,7 @@ def threshold_summary(report: dict) -> Lines:
         f"The threshold in use, {off_topic_policy(calibration.get('off_topic_rejection_target'))}, is "
         f"**{fitted['threshold']:.2f}**: off-topic rejection {_cell(all_['off_topic_rejection'])} (held out "
         f"{_cell(test['off_topic_rejection'])}), questions we cover told \"geen informatie\" "
-        f"{_percent(all_['off_topic_in_domain'])} (held out {_percent(test['off_topic_in_domain'])}), routing accuracy "
+        f"{_percent(all_['off_topic_covered'])} (held out {_percent(test['off_topic_covered'])}), routing accuracy "
         f"{_cell(all_['routing_accuracy'])} (held out {_cell(test['routing_accuracy'])})."
     )
     strict = next((row for row in rows if (row["test"]["off_topic_rejection"] or 0) >= 0.9), None)
@@ -272,7 +272,7 @@ def threshold_summary(report: dict) -> Lines:
         text += (
             f" The lowest threshold that rejects 0.9 of the held-out off-topic questions is {strict['threshold']:.2f} "
             f"(held out {_cell(strict['test']['off_topic_rejection'])}), at the price of telling "
-            f"{_percent(strict['all']['off_topic_in_domain'])} of the questions we cover \"geen informatie\" and a routing "
+            f"{_percent(strict['all']['off_topic_covered'])} of the questions we cover \"geen informatie\" and a routing "
             f"accuracy of {_cell(strict['all']['routing_accuracy'])}."
         )
     dev = report["dev"]
@@ -319,8 +319,8 @@ def off_topic_policy(target: float | None) -> str:
 
 def in_scope_model(calibration: dict) -> str:
     """Which regularisation of the in-scope model the fit kept (`eval/run.py choose_in_scope_model`)."""
-    features = "standardised" if calibration.get("in_domain_standardised") else "raw"
-    return f"{features} features, L2 penalty C = {calibration.get('in_domain_c', 10.0):g}"
+    features = "standardised" if calibration.get("in_scope_standardised") else "raw"
+    return f"{features} features, L2 penalty C = {calibration.get('in_scope_c', 10.0):g}"
 
 
 def _section(title: str, intro: str, body: Lines) -> Lines:
@@ -352,7 +352,7 @@ def render_markdown(report: dict) -> str:
             "Operating points: what the off-topic threshold trades",
             f"Every candidate threshold of the in-scope probability, all else as fitted. The fitted threshold (→) is "
             f"{off_topic_policy(calibration.get('off_topic_rejection_target'))}; the in-scope model kept has "
-            f"{in_scope_model(calibration)} (of `eval/run.py IN_DOMAIN_REGULARISATIONS`, by the one-standard-error rule). "
+            f"{in_scope_model(calibration)} (of `eval/run.py IN_SCOPE_REGULARISATIONS`, by the one-standard-error rule). "
             "\"Geen informatie\": questions we do cover that are told we have no answer. The dev questions are the ones "
             "the in-scope model was fitted on; the held-out columns are the unbiased ones.",
             operating_points_table(report),

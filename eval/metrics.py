@@ -90,7 +90,7 @@ def hit_at(observations: list[Observation], k: int) -> float | None:
 
 
 def macro_f1(observations: list[Observation]) -> float | None:
-    """Macro-F1 over the departments of in-domain questions (an abstention is a miss)."""
+    """Macro-F1 over the departments of in-scope questions (an abstention is a miss)."""
     if not observations:
         return None
     truth = [o.expected_department or "(none)" for o in observations]
@@ -115,12 +115,12 @@ def rejection_at_cost(observations: list[Observation], cost: float | None) -> fl
     `cost` of the questions we do cover "geen informatie": the threshold is the score of the
     lowest covered question that is kept, and every off-topic question below it is rejected.
     Compares the off-topic handling of two configurations at the same price."""
-    in_domain = sorted(o.in_scope for o in observations if not o.off_topic)
+    covered = sorted(o.in_scope for o in observations if not o.off_topic)
     off_topic = [o.in_scope for o in observations if o.off_topic]
-    if cost is None or not in_domain or not off_topic:
+    if cost is None or not covered or not off_topic:
         return None
-    told = math.floor(cost * len(in_domain) + 1e-9)
-    threshold = in_domain[told] if told < len(in_domain) else math.inf
+    told = math.floor(cost * len(covered) + 1e-9)
+    threshold = covered[told] if told < len(covered) else math.inf
     return round(sum(p < threshold for p in off_topic) / len(off_topic), 4)
 
 
@@ -137,43 +137,43 @@ def decision_rates(observations: Iterable[Observation]) -> dict[str, float | Non
     """What the router decided, without the ranking metrics: cheap enough to compute for every
     candidate threshold."""
     observations = list(observations)
-    in_domain = [o for o in observations if not o.off_topic]
-    routed = [o for o in in_domain if o.department is not None]
+    covered = [o for o in observations if not o.off_topic]
+    routed = [o for o in covered if o.department is not None]
     return {
-        "routing_accuracy": _share([o.routed_correctly for o in in_domain]),
+        "routing_accuracy": _share([o.routed_correctly for o in covered]),
         "accuracy_when_routed": _share([o.routed_correctly for o in routed]),
         # routed to the right desk, or asked "bedoelt u ...?" with the right desk among the options
         "right_desk_reached": _share([
             o.routed_correctly or (o.status == "ambiguous" and o.expected_department in o.alternatives)
-            for o in in_domain
+            for o in covered
         ]),
         # the most likely department is right: what routing accuracy would be if the router never
         # abstained, so the ceiling of routing accuracy under any abstention policy
-        "top_department_right": _share([o.top_department == o.expected_department for o in in_domain]),
-        "ambiguous_in_domain": _share([o.status == "ambiguous" for o in in_domain]),
+        "top_department_right": _share([o.top_department == o.expected_department for o in covered]),
+        "ambiguous_covered": _share([o.status == "ambiguous" for o in covered]),
         "right_among_alternatives": _share(
-            [o.expected_department in o.alternatives for o in in_domain if o.status == "ambiguous"]
+            [o.expected_department in o.alternatives for o in covered if o.status == "ambiguous"]
         ),
-        "abstained_in_domain": _share([o.department is None for o in in_domain]),
-        "off_topic_in_domain": _share([o.status == "off_topic" for o in in_domain]),  # told "geen informatie"
+        "abstained_covered": _share([o.department is None for o in covered]),
+        "off_topic_covered": _share([o.status == "off_topic" for o in covered]),  # told "geen informatie"
         "off_topic_rejection": off_topic_rejection(observations),
     }
 
 
 def summarize(observations: Iterable[Observation]) -> dict[str, float | int | None]:
     observations = list(observations)
-    in_domain = [o for o in observations if not o.off_topic]
+    covered = [o for o in observations if not o.off_topic]
     decisions = decision_rates(observations)
     return {
         "questions": len(observations),
-        "in_domain": len(in_domain),
-        "off_topic": len(observations) - len(in_domain),
-        "hit@1": hit_at(in_domain, 1),
-        "hit@5": hit_at(in_domain, 5),
-        "mrr": mrr_at_10(in_domain),
-        "ndcg@10": ndcg_at_10(in_domain),
+        "covered": len(covered),
+        "off_topic": len(observations) - len(covered),
+        "hit@1": hit_at(covered, 1),
+        "hit@5": hit_at(covered, 5),
+        "mrr": mrr_at_10(covered),
+        "ndcg@10": ndcg_at_10(covered),
         "routing_accuracy": decisions.pop("routing_accuracy"),
-        "routing_macro_f1": macro_f1(in_domain),
+        "routing_macro_f1": macro_f1(covered),
         **decisions,
         "off_topic_auc": off_topic_auc(observations),
     }

@@ -42,27 +42,27 @@ from search_api.routing import (
     calibrated_confidence,
     decide,
     department_distribution,
-    in_domain_probability,
+    in_scope_probability,
     route,
 )
 
 TEMPERATURES = (0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.03, 0.05, 0.08, 0.15, 0.3)
 WEIGHTS = tuple(round(0.1 * step, 1) for step in range(11))
 THRESHOLDS = tuple(round(0.05 * step, 2) for step in range(1, 19))
-IN_DOMAIN_COLUMNS = (0, 1, 2, 3, 4, 5)  # of `RoutingInput.features()` used by the in-scope model of lexical questions
-IN_DOMAIN_FOLDS, IN_DOMAIN_REPEATS = 5, 5  # cross-validation of the in-scope model for the off-topic threshold
+IN_SCOPE_COLUMNS = (0, 1, 2, 3, 4, 5)  # of `RoutingInput.features()` used by the in-scope model of lexical questions
+IN_SCOPE_FOLDS, IN_SCOPE_REPEATS = 5, 5  # cross-validation of the in-scope model for the off-topic threshold
 # How the in-scope model may be regularised: (standardise the features first, C of the L2
 # penalty), in order of preference. `fit_calibration` fits each with its own thresholds and keeps
 # the first whose decisions, judged out of fold, are worth as much as the best's within one
 # standard error (`choose_in_scope_model`).
-IN_DOMAIN_REGULARISATIONS: tuple[tuple[bool, float], ...] = ((False, 10.0), (True, 0.1), (True, 1.0), (True, 10.0))
+IN_SCOPE_REGULARISATIONS: tuple[tuple[bool, float], ...] = ((False, 10.0), (True, 0.1), (True, 1.0), (True, 10.0))
 RANKING_FOLDS = 5  # the learned ranking and the scope model are fitted out of fold for the report
 # The learned ranking's trees. Chosen out of fold on the dev questions (November 2026): depth 2-3 and
 # 100-400 trees at a learning rate of 0.03-0.1 all land within 0.01 of each other; this is the middle.
 RANKING_TREES = {"n_estimators": 200, "max_depth": 3, "learning_rate": 0.05}
 ROUTING_VARIANTS: dict[str, float | None] = {"vote": 0.0, "classifier": 1.0, "combined": None}
 FINAL_ROUTING = "combined"
-OPERATING_METRICS = ("off_topic_rejection", "off_topic_in_domain", "routing_accuracy")
+OPERATING_METRICS = ("off_topic_rejection", "off_topic_covered", "routing_accuracy")
 
 # What a routing decision is worth to a citizen, used to choose the abstention thresholds:
 # sent to the right desk +1, to a wrong desk -1 (a second call, a lost hour), an honest "weet ik
@@ -199,7 +199,7 @@ def observe(retrieved: list[Retrieved], calibration: RoutingCalibration) -> list
                 top_score=item.routing_input.top_dense,
                 status=routing.status,
                 alternatives=[dept for dept, _ in routing.alternatives],
-                in_scope=routing.in_domain,
+                in_scope=routing.in_scope,
                 source=question.source,
                 top_department=routing.distribution[0][0] if routing.distribution else None,
             )
@@ -232,7 +232,7 @@ def fit_calibration(
 ) -> RoutingCalibration:
     """Fit every router parameter on the given (dev) questions:
     1. the vote temperature and the classifier weight, by the likelihood of the right department;
-    2. the in-domain models, logistic regressions on the best dense cosine and BM25 score;
+    2. the in-scope models, logistic regressions on the best dense cosine and BM25 score;
     3. Platt scaling of the confidence (probability that the routing is right, judged on every
        question it would route, off-topic ones included);
     4. the ambiguity threshold where asking and routing are worth the same (`ambiguity_threshold`),
@@ -240,15 +240,15 @@ def fit_calibration(
        lowest threshold that rejects at least that share of the off-topic questions
        (`choose_off_topic_threshold`).
     Steps 2-4 are done once per regularisation of the in-scope model
-    (`IN_DOMAIN_REGULARISATIONS`); `choose_in_scope_model` keeps one."""
+    (`IN_SCOPE_REGULARISATIONS`); `choose_in_scope_model` keeps one."""
     calibration = RoutingCalibration(
         model=model, mode=mode, fitted_on=len(retrieved), off_topic_rejection_target=rejection_target
     )
-    in_domain = [item for item in retrieved if not item.question.off_topic and item.outcome.hits]
+    covered = [item for item in retrieved if not item.question.off_topic and item.outcome.hits]
 
     def nll(candidate: RoutingCalibration) -> float:
         total = 0.0
-        for item in in_domain:
+        for item in covered:
             shares = dict(department_distribution(item.routing_input, candidate))
             total -= math.log(max(shares.get(item.question.department, 0.0), 1e-4))
         return total
@@ -266,10 +266,10 @@ def fit_calibration(
     return choose_in_scope_model([
         _fit_decisions(
             retrieved,
-            calibration.model_copy(update={"in_domain_standardised": standardised, "in_domain_c": c}),
+            calibration.model_copy(update={"in_scope_standardised": standardised, "in_scope_c": c}),
             rejection_target,
         )
-        for standardised, c in IN_DOMAIN_REGULARISATIONS
+        for standardised, c in IN_SCOPE_REGULARISATIONS
     ])
 
 
@@ -277,9 +277,9 @@ def _fit_decisions(
     retrieved: list[Retrieved], calibration: RoutingCalibration, rejection_target: float | None
 ) -> "FittedRouter":
     """Steps 2-4 of `fit_calibration` for the regularisation `calibration` names."""
-    calibration = fit_in_domain(retrieved, calibration)
+    calibration = fit_in_scope(retrieved, calibration)
 
-    raw = observe(retrieved, calibration.model_copy(update={"min_confidence": 0.0, "in_domain_threshold": 0.0}))
+    raw = observe(retrieved, calibration.model_copy(update={"min_confidence": 0.0, "in_scope_threshold": 0.0}))
     # The confidence is the probability that the desk named is right, over every question the
     # router would route, so off-topic questions (whose desk is always wrong) count too. Fitted on
     # the questions we cover only, it claimed 0.86 where 0.74 of the dev questions (0.60 held
@@ -297,14 +297,14 @@ def _fit_decisions(
     # judged on in-scope probabilities the model gives questions it was not fitted on
     # (`out_of_fold_in_scope`). The thresholds only change the decision, so each question is
     # routed once and then decided per candidate threshold.
-    raw_observations = observe(retrieved, calibration.model_copy(update={"min_confidence": 0.0, "in_domain_threshold": 0.0}))
+    raw_observations = observe(retrieved, calibration.model_copy(update={"min_confidence": 0.0, "in_scope_threshold": 0.0}))
     calibration.min_confidence = ambiguity_threshold(second_chance(raw_observations))
 
     # the share of the most likely department: with an in-scope probability it gives the confidence
     shares = [next(iter(department_distribution(item.routing_input, calibration)), ("", 0.0))[1] for item in retrieved]
 
     def decided(t_in: float, in_scope: list[float]) -> list[Observation]:
-        candidate = calibration.model_copy(update={"in_domain_threshold": t_in})
+        candidate = calibration.model_copy(update={"in_scope_threshold": t_in})
         result = []
         for o, p_in, share in zip(raw_observations, in_scope, shares):
             if o.status == "off_topic":  # no evidence at all: off-topic whatever the thresholds
@@ -316,8 +316,8 @@ def _fit_decisions(
 
     repeats = out_of_fold_in_scope(retrieved, calibration)
     outcomes = {t_in: [decided(t_in, in_scope) for in_scope in repeats] for t_in in THRESHOLDS}
-    calibration.in_domain_threshold = choose_off_topic_threshold(outcomes, rejection_target)
-    chosen = outcomes[calibration.in_domain_threshold]
+    calibration.in_scope_threshold = choose_off_topic_threshold(outcomes, rejection_target)
+    chosen = outcomes[calibration.in_scope_threshold]
     reached = rejection_target is None or _reaches(_mean_rejection(chosen), rejection_target)
     values = np.mean([[decision_value(o) for o in decisions] for decisions in chosen], axis=0)
     return FittedRouter(calibration, reached, values)
@@ -344,7 +344,7 @@ class FittedRouter:
 
 
 def choose_in_scope_model(candidates: list[FittedRouter]) -> RoutingCalibration:
-    """The first candidate (in the order of `IN_DOMAIN_REGULARISATIONS`) whose decisions are
+    """The first candidate (in the order of `IN_SCOPE_REGULARISATIONS`) whose decisions are
     worth no less than the best one's, within one standard error of the difference per question
     (the "one-standard-error rule"); only candidates that reach the rejection target count when
     any does.
@@ -385,7 +385,7 @@ def choose_off_topic_threshold(outcomes: dict[float, list[list[Observation]]], r
     return min(t for t, value in scores.items() if value >= best - 1e-9)
 
 
-def fit_in_domain(retrieved: list[Retrieved], calibration: RoutingCalibration) -> RoutingCalibration:
+def fit_in_scope(retrieved: list[Retrieved], calibration: RoutingCalibration) -> RoutingCalibration:
     """The in-scope models, fitted on the given questions; returns a copy of `calibration`.
 
     Lexical questions: the best dense cosine, the best BM25 score and the shortness. Measured
@@ -413,48 +413,48 @@ def fit_in_domain(retrieved: list[Retrieved], calibration: RoutingCalibration) -
             return None
         features = np.array([item.routing_input.features() for item in items])
         fitted, intercept = logistic_on_raw_features(
-            features[:, columns], labels, c=calibration.in_domain_c, standardised=calibration.in_domain_standardised, balanced=True
+            features[:, columns], labels, c=calibration.in_scope_c, standardised=calibration.in_scope_standardised, balanced=True
         )
         coef = [0.0] * features.shape[1]
         for position, column in enumerate(columns):
             coef[column] = float(fitted[position])
         return coef, intercept
 
-    columns = [c for c in IN_DOMAIN_COLUMNS if c != 0] if calibration.mode == "bm25" else list(IN_DOMAIN_COLUMNS)
+    columns = [c for c in IN_SCOPE_COLUMNS if c != 0] if calibration.mode == "bm25" else list(IN_SCOPE_COLUMNS)
     lexical = fit([item for item in retrieved if item.routing_input.lexical], columns)
     if lexical is not None:
-        calibration.in_domain_coef, calibration.in_domain_intercept = lexical
+        calibration.in_scope_coef, calibration.in_scope_intercept = lexical
     if calibration.mode != "bm25":  # fitted on the questions it judges; on all while too few of them
         columns = list(OTHER_LANGUAGE_COLUMNS)
         dense = fit([item for item in retrieved if not item.routing_input.lexical], columns) or fit(retrieved, columns)
         if dense is not None:
-            calibration.in_domain_dense_coef, calibration.in_domain_dense_intercept = dense
+            calibration.in_scope_dense_coef, calibration.in_scope_dense_intercept = dense
     return calibration
 
 
 def out_of_fold_in_scope(retrieved: list[Retrieved], calibration: RoutingCalibration) -> list[list[float]]:
     """In-scope probabilities of every question from a model fitted without it: stratified
-    `IN_DOMAIN_FOLDS`-fold cross-validation, repeated `IN_DOMAIN_REPEATS` times with other
+    `IN_SCOPE_FOLDS`-fold cross-validation, repeated `IN_SCOPE_REPEATS` times with other
     splits; one list per repeat.
 
     Judged on the questions it was fitted on, the model looks surer than it is, and the
     threshold's utility was flat enough there for a tie to decide (0.20 and 0.25 worth exactly
     the same on the dev questions). On held-apart questions the utility is what a threshold is
     worth on new questions; the repeats average out the luck of one split. (A fold with fewer than
-    five questions of a kind to fit on keeps the model fitted on all of them, as `fit_in_domain`
+    five questions of a kind to fit on keeps the model fitted on all of them, as `fit_in_scope`
     does; with the 60 off-topic dev questions every fold has 48.)"""
     labels = np.array([0 if item.question.off_topic else 1 for item in retrieved])
-    n_folds = min(IN_DOMAIN_FOLDS, *np.bincount(labels, minlength=2))
+    n_folds = min(IN_SCOPE_FOLDS, *np.bincount(labels, minlength=2))
     if n_folds < 2:  # too few questions of a kind to hold any apart
-        return [[in_domain_probability(item.routing_input, calibration) for item in retrieved]]
+        return [[in_scope_probability(item.routing_input, calibration) for item in retrieved]]
     repeats = []
-    for seed in range(IN_DOMAIN_REPEATS):
+    for seed in range(IN_SCOPE_REPEATS):
         in_scope = [0.0] * len(retrieved)
         folds = StratifiedKFold(n_folds, shuffle=True, random_state=seed)
         for train, held in folds.split(np.zeros(len(retrieved)), labels):
-            fold = fit_in_domain([retrieved[i] for i in train], calibration)
+            fold = fit_in_scope([retrieved[i] for i in train], calibration)
             for i in held:
-                in_scope[i] = in_domain_probability(retrieved[i].routing_input, fold)
+                in_scope[i] = in_scope_probability(retrieved[i].routing_input, fold)
         repeats.append(in_scope)
     return repeats
 
@@ -601,7 +601,7 @@ def build_report(run: EvaluationRun, model: str, final_mode: str = DEFAULT_MODE)
         retrieval_comparison[mode] = {
             "all": mode_summary,
             # the final configuration, told to reject as many questions we cover as this variant does
-            "final_rejection_at_same_cost": rejection_at_cost(observations, mode_summary["off_topic_in_domain"]),
+            "final_rejection_at_same_cost": rejection_at_cost(observations, mode_summary["off_topic_covered"]),
             "test": summarize(o for o in mode_observations if o.split == "test"),
             "by_kind": summarize_by(mode_observations, lambda o: o.kind),
         }
@@ -667,10 +667,10 @@ def operating_points(retrieved: list[Retrieved], calibration: RoutingCalibration
     rejection, the share of questions we do cover told "geen informatie", and routing accuracy,
     on all questions and on the held-out split. The price of a higher off-topic rejection, in
     numbers, for whoever sets `Settings.off_topic_rejection_target`."""
-    fitted = calibration.in_domain_threshold
+    fitted = calibration.in_scope_threshold
     rows = []
     for threshold in sorted({*THRESHOLDS, fitted}):
-        observations = observe(retrieved, calibration.model_copy(update={"in_domain_threshold": threshold}))
+        observations = observe(retrieved, calibration.model_copy(update={"in_scope_threshold": threshold}))
         row: dict = {"threshold": threshold, "fitted": threshold == fitted}
         for split, members in (("all", observations), ("test", [o for o in observations if o.split == "test"])):
             rates = decision_rates(members)

@@ -291,7 +291,7 @@ def evaluate(
         console.print(f"Router fitted on {calibration.fitted_on} dev questions, saved to "
                       f"{', '.join(str(path) for path in written)}")
         policy = off_topic_policy(calibration.off_topic_rejection_target)
-        console.print(f"Off-topic threshold {calibration.in_domain_threshold:.2f}, {policy} (what others cost: the Markdown report)")
+        console.print(f"Off-topic threshold {calibration.in_scope_threshold:.2f}, {policy} (what others cost: the Markdown report)")
         console.print(f"In-scope model: {in_scope_model(calibration.model_dump())}")
     report = build_report(run, settings.embedding_model)
     path = write_report(report, settings.data_dir / "reports")
@@ -358,7 +358,7 @@ def _print_report(report: dict) -> None:
     # below; nDCG@10 and macro-F1 are in the Markdown report)
     metrics = {
         "hit@1": "hit@1", "hit@5": "hit@5", "mrr": "MRR", "routing_accuracy": "route",
-        "off_topic_rejection": "rej", "off_topic_auc": "AUC", "ambiguous_in_domain": "ask",
+        "off_topic_rejection": "rej", "off_topic_auc": "AUC", "ambiguous_covered": "ask",
     }
 
     def table(title: str, rows: dict[str, dict]) -> Table:

@@ -373,6 +373,6 @@ class SearchEngine:
             status=routing.status,
             reason=reason,
             alternatives=alternatives,
-            in_scope=round(routing.in_domain, 3),
-            in_scope_threshold=self.calibration.in_domain_threshold,
+            in_scope=round(routing.in_scope, 3),
+            in_scope_threshold=self.calibration.in_scope_threshold,
         )

@@ -97,7 +97,7 @@ def _header(kind: str, model: str) -> dict[str, Any]:
 
 
 def _router(calibration: RoutingCalibration) -> dict[str, Any]:
-    other = dict(zip(IN_SCOPE_FEATURES, calibration.in_domain_dense_coef))
+    other = dict(zip(IN_SCOPE_FEATURES, calibration.in_scope_dense_coef))
     unused = [name for name, value in other.items() if name not in OTHER_LANGUAGE_FEATURES and value != 0.0]
     if unused:
         raise ModelFileError(f"the in-scope model of other languages weighs {unused}, which it must not see")
@@ -108,12 +108,12 @@ def _router(calibration: RoutingCalibration) -> dict[str, Any]:
         "off_topic_rejection_target": calibration.off_topic_rejection_target,
         "vote": {"temperature": calibration.temperature, "classifier_weight": calibration.classifier_weight},
         "in_scope": {
-            "threshold": calibration.in_domain_threshold,
-            "standardised": calibration.in_domain_standardised,
-            "c": calibration.in_domain_c,
-            "lexical": {"intercept": calibration.in_domain_intercept,
-                        "coefficients": dict(zip(IN_SCOPE_FEATURES, calibration.in_domain_coef))},
-            "other_languages": {"intercept": calibration.in_domain_dense_intercept,
+            "threshold": calibration.in_scope_threshold,
+            "standardised": calibration.in_scope_standardised,
+            "c": calibration.in_scope_c,
+            "lexical": {"intercept": calibration.in_scope_intercept,
+                        "coefficients": dict(zip(IN_SCOPE_FEATURES, calibration.in_scope_coef))},
+            "other_languages": {"intercept": calibration.in_scope_dense_intercept,
                                 "coefficients": {name: other[name] for name in OTHER_LANGUAGE_FEATURES}},
         },
         "confidence": {"platt": calibration.platt, "slope": calibration.confidence_slope,
@@ -132,12 +132,12 @@ def _calibration(router: dict[str, Any], path: Path) -> RoutingCalibration:
             model=router["model"], mode=router["mode"], fitted_on=router["fitted_on"],
             off_topic_rejection_target=router["off_topic_rejection_target"],
             temperature=router["vote"]["temperature"], classifier_weight=router["vote"]["classifier_weight"],
-            in_domain_threshold=in_scope["threshold"], in_domain_standardised=in_scope["standardised"],
-            in_domain_c=in_scope["c"],
-            in_domain_coef=[lexical[name] for name in IN_SCOPE_FEATURES],
-            in_domain_intercept=in_scope["lexical"]["intercept"],
-            in_domain_dense_coef=[other.get(name, 0.0) for name in IN_SCOPE_FEATURES],
-            in_domain_dense_intercept=in_scope["other_languages"]["intercept"],
+            in_scope_threshold=in_scope["threshold"], in_scope_standardised=in_scope["standardised"],
+            in_scope_c=in_scope["c"],
+            in_scope_coef=[lexical[name] for name in IN_SCOPE_FEATURES],
+            in_scope_intercept=in_scope["lexical"]["intercept"],
+            in_scope_dense_coef=[other.get(name, 0.0) for name in IN_SCOPE_FEATURES],
+            in_scope_dense_intercept=in_scope["other_languages"]["intercept"],
             platt=router["confidence"]["platt"], confidence_slope=router["confidence"]["slope"],
             confidence_intercept=router["confidence"]["intercept"], min_confidence=router["confidence"]["min_confidence"],
         )

@@ -10,7 +10,7 @@ than a sentence about the same thing; the learned ranking's confidence) and of w
 is about (`search_api.scope`); a question that is exactly an article's title or keyword
 is in scope (`search_api.best_bets`). The confidence is Platt-scaled so that it is the
 probability that the routing is right. Below a threshold the router abstains as "ambiguous" and
-offers the most likely departments. Every parameter (temperature, w, the in-domain model, the
+offers the most likely departments. Every parameter (temperature, w, the in-scope model, the
 Platt scaling and the thresholds) is fitted on the labelled dev questions (`kb eval
 --calibrate`), none is picked by hand; `search_api.model_files` reads and writes them.
 """
@@ -52,19 +52,19 @@ class RoutingCalibration(BaseModel):
     temperature: float = 0.01  # softmax temperature of the article vote
     classifier_weight: float = 0.5  # w in w * classifier + (1 - w) * vote
     # P(in scope) = sigmoid(coef . features + intercept), one coefficient per `IN_SCOPE_FEATURES`
-    in_domain_coef: list[float] = _DEFAULT_COEF
-    in_domain_intercept: float = -49.2
+    in_scope_coef: list[float] = _DEFAULT_COEF
+    in_scope_intercept: float = -49.2
     # For questions in other languages the BM25 score says nothing: their model has coefficients
     # on the same features, non-zero only for `OTHER_LANGUAGE_FEATURES`
-    in_domain_dense_coef: list[float] = _DEFAULT_COEF
-    in_domain_dense_intercept: float = -49.2
-    in_domain_threshold: float = 0.5
-    # How the in-scope models were regularised when fitted (`eval.run.IN_DOMAIN_REGULARISATIONS`):
+    in_scope_dense_coef: list[float] = _DEFAULT_COEF
+    in_scope_dense_intercept: float = -49.2
+    in_scope_threshold: float = 0.5
+    # How the in-scope models were regularised when fitted (`eval.run.IN_SCOPE_REGULARISATIONS`):
     # features standardised first or not, and the inverse strength C of the L2 penalty. The
     # coefficients above are always on the raw features; these record the choice.
-    in_domain_standardised: bool = False
-    in_domain_c: float = 10.0
-    # Platt scaling of the raw confidence (share x in-domain) into P(routing right)
+    in_scope_standardised: bool = False
+    in_scope_c: float = 10.0
+    # Platt scaling of the raw confidence (share x in-scope) into P(routing right)
     confidence_slope: float = 1.0
     confidence_intercept: float = 0.0
     platt: bool = False
@@ -82,7 +82,7 @@ class RoutingCalibration(BaseModel):
 
     @model_validator(mode="after")
     def _one_coefficient_per_feature(self) -> "RoutingCalibration":
-        for name in ("in_domain_coef", "in_domain_dense_coef"):
+        for name in ("in_scope_coef", "in_scope_dense_coef"):
             if len(getattr(self, name)) != len(IN_SCOPE_FEATURES):
                 raise ValueError(f"{name} needs one coefficient per feature {IN_SCOPE_FEATURES}")
         return self
@@ -134,7 +134,7 @@ class Routing:
     status: Literal["routed", "ambiguous", "off_topic"]
     department_id: str | None
     confidence: float
-    in_domain: float
+    in_scope: float
     distribution: list[tuple[str, float]] = field(default_factory=list)  # best first
 
     @property
@@ -166,13 +166,13 @@ def department_distribution(routing_input: RoutingInput, calibration: RoutingCal
     return sorted(combined.items(), key=lambda item: -item[1])
 
 
-def in_domain_probability(routing_input: RoutingInput, calibration: RoutingCalibration) -> float:
+def in_scope_probability(routing_input: RoutingInput, calibration: RoutingCalibration) -> float:
     if routing_input.best_bet:  # an editor's keyword is in scope by definition
         return 1.0
     if routing_input.lexical:
-        coef, intercept = calibration.in_domain_coef, calibration.in_domain_intercept
+        coef, intercept = calibration.in_scope_coef, calibration.in_scope_intercept
     else:
-        coef, intercept = calibration.in_domain_dense_coef, calibration.in_domain_dense_intercept
+        coef, intercept = calibration.in_scope_dense_coef, calibration.in_scope_dense_intercept
     return _sigmoid(sum(c * x for c, x in zip(coef, routing_input.features())) + intercept)
 
 
@@ -190,17 +190,17 @@ def route(routing_input: RoutingInput, calibration: RoutingCalibration) -> Routi
     if not routing_input.hits and not routing_input.classifier:
         return Routing("off_topic", None, 0.0, 0.0)
     distribution = department_distribution(routing_input, calibration)
-    in_domain = in_domain_probability(routing_input, calibration)
+    in_scope = in_scope_probability(routing_input, calibration)
     department_id, share = distribution[0]
-    confidence = calibrated_confidence(share * in_domain, calibration)
-    status = decide(in_domain, confidence, calibration)
-    return Routing(status, department_id if status == "routed" else None, confidence, in_domain, distribution)
+    confidence = calibrated_confidence(share * in_scope, calibration)
+    status = decide(in_scope, confidence, calibration)
+    return Routing(status, department_id if status == "routed" else None, confidence, in_scope, distribution)
 
 
-def decide(in_domain: float, confidence: float, calibration: RoutingCalibration) -> Literal["routed", "ambiguous", "off_topic"]:
+def decide(in_scope: float, confidence: float, calibration: RoutingCalibration) -> Literal["routed", "ambiguous", "off_topic"]:
     """The abstention rule: off-topic below the in-scope threshold, ambiguous below the
     confidence threshold, routed otherwise."""
-    if in_domain < calibration.in_domain_threshold:
+    if in_scope < calibration.in_scope_threshold:
         return "off_topic"
     if confidence < calibration.min_confidence:
         return "ambiguous"

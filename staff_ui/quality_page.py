@@ -24,7 +24,7 @@ TABLE_METRICS = {  # metric -> column heading; shares are shown as percentages
     # the ceiling of routing accuracy: the most likely department, whatever the router decided
     "top_department_right": "afdeling met hoogste kans juist %",
     "off_topic_rejection": "onbekend herkend %",
-    "ambiguous_in_domain": "'bedoelt u' %",
+    "ambiguous_covered": "'bedoelt u' %",
 }
 
 
@@ -92,7 +92,7 @@ def _operating_points(rows: list[dict]) -> list[dict]:
         {
             "drempel": f"{row['threshold']:.2f}" + (" (in gebruik)" if row["fitted"] else ""),
             "onbekende vragen herkend": _percent(row["all"]["off_topic_rejection"]),
-            "bekende vragen 'geen informatie'": _percent(row["all"]["off_topic_in_domain"]),
+            "bekende vragen 'geen informatie'": _percent(row["all"]["off_topic_covered"]),
             "juiste afdeling": _percent(row["all"]["routing_accuracy"]),
         }
         for row in rows

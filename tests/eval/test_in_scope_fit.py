@@ -5,9 +5,9 @@ import random
 import numpy as np
 
 from eval.questions import LabelledQuestion
-from eval.run import IN_DOMAIN_REPEATS, Retrieved, fit_in_domain, out_of_fold_in_scope
+from eval.run import IN_SCOPE_REPEATS, Retrieved, fit_in_scope, out_of_fold_in_scope
 from search_api.pipeline import SearchOutcome, SearchTrace
-from search_api.routing import Routing, RoutingCalibration, RoutingInput, in_domain_probability
+from search_api.routing import Routing, RoutingCalibration, RoutingInput, in_scope_probability
 
 
 def item(q: str, off_topic: bool, dense: float, sparse: float, words: int, lexical: bool = True) -> Retrieved:
@@ -30,19 +30,19 @@ def overlapping_questions(n_in: int = 60, n_off: int = 20) -> list[Retrieved]:
 
 def test_the_fitted_model_gives_in_scope_questions_the_higher_probability():
     items = overlapping_questions()
-    calibration = fit_in_domain(items, RoutingCalibration())
-    p = np.array([in_domain_probability(i.routing_input, calibration) for i in items])
+    calibration = fit_in_scope(items, RoutingCalibration())
+    p = np.array([in_scope_probability(i.routing_input, calibration) for i in items])
     labels = np.array([not i.question.off_topic for i in items])
     assert p[labels].mean() > 0.6 > 0.4 > p[~labels].mean()
 
 
 def test_out_of_fold_probabilities_are_less_sure_than_the_ones_the_model_was_fitted_on():
     items = overlapping_questions()
-    calibration = fit_in_domain(items, RoutingCalibration())
+    calibration = fit_in_scope(items, RoutingCalibration())
     labels = np.array([0.0 if i.question.off_topic else 1.0 for i in items])
-    in_sample = np.array([in_domain_probability(i.routing_input, calibration) for i in items])
+    in_sample = np.array([in_scope_probability(i.routing_input, calibration) for i in items])
     repeats = out_of_fold_in_scope(items, calibration)
-    assert len(repeats) == IN_DOMAIN_REPEATS and all(len(r) == len(items) for r in repeats)
+    assert len(repeats) == IN_SCOPE_REPEATS and all(len(r) == len(items) for r in repeats)
     assert all(0.0 < p < 1.0 for r in repeats for p in r)
     assert repeats[0] != repeats[1]  # each repeat splits the questions differently
     in_sample_error = np.abs(in_sample - labels).mean()
@@ -53,7 +53,7 @@ def test_with_too_few_off_topic_questions_to_hold_apart_the_fitted_probabilities
     items = overlapping_questions(n_in=20, n_off=1)
     calibration = RoutingCalibration()
     repeats = out_of_fold_in_scope(items, calibration)
-    assert repeats == [[in_domain_probability(i.routing_input, calibration) for i in items]]
+    assert repeats == [[in_scope_probability(i.routing_input, calibration) for i in items]]
 
 
 def test_a_model_fitted_on_standardised_features_is_stored_on_the_raw_ones():
@@ -63,23 +63,23 @@ def test_a_model_fitted_on_standardised_features_is_stored_on_the_raw_ones():
     from sklearn.preprocessing import StandardScaler
 
     items = overlapping_questions()
-    calibration = fit_in_domain(items, RoutingCalibration(in_domain_standardised=True, in_domain_c=1.0))
+    calibration = fit_in_scope(items, RoutingCalibration(in_scope_standardised=True, in_scope_c=1.0))
     features = np.array([i.routing_input.features() for i in items])
     labels = np.array([0 if i.question.off_topic else 1 for i in items])
     pipeline = make_pipeline(StandardScaler(), LogisticRegression(class_weight="balanced", C=1.0, max_iter=1000))
     expected = pipeline.fit(features, labels).predict_proba(features)[:, 1]
-    stored = [in_domain_probability(i.routing_input, calibration) for i in items]
+    stored = [in_scope_probability(i.routing_input, calibration) for i in items]
     assert np.allclose(stored, expected, atol=1e-9)
-    assert calibration.in_domain_standardised and calibration.in_domain_c == 1.0
+    assert calibration.in_scope_standardised and calibration.in_scope_c == 1.0
 
 
 def test_standardising_frees_the_dense_cosine_from_the_penalty():
     """On raw features the cosine varies over hundredths, so the L2 penalty holds its weight down;
     standardised, every feature is penalised on the same scale."""
     items = overlapping_questions()
-    raw = fit_in_domain(items, RoutingCalibration(in_domain_c=0.1))
-    standardised = fit_in_domain(items, RoutingCalibration(in_domain_standardised=True, in_domain_c=0.1))
-    assert standardised.in_domain_coef[0] > 5 * raw.in_domain_coef[0] > 0
+    raw = fit_in_scope(items, RoutingCalibration(in_scope_c=0.1))
+    standardised = fit_in_scope(items, RoutingCalibration(in_scope_standardised=True, in_scope_c=0.1))
+    assert standardised.in_scope_coef[0] > 5 * raw.in_scope_coef[0] > 0
 
 
 def test_the_model_for_other_languages_is_fitted_on_questions_in_other_languages():
@@ -95,17 +95,17 @@ def test_the_model_for_other_languages_is_fitted_on_questions_in_other_languages
         return [item(i.question.q, i.question.off_topic, i.routing_input.top_dense, 0.0, 8) for i in items]
 
     def probabilities(calibration: RoutingCalibration) -> np.ndarray:
-        return np.array([in_domain_probability(i.routing_input, calibration) for i in foreign])
+        return np.array([in_scope_probability(i.routing_input, calibration) for i in foreign])
 
-    setting = RoutingCalibration(in_domain_standardised=True, in_domain_c=1.0)
-    own = probabilities(fit_in_domain(dutch + foreign, setting))
+    setting = RoutingCalibration(in_scope_standardised=True, in_scope_c=1.0)
+    own = probabilities(fit_in_scope(dutch + foreign, setting))
     assert own[covered].mean() > 0.7 and own[~covered].mean() < 0.3
-    everyone = probabilities(fit_in_domain(dutch + as_dutch(foreign), setting))  # the dense model of all questions
+    everyone = probabilities(fit_in_scope(dutch + as_dutch(foreign), setting))  # the dense model of all questions
     assert everyone[covered].mean() < 0.5
     # with too few of them to fit on (under five off-topic), the model of all questions is used
     few = foreign[:20] + foreign[-4:]
-    fitted = fit_in_domain(dutch + few, setting)
-    assert fitted.in_domain_dense_coef == fit_in_domain(dutch + as_dutch(few), setting).in_domain_dense_coef
+    fitted = fit_in_scope(dutch + few, setting)
+    assert fitted.in_scope_dense_coef == fit_in_scope(dutch + as_dutch(few), setting).in_scope_dense_coef
 
 
 def test_the_learned_rankings_confidence_is_a_signal_of_the_in_scope_model():
@@ -118,9 +118,9 @@ def test_the_learned_rankings_confidence_is_a_signal_of_the_in_scope_model():
         question = item(f"q {i}", off_topic, rng.gauss(0.87, 0.02), rng.gauss(12, 3), 4)
         question.outcome.routing_input.ranking_top = rng.uniform(0.0, 0.3) if off_topic else rng.uniform(0.4, 0.9)
         items.append(question)
-    calibration = fit_in_domain(items, RoutingCalibration(in_domain_standardised=True, in_domain_c=1.0))
-    assert len(calibration.in_domain_coef) == len(items[0].routing_input.features()) and calibration.in_domain_coef[3] > 0
-    p = np.array([in_domain_probability(i.routing_input, calibration) for i in items])
+    calibration = fit_in_scope(items, RoutingCalibration(in_scope_standardised=True, in_scope_c=1.0))
+    assert len(calibration.in_scope_coef) == len(items[0].routing_input.features()) and calibration.in_scope_coef[3] > 0
+    p = np.array([in_scope_probability(i.routing_input, calibration) for i in items])
     covered = np.array([not i.question.off_topic for i in items])
     assert p[covered].min() > p[~covered].max()
 
@@ -136,8 +136,8 @@ def test_the_scope_models_log_odds_are_a_signal_of_both_in_scope_models():
         question = item(f"q {i}", off_topic, rng.gauss(0.87, 0.02), rng.gauss(12, 3), 4, lexical=lexical)
         question.outcome.routing_input.scope = rng.uniform(-4.0, -0.5) if off_topic else rng.uniform(0.5, 4.0)
         items.append(question)
-    calibration = fit_in_domain(items, RoutingCalibration(in_domain_standardised=True, in_domain_c=1.0))
-    assert calibration.in_domain_coef[4] > 0 and calibration.in_domain_dense_coef[4] > 0
-    p = np.array([in_domain_probability(i.routing_input, calibration) for i in items])
+    calibration = fit_in_scope(items, RoutingCalibration(in_scope_standardised=True, in_scope_c=1.0))
+    assert calibration.in_scope_coef[4] > 0 and calibration.in_scope_dense_coef[4] > 0
+    p = np.array([in_scope_probability(i.routing_input, calibration) for i in items])
     covered = np.array([not i.question.off_topic for i in items])
     assert p[covered].min() > p[~covered].max()

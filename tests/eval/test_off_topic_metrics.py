@@ -35,5 +35,5 @@ def test_rejection_at_a_given_cost(cost, rejected):
 def test_the_summary_counts_covered_questions_told_geen_informatie():
     told = [observation(0.1, False, status="off_topic"), observation(0.9, False), observation(0.8, False, status="ambiguous")]
     summary = summarize(told + NOT_COVERED)
-    assert summary["off_topic_in_domain"] == pytest.approx(1 / 3, abs=1e-4)
+    assert summary["off_topic_covered"] == pytest.approx(1 / 3, abs=1e-4)
     assert summary["off_topic_auc"] is not None

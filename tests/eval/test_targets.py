@@ -13,7 +13,7 @@ def test_the_interval_is_wide_for_few_questions_and_narrow_for_many():
 
 
 def test_every_target_is_judged_on_the_questions_it_counts():
-    summary = {"in_domain": 500, "off_topic": 75, "hit@1": 0.856, "hit@5": 0.969, "routing_accuracy": 0.899, "off_topic_rejection": 0.813}
+    summary = {"covered": 500, "off_topic": 75, "hit@1": 0.856, "hit@5": 0.969, "routing_accuracy": 0.899, "off_topic_rejection": 0.813}
     rows = {row["metric"]: row for row in against_targets(summary)}
     assert set(rows) == set(TARGETS)
     assert rows["hit@1"]["met"] and rows["hit@5"]["met"]
@@ -23,13 +23,13 @@ def test_every_target_is_judged_on_the_questions_it_counts():
 
 
 def test_a_metric_without_questions_is_left_out():
-    assert [row["metric"] for row in against_targets({"in_domain": 0, "off_topic": 10, "off_topic_rejection": 1.0})] == [
+    assert [row["metric"] for row in against_targets({"covered": 0, "off_topic": 10, "off_topic_rejection": 1.0})] == [
         "off_topic_rejection"
     ]
 
 
 def test_the_markdown_report_shows_the_targets():
-    summary = {"questions": 575, "in_domain": 500, "off_topic": 75, "hit@1": 0.856, "hit@5": 0.969, "routing_accuracy": 0.899,
+    summary = {"questions": 575, "covered": 500, "off_topic": 75, "hit@1": 0.856, "hit@5": 0.969, "routing_accuracy": 0.899,
                "off_topic_rejection": 0.813}
     report = {
         "generated": "now", "model": "m", "final": {"retrieval": "hybrid_plus", "routing": "combined"},

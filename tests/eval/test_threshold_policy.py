@@ -61,25 +61,25 @@ def test_a_rejection_target_buys_rejection_with_questions_we_cover(retrieved_que
     assert by_value.off_topic_rejection_target is None and by_target.off_topic_rejection_target == 0.97
     value, target = summarize(observe(dev, by_value)), summarize(observe(dev, by_target))
     assert target["off_topic_rejection"] >= 0.95 and target["off_topic_rejection"] > value["off_topic_rejection"]
-    assert target["off_topic_in_domain"] > value["off_topic_in_domain"]
+    assert target["off_topic_covered"] > value["off_topic_covered"]
     assert target["routing_accuracy"] < value["routing_accuracy"]
     # the standardised in-scope model buys the target with fewer questions we cover
-    monkeypatch.setattr(eval_run, "IN_DOMAIN_REGULARISATIONS", eval_run.IN_DOMAIN_REGULARISATIONS[:1])
+    monkeypatch.setattr(eval_run, "IN_SCOPE_REGULARISATIONS", eval_run.IN_SCOPE_REGULARISATIONS[:1])
     raw_only = fit_calibration(dev, model, rejection_target=0.97)
-    assert not raw_only.in_domain_standardised and by_target.in_domain_standardised
+    assert not raw_only.in_scope_standardised and by_target.in_scope_standardised
     raw_target = summarize(observe(dev, raw_only))
     assert raw_target["off_topic_rejection"] >= 0.95
     assert target["routing_accuracy"] > raw_target["routing_accuracy"]
 
     points = operating_points(dev, by_value)
-    assert [p["threshold"] for p in points if p["fitted"]] == [by_value.in_domain_threshold]
+    assert [p["threshold"] for p in points if p["fitted"]] == [by_value.in_scope_threshold]
     fitted = next(p for p in points if p["fitted"])
     assert fitted["all"]["off_topic_rejection"] == off_topic_rejection(observe(dev, by_value))
     rejection = [p["all"]["off_topic_rejection"] for p in points]
-    told = [p["all"]["off_topic_in_domain"] for p in points]
+    told = [p["all"]["off_topic_covered"] for p in points]
     assert rejection == sorted(rejection) and told == sorted(told)  # a higher threshold rejects more of both
     markdown = render_markdown_section(points, by_value.model_dump())
-    assert "## Operating points" in markdown and f"→ {by_value.in_domain_threshold:.2f}" in markdown
+    assert "## Operating points" in markdown and f"→ {by_value.in_scope_threshold:.2f}" in markdown
 
 
 def render_markdown_section(points: list[dict], calibration: dict) -> str:

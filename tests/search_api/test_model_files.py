@@ -11,7 +11,7 @@ import pytest
 
 from search_api.model_files import MEMORY, RANKING, ROUTER, SCOPE, ModelFileError, load_models, save_models
 from search_api.ranking import RANKING_FEATURES, WIDTH, BoostedRanking, LearnedRanking
-from search_api.routing import IN_SCOPE_FEATURES, OTHER_LANGUAGE_FEATURES, RoutingCalibration, RoutingInput, in_domain_probability
+from search_api.routing import IN_SCOPE_FEATURES, OTHER_LANGUAGE_FEATURES, RoutingCalibration, RoutingInput, in_scope_probability
 from search_api.scope import QuestionMemory, ScopeModel
 from kb.settings import PROJECT_DIR
 
@@ -28,9 +28,9 @@ def boosted(width: int = WIDTH) -> BoostedRanking:
 def fitted() -> RoutingCalibration:
     memory = QuestionMemory.from_vectors(np.eye(4)[:2], np.eye(4)[2:])
     return RoutingCalibration(
-        model="m", temperature=0.15, classifier_weight=0.1, in_domain_threshold=0.45, min_confidence=0.7, platt=True,
-        in_domain_coef=[42.1, 1.02, 1.39, 3.37, 0.47, 57.5], in_domain_intercept=-43.7,
-        in_domain_dense_coef=[41.9, 0.0, 0.0, 0.0, 0.48, 49.0], in_domain_dense_intercept=-37.1,
+        model="m", temperature=0.15, classifier_weight=0.1, in_scope_threshold=0.45, min_confidence=0.7, platt=True,
+        in_scope_coef=[42.1, 1.02, 1.39, 3.37, 0.47, 57.5], in_scope_intercept=-43.7,
+        in_scope_dense_coef=[41.9, 0.0, 0.0, 0.0, 0.48, 49.0], in_scope_dense_intercept=-37.1,
         ranking=boosted(), scope=ScopeModel(coef=[0.5, -0.25, 0.0, 1e-7], intercept=-3.26, memory=memory),
     )
 
@@ -45,7 +45,7 @@ def test_the_files_read_back_to_the_same_router(tmp_path):
     rows = np.random.default_rng(2).normal(size=(10, WIDTH))
     assert np.array_equal(again.ranking.probabilities(rows), calibration.ranking.probabilities(rows))
     question = RoutingInput(hits=[], top_dense=0.85, top_sparse=3.0, lexical=False, scope=1.0, margin=0.2)
-    assert in_domain_probability(question, again) == in_domain_probability(question, calibration)
+    assert in_scope_probability(question, again) == in_scope_probability(question, calibration)
 
 
 def test_the_router_is_readable_and_names_its_features(tmp_path):
@@ -96,13 +96,13 @@ def test_no_router_or_one_for_another_model_gives_the_defaults(tmp_path, caplog)
 
 
 def test_a_router_fitted_under_another_off_topic_policy_is_used_with_a_warning(tmp_path, caplog):
-    save_models(RoutingCalibration(model="m", in_domain_threshold=0.55, off_topic_rejection_target=0.9), tmp_path)
+    save_models(RoutingCalibration(model="m", in_scope_threshold=0.55, off_topic_rejection_target=0.9), tmp_path)
     with caplog.at_level("WARNING"):
         same = load_models(tmp_path, "m", off_topic_rejection_target=0.9)
-    assert same.in_domain_threshold == 0.55 and not caplog.records
+    assert same.in_scope_threshold == 0.55 and not caplog.records
     with caplog.at_level("WARNING"):
         other = load_models(tmp_path, "m")
-    assert other.in_domain_threshold == 0.55  # still the fitted router: better than defaults
+    assert other.in_scope_threshold == 0.55  # still the fitted router: better than defaults
     assert "make baseline" in caplog.text and "0.9" in caplog.text
 
 
@@ -116,7 +116,7 @@ def test_a_logistic_ranking_is_stored_by_feature_name(tmp_path):
 
 
 def test_the_other_languages_model_may_not_weigh_bm25(tmp_path):
-    wrong = RoutingCalibration(model="m", in_domain_dense_coef=[40.0, 3.0, 0.0, 0.0, 0.0, 0.0])
+    wrong = RoutingCalibration(model="m", in_scope_dense_coef=[40.0, 3.0, 0.0, 0.0, 0.0, 0.0])
     with pytest.raises(ModelFileError, match="bm25_log"):
         save_models(wrong, tmp_path)
 
@@ -127,4 +127,4 @@ def test_the_committed_models_read_and_are_small():
     assert calibration.fitted_on > 1000 and isinstance(calibration.ranking, BoostedRanking)
     assert calibration.scope.memory.dimensions == len(calibration.scope.coef) == 384
     assert sum(path.stat().st_size for path in directory.iterdir()) < 1_500_000
-    assert math.isfinite(calibration.in_domain_intercept)
+    assert math.isfinite(calibration.in_scope_intercept)
