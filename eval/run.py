@@ -74,7 +74,9 @@ UTILITY = {"right": 1.0, "wrong": -1.0, "ambiguous_with_right": 0.5, "ambiguous_
 
 
 @dataclass
-class Retrieved:
+class SearchedQuestion:
+    """A labelled question with what the search gave for it."""
+
     question: LabelledQuestion
     outcome: SearchOutcome
     trace: SearchTrace  # what the learned ranking and the scope model are fitted on
@@ -93,7 +95,7 @@ def retrieve_all(
     rankings: list[Ranking | None] | None = None,
     scopes: list[ScopeModel | None] | None = None,
     progress: Callable[[], None] | None = None,
-) -> list[Retrieved]:
+) -> list[SearchedQuestion]:
     """`encodings`: each question's vector and token vectors (`SearchEngine.encode`; default:
     computed per retrieval); `rankings`, `scopes`: the learned ranking and scope model per question
     (default: the engine's)."""
@@ -108,13 +110,13 @@ def retrieve_all(
         trace = SearchTrace()
         vectors = encodings[index] if encodings is not None else None
         outcome = engine.retrieve(question.q, mode, models=chosen, vectors=vectors, trace=trace)
-        retrieved.append(Retrieved(question, outcome, trace))
+        retrieved.append(SearchedQuestion(question, outcome, trace))
         if progress:
             progress()
     return retrieved
 
 
-def fit_ranking(retrieved: list[Retrieved]) -> BoostedRanking | None:
+def fit_ranking(retrieved: list[SearchedQuestion]) -> BoostedRanking | None:
     """The learned ranking (`search_api.ranking`), fitted on the signals of the candidates of the
     given questions we cover, as retrieved without it: is this candidate one of the expected
     articles? Gradient-boosted trees (`RANKING_TREES`), exported for the API."""
@@ -148,7 +150,7 @@ def logistic_on_raw_features(
     return coef, float(model.intercept_[0] - np.dot(coef, scaler.mean_))
 
 
-def fit_scope(retrieved: list[Retrieved]) -> ScopeModel | None:
+def fit_scope(retrieved: list[SearchedQuestion]) -> ScopeModel | None:
     """The scope model (`search_api.scope`): a logistic regression on the question vectors of the
     given questions, covered (1) against off-topic (0), the two weighed equally; None while fewer
     than five of either have a vector."""
@@ -165,7 +167,7 @@ def fit_scope(retrieved: list[Retrieved]) -> ScopeModel | None:
 Model = TypeVar("Model")
 
 
-def out_of_fold(retrieved: list[Retrieved], fit: Callable[[list[Retrieved]], Model]) -> tuple[list[Model], Model]:
+def out_of_fold(retrieved: list[SearchedQuestion], fit: Callable[[list[SearchedQuestion]], Model]) -> tuple[list[Model], Model]:
     """A model per question that was not fitted on it (`fit`: `fit_ranking` or `fit_scope`): for a
     dev question, one fitted on the other folds of the dev questions; for a held-out question, the
     one fitted on all of them (the one the API uses, returned as well). The router is then fitted
@@ -181,7 +183,7 @@ def out_of_fold(retrieved: list[Retrieved], fit: Callable[[list[Retrieved]], Mod
     return models, on_all_dev
 
 
-def observe(retrieved: list[Retrieved], calibration: RoutingCalibration) -> list[Observation]:
+def observe(retrieved: list[SearchedQuestion], calibration: RoutingCalibration) -> list[Observation]:
     observations = []
     for item in retrieved:
         routing = route(item.routing_input, calibration)
@@ -224,7 +226,7 @@ def utility(observations: list[Observation]) -> float:
 
 
 def fit_calibration(
-    retrieved: list[Retrieved],
+    retrieved: list[SearchedQuestion],
     model: str,
     mode: str = DEFAULT_MODE,
     classifier_weight: float | None = None,
@@ -274,7 +276,7 @@ def fit_calibration(
 
 
 def _fit_decisions(
-    retrieved: list[Retrieved], calibration: RoutingCalibration, rejection_target: float | None
+    retrieved: list[SearchedQuestion], calibration: RoutingCalibration, rejection_target: float | None
 ) -> "FittedRouter":
     """Steps 2-4 of `fit_calibration` for the regularisation `calibration` names."""
     calibration = fit_in_scope(retrieved, calibration)
@@ -385,7 +387,7 @@ def choose_off_topic_threshold(outcomes: dict[float, list[list[Observation]]], r
     return min(t for t, value in scores.items() if value >= best - 1e-9)
 
 
-def fit_in_scope(retrieved: list[Retrieved], calibration: RoutingCalibration) -> RoutingCalibration:
+def fit_in_scope(retrieved: list[SearchedQuestion], calibration: RoutingCalibration) -> RoutingCalibration:
     """The in-scope models, fitted on the given questions; returns a copy of `calibration`.
 
     Lexical questions: the best dense cosine, the best BM25 score and the shortness. Measured
@@ -406,7 +408,7 @@ def fit_in_scope(retrieved: list[Retrieved], calibration: RoutingCalibration) ->
     questions rejected)."""
     calibration = calibration.model_copy()
 
-    def fit(items: list[Retrieved], columns: list[int]) -> tuple[list[float], float] | None:
+    def fit(items: list[SearchedQuestion], columns: list[int]) -> tuple[list[float], float] | None:
         """Coefficients on all the raw features (0 outside `columns`), and the intercept."""
         labels = np.array([0 if item.question.off_topic else 1 for item in items])
         if len(set(labels)) < 2 or min(np.bincount(labels)) < 5:
@@ -432,7 +434,7 @@ def fit_in_scope(retrieved: list[Retrieved], calibration: RoutingCalibration) ->
     return calibration
 
 
-def out_of_fold_in_scope(retrieved: list[Retrieved], calibration: RoutingCalibration) -> list[list[float]]:
+def out_of_fold_in_scope(retrieved: list[SearchedQuestion], calibration: RoutingCalibration) -> list[list[float]]:
     """In-scope probabilities of every question from a model fitted without it: stratified
     `IN_SCOPE_FOLDS`-fold cross-validation, repeated `IN_SCOPE_REPEATS` times with other
     splits; one list per repeat.
@@ -504,7 +506,7 @@ def expected_calibration_error(observations: list[Observation], bins: int = 10) 
 class EvaluationRun:
     """All variants of one `kb eval` run."""
 
-    retrieved: dict[str, list[Retrieved]]  # per retrieval mode
+    retrieved: dict[str, list[SearchedQuestion]]  # per retrieval mode
     calibrations: dict[tuple[str, str], RoutingCalibration]  # (mode, routing variant)
 
 
@@ -513,7 +515,7 @@ class FinalRetrieval:
     """The final variant's retrievals as `kb eval` measures them, with the learned models fitted on
     all dev questions (the ones the API gets)."""
 
-    retrieved: list[Retrieved]
+    retrieved: list[SearchedQuestion]
     ranking: Ranking | None
     scope: ScopeModel | None
 
@@ -662,7 +664,7 @@ def _calibration_summary(calibration: RoutingCalibration) -> dict:
     return summary
 
 
-def operating_points(retrieved: list[Retrieved], calibration: RoutingCalibration) -> list[dict]:
+def operating_points(retrieved: list[SearchedQuestion], calibration: RoutingCalibration) -> list[dict]:
     """What each candidate off-topic threshold would give, all else as fitted: off-topic
     rejection, the share of questions we do cover told "geen informatie", and routing accuracy,
     on all questions and on the held-out split. The price of a higher off-topic rejection, in

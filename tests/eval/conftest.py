@@ -3,11 +3,11 @@
 import pytest
 
 from eval.questions import load_questions
-from eval.run import Retrieved, retrieve_out_of_fold
+from eval.run import SearchedQuestion, retrieve_out_of_fold
 
 
 @pytest.fixture(scope="session")
-def retrieved_questions(live_server) -> list[Retrieved]:
+def retrieved_questions(live_server) -> list[SearchedQuestion]:
     """Every question of `eval/questions.yaml` through the engine the test API serves, as `kb eval`
     retrieves them: each ranked and scored by learned models that did not see it. (With the
     committed ones, fitted on the dev questions, a router fitted on the dev questions would see

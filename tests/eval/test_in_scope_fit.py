@@ -5,22 +5,22 @@ import random
 import numpy as np
 
 from eval.questions import LabelledQuestion
-from eval.run import IN_SCOPE_REPEATS, Retrieved, fit_in_scope, out_of_fold_in_scope
+from eval.run import IN_SCOPE_REPEATS, SearchedQuestion, fit_in_scope, out_of_fold_in_scope
 from search_api.pipeline import SearchOutcome, SearchTrace
 from search_api.routing import Routing, RoutingCalibration, RoutingInput, in_scope_probability
 
 
-def item(q: str, off_topic: bool, dense: float, sparse: float, words: int, lexical: bool = True) -> Retrieved:
+def item(q: str, off_topic: bool, dense: float, sparse: float, words: int, lexical: bool = True) -> SearchedQuestion:
     question = LabelledQuestion(
         q=q, expected=[] if off_topic else ["grofvuil-ophalen"], department=None if off_topic else "afval",
         kind="off_topic" if off_topic else "colloquial",
     )
     routing_input = RoutingInput(hits=[], top_dense=dense, top_sparse=sparse, words=words, lexical=lexical)
     outcome = SearchOutcome([], Routing("routed", "afval", 0.9, 0.9), routing_input, [], "nl", 1.0)
-    return Retrieved(question, outcome, SearchTrace())
+    return SearchedQuestion(question, outcome, SearchTrace())
 
 
-def overlapping_questions(n_in: int = 60, n_off: int = 20) -> list[Retrieved]:
+def overlapping_questions(n_in: int = 60, n_off: int = 20) -> list[SearchedQuestion]:
     """In-scope questions score higher than off-topic ones on average, with overlap."""
     rng = random.Random(7)
     items = [item(f"in {i}", False, rng.gauss(0.89, 0.02), rng.gauss(14, 3), rng.randint(3, 15)) for i in range(n_in)]
@@ -91,7 +91,7 @@ def test_the_model_for_other_languages_is_fitted_on_questions_in_other_languages
     foreign += [item(f"off {i}", True, rng.gauss(0.82, 0.01), 0.0, 8, lexical=False) for i in range(10)]
     covered = np.array([not i.question.off_topic for i in foreign])
 
-    def as_dutch(items: list[Retrieved]) -> list[Retrieved]:
+    def as_dutch(items: list[SearchedQuestion]) -> list[SearchedQuestion]:
         return [item(i.question.q, i.question.off_topic, i.routing_input.top_dense, 0.0, 8) for i in items]
 
     def probabilities(calibration: RoutingCalibration) -> np.ndarray:

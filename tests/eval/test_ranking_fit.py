@@ -7,7 +7,7 @@ import numpy as np
 
 import eval.run as eval_run
 from eval.questions import LabelledQuestion
-from eval.run import Retrieved, fit_ranking, out_of_fold
+from eval.run import SearchedQuestion, fit_ranking, out_of_fold
 from search_api.pipeline import SearchOutcome, SearchTrace
 from search_api.ranking import RANKING_FEATURES, SIGNALS, BoostedRanking, LearnedRanking
 from search_api.routing import Routing, RoutingInput
@@ -16,7 +16,7 @@ WIDTH = len(RANKING_FEATURES)
 CLUE = SIGNALS.index("keyword")
 
 
-def question(text: str, right: str, rng: random.Random) -> Retrieved:
+def question(text: str, right: str, rng: random.Random) -> SearchedQuestion:
     """Ten candidates in a random order; only the right one has the clue."""
     candidates = [f"{text}-{i}" for i in range(10)]
     rng.shuffle(candidates)
@@ -26,10 +26,10 @@ def question(text: str, right: str, rng: random.Random) -> Retrieved:
         rows[position, CLUE] = 1.0 if article_id == right else rng.random() * 0.2
     labelled = LabelledQuestion(q=text, expected=[right], department="afval", kind="colloquial")
     outcome = SearchOutcome([], Routing("routed", "afval", 0.9, 0.9), RoutingInput(hits=[]), [], "nl", 1.0)
-    return Retrieved(labelled, outcome, SearchTrace(ranking_features=rows, ranking_candidates=candidates))
+    return SearchedQuestion(labelled, outcome, SearchTrace(ranking_features=rows, ranking_candidates=candidates))
 
 
-def questions(n: int, seed: int = 1) -> list[Retrieved]:
+def questions(n: int, seed: int = 1) -> list[SearchedQuestion]:
     rng = random.Random(seed)
     return [question(f"q{i}", f"q{i}-{rng.randrange(10)}", rng) for i in range(n)]
 
@@ -53,7 +53,7 @@ def test_every_question_is_ranked_by_a_model_that_did_not_see_it():
     assert held_out, "the hash split holds some of them out"
     seen: dict[int, set[str]] = {}
 
-    def recording_fit(retrieved: list[Retrieved]) -> LearnedRanking:
+    def recording_fit(retrieved: list[SearchedQuestion]) -> LearnedRanking:
         ranking = LearnedRanking(coef=[float(len(seen))] * WIDTH, intercept=0.0)
         seen[id(ranking)] = {item.question.q for item in retrieved}
         return ranking

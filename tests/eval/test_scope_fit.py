@@ -5,24 +5,24 @@ with one that did not see it."""
 import numpy as np
 
 from eval.questions import LabelledQuestion
-from eval.run import RANKING_FOLDS, Retrieved, fit_scope, out_of_fold
+from eval.run import RANKING_FOLDS, SearchedQuestion, fit_scope, out_of_fold
 from search_api.pipeline import SearchOutcome, SearchTrace
 from search_api.routing import Routing, RoutingInput
 
 COVERED, OFF_TOPIC = np.eye(8)[0], np.eye(8)[1]  # what covered and off-topic questions are about, in a toy space
 
 
-def question(i: int, off_topic: bool, rng: np.random.Generator) -> Retrieved:
+def question(i: int, off_topic: bool, rng: np.random.Generator) -> SearchedQuestion:
     vector = (OFF_TOPIC if off_topic else COVERED) + rng.normal(0, 0.15, 8)
     labelled = LabelledQuestion(
         q=f"vraag {i}", expected=[] if off_topic else ["grofvuil-ophalen"], department=None if off_topic else "afval",
         kind="off_topic" if off_topic else "short",
     )
     outcome = SearchOutcome([], Routing("routed", "afval", 0.9, 0.9), RoutingInput(hits=[]), [], "nl", 1.0)
-    return Retrieved(labelled, outcome, SearchTrace(embedding=list(vector)))
+    return SearchedQuestion(labelled, outcome, SearchTrace(embedding=list(vector)))
 
 
-def questions(n: int, seed: int) -> list[Retrieved]:
+def questions(n: int, seed: int) -> list[SearchedQuestion]:
     rng = np.random.default_rng(seed)
     return [question(i + 1000 * seed, i % 4 == 0, rng) for i in range(n)]
 
