@@ -128,3 +128,21 @@ def test_the_committed_models_read_and_are_small():
     assert calibration.scope.memory.dimensions == len(calibration.scope.coef) == 384
     assert sum(path.stat().st_size for path in directory.iterdir()) < 1_500_000
     assert math.isfinite(calibration.in_scope_intercept)
+
+
+def test_a_model_file_of_another_version_stops_the_start_and_health_says_why(tmp_path):
+    """Over real HTTP: the engine refuses the file and /health names it (status error)."""
+    import shutil
+
+    from tests.conftest import SHIPPED_CONTENT, LiveServer, make_settings
+
+    fitted = tmp_path / "fitted"
+    shutil.copytree(PROJECT_DIR / "eval" / "fitted", fitted)
+    router = json.loads((fitted / ROUTER).read_text(encoding="utf-8"))
+    (fitted / ROUTER).write_text(json.dumps({**router, "version": 2}), encoding="utf-8")
+    server = LiveServer(make_settings(tmp_path / "data", SHIPPED_CONTENT, fitted_dir=fitted))
+    try:
+        with pytest.raises(RuntimeError, match=r"router.json: expected format kb-router version 1, found .*2"):
+            server.start(timeout=300)
+    finally:
+        server.stop()
