@@ -195,6 +195,10 @@ def serve(
     """Start the search API (loads the model once; builds the index if it is empty)."""
     import os
 
+    os.umask(0o077)  # everything the service writes (index, search log, reports) is its own user's only
+    settings = get_settings()
+    _check_search_log(settings)
+
     import uvicorn
 
     from kb.security import ROLES, configured_token, role_tokens, token_file
@@ -202,8 +206,6 @@ def serve(
     from search_api.logging_setup import log_config
     from search_api.server import server_config
 
-    os.umask(0o077)  # everything the service writes (index, feedback, reports) is its own user's only
-    settings = get_settings()
     logging.config.dictConfig(log_config())  # no personal data in log lines: redacted, no query strings or client IPs
     role_tokens(settings)  # make sure the tokens exist before clients look for them
     for role in ROLES:
@@ -213,6 +215,20 @@ def serve(
         create_app(settings), settings, host=host or settings.api_host, port=port or settings.api_port, log_level="info",
     )
     uvicorn.Server(config).run()
+
+
+def _check_search_log(settings) -> None:
+    """Open the search log's database (and bring its tables up to date) before anything else
+    starts; a clear message and exit code 2 when it cannot be used."""
+    from rich.markup import escape
+
+    from search_api.storage.db import DatabaseError, open_database
+
+    try:
+        open_database(settings).dispose()
+    except DatabaseError as exc:
+        err.print(f"[red]{escape(str(exc))}[/red]")
+        raise typer.Exit(2) from None
 
 
 @app.command()
@@ -512,6 +528,49 @@ def bench_suggest(
         f"{len(articles)} articles, {len(suggester)} suggestions, index built in {built:.2f} s. answered: prefixes "
         "with a suggestion; expected: in-scope prefixes with a labelled article among the suggestions.",
         style="dim",
+    )
+
+
+@app.command("bench-log")
+def bench_log(
+    database_url: Annotated[Optional[str], typer.Option(
+        help="Measure this database, e.g. a scratch PostgreSQL database (the rows written stay there); "
+        "default: a temporary SQLite file",
+    )] = None,
+    rows: Annotated[int, typer.Option(min=1, help="Searches to write at once")] = 100_000,
+    calls: Annotated[int, typer.Option(min=100, help="Single calls to time on the request path")] = 10_000,
+) -> None:
+    """Print what storing a search costs a request (median and p99 of the queue call, in
+    microseconds) and how long the search log takes to mask and write ROWS searches."""
+    import tempfile
+
+    from pydantic import SecretStr
+    from rich.markup import escape
+
+    from search_api.storage.bench import run_log_benchmark
+    from search_api.storage.db import DatabaseError
+
+    with tempfile.TemporaryDirectory(prefix="kb-bench-log-") as folder:
+        settings = get_settings().model_copy(update={
+            "data_dir": Path(folder),  # nothing of the service's own data folder is read or written
+            "database_url": SecretStr(database_url) if database_url else None,
+        })
+        try:
+            with console.status(f"Storing {calls:,} searches one by one, then {rows:,} at once ..."):
+                result = run_log_benchmark(settings, calls=calls, rows=rows)
+        except DatabaseError as exc:
+            err.print(f"[red]{escape(str(exc))}[/red]")
+            raise typer.Exit(2) from None
+    console.print(f"Search log: {result.database}", highlight=False)
+    console.print(
+        f"Storing a search on the request path ({result.calls:,} calls): median {result.enqueue_median_us:.1f} µs, "
+        f"p99 {result.enqueue_p99_us:.1f} µs",
+        highlight=False,
+    )
+    console.print(
+        f"Masking and writing {result.rows:,} searches in the background: {result.write_seconds:.1f} s "
+        f"({result.rows_per_second:,.0f} rows/s)",
+        highlight=False,
     )
 
 

@@ -81,6 +81,8 @@ class Settings(BaseSettings):
     rate_limit_feedback: str = "10/minute;100/day"
     # How many of one client's searches that found nothing are kept for the editors
     rate_limit_unanswered: str = "20/hour"
+    # Clicks on results recorded per client (`POST /clicks` and links from a search)
+    rate_limit_clicks: str = "60/minute;1000/day"
     # Web sites (origins such as "https://www.voorbeeldstad.nl") whose pages may call /search,
     # /suggest and /feedback from the browser (CORS); empty: none.
     allowed_origins: list[str] = Field(default_factory=list)
@@ -97,12 +99,18 @@ class Settings(BaseSettings):
     off_topic_rejection_target: float | None = Field(None, gt=0.0, le=1.0)
     # The labelled question set; the console adds failed searches to it
     questions_file: Path = PROJECT_DIR / "eval" / "questions.yaml"
-    # Keep searches that found nothing (personal data masked) for the editors, in <data_dir>/feedback/
+    # The search log (searches, clicks and feedback, personal data masked; `search_api.storage`):
+    # a SQLAlchemy URL such as "postgresql://user:password@host/kb"; None: the SQLite file
+    # <data_dir>/search-log.sqlite
+    database_url: SecretStr | None = None
+    # Keep searches that found nothing in the log, for the editors' list
     record_unanswered: bool = True
-    # Feedback and searches that found nothing older than this are deleted (AVG: keep no longer than needed)
-    feedback_retention_days: int = Field(90, ge=1)
+    # Searches, clicks and feedback older than this are deleted (AVG: keep no longer than needed)
+    log_retention_days: int = Field(90, ge=1)
 
-    @field_validator("rate_limit_search", "rate_limit_suggest", "rate_limit_feedback", "rate_limit_unanswered")
+    @field_validator(
+        "rate_limit_search", "rate_limit_suggest", "rate_limit_feedback", "rate_limit_unanswered", "rate_limit_clicks",
+    )
     @classmethod
     def _rate_limit(cls, value: str) -> str:
         from limits import parse_many

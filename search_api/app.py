@@ -14,12 +14,14 @@ from kb.settings import Settings, get_settings
 from search_api import errors
 from search_api.edge import InputPolicy
 from search_api.engine import SearchEngine
-from search_api.feedback_store import FeedbackStore
 from search_api.headers import PublicCors, SecurityHeaders
 from search_api.metrics import ServiceMetrics
 from search_api.openapi import truthful_openapi
 from search_api.rate_limit import RateLimits
-from search_api.routes import admin, articles, departments, docs, feedback, health, metrics, quality, search, suggest
+from search_api.routes import (
+    admin, articles, clicks, departments, docs, feedback, health, metrics, quality, search, suggest,
+)
+from search_api.storage.search_log import SearchLog
 from search_api.web import pages, widget
 
 log = logging.getLogger(__name__)
@@ -43,13 +45,14 @@ def create_app(settings: Settings | None = None, *, engine: SearchEngine | None 
         app.state.tokens = role_tokens(settings)
         app.state.rate_limits = RateLimits(settings)
         app.state.engine = engine or SearchEngine(settings)
-        app.state.feedback = FeedbackStore(settings.data_dir / "feedback", settings.feedback_retention_days)
-        app.state.feedback.purge()
+        # Searches, clicks and feedback; `kb serve` checks the database before it starts the server
+        app.state.search_log = SearchLog.open(settings)
         app.state.metrics = ServiceMetrics(app.state.engine)
         if not app.state.engine.ready:
             # Load in the background so that /health can answer 503 "starting" meanwhile.
             threading.Thread(target=_start_engine, args=(app.state.engine,), daemon=True).start()
         yield
+        app.state.search_log.close()  # writes what is queued
         app.state.engine.close()
 
     app = FastAPI(
@@ -60,7 +63,7 @@ def create_app(settings: Settings | None = None, *, engine: SearchEngine | None 
         docs_url=None,
         redoc_url=None,
     )
-    for module in (search, suggest, feedback, articles, departments, health, metrics, admin, quality, docs):
+    for module in (search, suggest, feedback, clicks, articles, departments, health, metrics, admin, quality, docs):
         app.include_router(module.router)
     docs.mount_assets(app)
     app.include_router(pages.router)  # the citizen search pages, /zoeken

@@ -11,9 +11,9 @@ from kb.security import Role, allows, role_of
 from kb.settings import Settings
 from kb.text import collapse_spaces
 from search_api.engine import SearchEngine
-from search_api.feedback_store import FeedbackStore
 from search_api.metrics import ServiceMetrics
 from search_api.rate_limit import Bucket
+from search_api.storage.search_log import SearchLog
 
 bearer = HTTPBearer(auto_error=False, description="Staff token (KB_STAFF_TOKEN)")
 
@@ -30,8 +30,8 @@ def get_engine(request: Request) -> SearchEngine:
     return engine
 
 
-def get_feedback_store(request: Request) -> FeedbackStore:
-    return request.app.state.feedback
+def get_search_log(request: Request) -> SearchLog:
+    return request.app.state.search_log
 
 
 def get_metrics(request: Request) -> ServiceMetrics:
@@ -87,6 +87,12 @@ def staff_view(
 def client_address(request: Request) -> str:
     """Who is asking, for the rate limits only (held in memory, never stored)."""
     return request.client.host if request.client else "unknown"
+
+
+def within_limit(request: Request, bucket: Bucket, role: Role | None) -> bool:
+    """Count one request in `bucket` for its client; False when over the limit (staff: always True).
+    For what is kept quietly, or not, while the request itself is answered."""
+    return role is not None or request.app.state.rate_limits.hit(bucket, client_address(request)) is None
 
 
 def rate_limited(bucket: Bucket):

@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Scope, Send
 
 from search_api.edge import InputRefused
+from search_api.storage.search_log import SearchLogUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +108,12 @@ def install(app: FastAPI) -> None:
         fields = [FieldError(loc=[str(p) if not isinstance(p, int) else p for p in e["loc"]], msg=e["msg"], type=e["type"])
                   for e in errors]
         return error_response(422, validation_detail(errors), errors=fields)
+
+    @app.exception_handler(SearchLogUnavailable)
+    async def search_log_unavailable(request: Request, exc: SearchLogUnavailable) -> JSONResponse:
+        log.error("The search log did not answer on %s %s: %s", request.method, request.url.path, exc)
+        return error_response(503, "Het zoeklog is nu niet bereikbaar. Probeer het over een paar minuten opnieuw.",
+                              {"Retry-After": "60"})
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:

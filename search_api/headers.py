@@ -6,7 +6,8 @@
   what may hold a citizen's question or staff content (`Cache-Control: no-store`), except where a
   route set its own cache policy (static files).
 - `PublicCors`: browsers on the origins in `KB_ALLOWED_ORIGINS` (the municipality's web site) may
-  call `/search`, `/suggest` and `/feedback`; nothing else is open to other origins.
+  call `/search` (with the header `X-KB-Channel`), `/suggest`, `/feedback` and `/clicks`; nothing
+  else is open to other origins.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ SECURITY_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Cache-Control": "no-store",
 }
-CORS_PATHS = ("/search", "/suggest", "/feedback")
+CORS_PATHS = ("/search", "/suggest", "/feedback", "/clicks")
 
 
 class SecurityHeaders:
@@ -54,7 +55,7 @@ class PublicCors:
     def __init__(self, app: ASGIApp, *, origins: list[str]):
         self.app = app
         self.cors = CORSMiddleware(
-            app, allow_origins=origins, allow_methods=["GET", "POST"], allow_headers=["Content-Type"], max_age=600,
+            app, allow_origins=origins, allow_methods=["GET", "POST"], allow_headers=["Content-Type", "X-KB-Channel"], max_age=600,
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

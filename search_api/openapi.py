@@ -3,7 +3,7 @@
 FastAPI documents the success response and a 422 of its own shape. This adds, per operation and
 read from its dependencies: the error shape every error has (`search_api.errors.ErrorResponse`);
 401 and 403 where a token or role is checked; 429 where a rate limit applies; 503 while the engine
-starts; 413 and 408 where a body is read; 414, 431 and 422 everywhere (the edge's limits); and
+starts or when the search log does not answer; 413 and 408 where a body is read; 414, 431 and 422 everywhere (the edge's limits); and
 whether a token is required, optional (it changes what is shown) or not used at all.
 """
 
@@ -33,7 +33,7 @@ ERRORS = {
     422: "Ongeldige invoer",
     429: "Te veel verzoeken van deze client; zie Retry-After",
     431: "De kopregels zijn te groot",
-    503: "De zoekdienst start nog op of kon niet starten",
+    503: "De zoekdienst start nog op, kon niet starten, of het zoeklog is niet bereikbaar",
 }
 RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}}
 
@@ -52,7 +52,7 @@ def _errors_of(route: APIRoute) -> tuple[set[int], str | None]:
     statuses = {414, 422, 431}
     if route.body_field is not None:
         statuses |= {408, 413}
-    if deps.get_engine in calls:
+    if deps.get_engine in calls or deps.get_search_log in calls:
         statuses.add(503)
     if any(name.startswith("rate_limited") for name in names):
         statuses.add(429)

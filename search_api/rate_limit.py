@@ -3,7 +3,7 @@
 A client is its IP address (behind a proxy, the address the proxy forwards: uvicorn's
 `--forwarded-allow-ips`). The address is held in memory only, for the length of the window, and
 never written anywhere. Staff tokens are never limited. The limits are settings
-(`KB_RATE_LIMIT_SEARCH`, `_SUGGEST`, `_FEEDBACK`, `_UNANSWERED`); an empty one switches it off.
+(`KB_RATE_LIMIT_SEARCH`, `_SUGGEST`, `_FEEDBACK`, `_UNANSWERED`, `_CLICKS`); an empty one switches it off.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from limits.strategies import MovingWindowRateLimiter
 
 from kb.settings import Settings
 
-Bucket = Literal["search", "suggest", "feedback", "unanswered"]
+Bucket = Literal["search", "suggest", "feedback", "unanswered", "clicks"]
 
 
 class RateLimits:
@@ -29,6 +29,7 @@ class RateLimits:
             "suggest": _parse(settings.rate_limit_suggest),
             "feedback": _parse(settings.rate_limit_feedback),
             "unanswered": _parse(settings.rate_limit_unanswered),
+            "clicks": _parse(settings.rate_limit_clicks),
         }
 
     def hit(self, bucket: Bucket, client: str) -> int | None:

@@ -11,6 +11,9 @@ from kb.articles import SLUG_PATTERN
 from kb.departments import Contact
 from search_api.edge import NOT_BLANK_PATTERN
 
+#: A search's id in the search log (`SearchResponse.search_id`): uuid4 as 32 hexadecimal digits
+SEARCH_ID_PATTERN = r"^[0-9a-f]{32}$"
+
 
 class Answer(BaseModel):
     text: str
@@ -98,6 +101,10 @@ class SearchResponse(BaseModel):
         None, description="The municipality's general desk, when no department fits the question (off-topic or nothing found)"
     )
     took_ms: float
+    search_id: str | None = Field(
+        None, description="The search in the search log (a random id): send it with a click (`POST /clicks`) or "
+        "feedback (`POST /feedback`) on this answer. Null when the search is not logged",
+    )
 
 
 class StaffSearchResponse(SearchResponse):
@@ -212,6 +219,9 @@ class FeedbackIn(BaseModel):
     department_id: str | None = Field(None, pattern=r"^[a-z0-9_]+$", max_length=60, description="The department that was shown")
     helpful: StrictBool = Field(description="nuttig (true) / niet nuttig (false)")
     comment: str | None = Field(None, max_length=1000, description="Optional remark for the editors")
+    search_id: str | None = Field(
+        None, pattern=SEARCH_ID_PATTERN, description="The `search_id` of the answer from `GET /search`, when known",
+    )
 
     _query_not_blank = field_validator("query")(_not_blank)
 
@@ -224,6 +234,29 @@ class FeedbackRecord(BaseModel):
     helpful: bool
     comment: str | None
     channel: Literal["staff", "web"]
+    search_id: str | None = Field(None, description="The search the feedback is about, when known")
+
+
+#: Highest result position a click may name (1 is the first result; 0 the answer's own link)
+MAX_CLICK_POSITION = 100
+
+
+class ClickIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    search_id: str = Field(pattern=SEARCH_ID_PATTERN, description="The `search_id` of the answer from `GET /search`")
+    article_id: str = Field(pattern=SLUG_PATTERN, max_length=120, description="The article that was opened")
+    position: int = Field(
+        ge=0, le=MAX_CLICK_POSITION, description="Where it was shown: 1 for the first result, 0 for the answer's link",
+    )
+
+    @field_validator("position", mode="before")
+    @classmethod
+    def _a_json_integer(cls, value: object) -> object:
+        """A JSON integer (2 or 2.0), never a string or a boolean."""
+        if isinstance(value, bool) or not isinstance(value, int | float) or not float(value).is_integer():
+            raise ValueError("moet een geheel getal zijn")
+        return int(value)
 
 
 class ArticleFeedback(BaseModel):

@@ -7,6 +7,7 @@ every channel must give the same answer.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
@@ -36,8 +37,10 @@ class ApiClient:
     def _request(self, method: str, path: str, *, timeout: float | None = None, **kwargs) -> dict | list:
         return self._send(method, path, timeout=timeout, **kwargs).json()
 
-    def _send(self, method: str, path: str, *, timeout: float | None = None, **kwargs) -> httpx.Response:
-        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+    def _send(
+        self, method: str, path: str, *, timeout: float | None = None, headers: dict[str, str] | None = None, **kwargs,
+    ) -> httpx.Response:
+        headers = {**(headers or {}), **({"Authorization": f"Bearer {self.token}"} if self.token else {})}
         try:
             response = httpx.request(
                 method, f"{self.base_url}{path}", headers=headers, timeout=timeout or self.timeout, **kwargs
@@ -53,7 +56,9 @@ class ApiClient:
         return response
 
     def search(self, question: str, limit: int = 5) -> dict:
-        return self._get("/search", q=question, limit=limit, view="staff")
+        """The staff view of an answer; the search log counts it as asked in the console."""
+        params = {"q": question, "limit": limit, "view": "staff"}
+        return self._request("GET", "/search", params=params, headers={"X-KB-Channel": "console"})
 
     def article(self, article_id: str) -> dict:
         return self._get(f"/articles/{article_id}", view="staff")
@@ -77,6 +82,11 @@ class ApiClient:
 
     def unanswered(self) -> list[dict]:
         return self._get("/quality/unanswered")
+
+    def search_log_csv(self, since: date, until: date) -> bytes:
+        """The search log of the days `since` to `until` (both included) as CSV."""
+        params = {"since": since.isoformat(), "until": until.isoformat()}
+        return self._send("GET", "/quality/searches.csv", params=params, timeout=300).content
 
     def add_eval_question(self, question: str, expected: list[str], kind: str) -> dict:
         return self._request("POST", "/quality/questions", json={"q": question, "expected": expected, "kind": kind})

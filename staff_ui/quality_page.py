@@ -1,6 +1,9 @@
-"""Kwaliteit: run the evaluation, see the figures, the trend, the routing confusion, the misses."""
+"""Kwaliteit: run the evaluation, see the figures, the trend, the routing confusion, the misses;
+feedback, searches that found nothing, and the search log of a period to download (CSV)."""
 
 from __future__ import annotations
+
+from datetime import date, timedelta
 
 import streamlit as st
 
@@ -59,7 +62,7 @@ SOURCES = {
 
 def render(client: ApiClient, role: str = "staff") -> None:
     st.title("Kwaliteit")
-    evaluation, feedback, unanswered = st.tabs(["Evaluatie", "Feedback", "Zonder resultaat"])
+    evaluation, feedback, unanswered, search_log = st.tabs(["Evaluatie", "Feedback", "Zonder resultaat", "Zoeklog"])
     try:
         with evaluation:
             _evaluation(client, role)
@@ -67,8 +70,37 @@ def render(client: ApiClient, role: str = "staff") -> None:
             _feedback(client, role)
         with unanswered:
             _unanswered(client, role)
+        with search_log:
+            _search_log(client)
     except ApiError as exc:
         st.error(str(exc))
+
+
+def _search_log(client: ApiClient) -> None:
+    """The search log of a period as a CSV file (from the API: `GET /quality/searches.csv`)."""
+    st.subheader("Zoeklog downloaden")
+    st.caption(
+        "Alle zoekvragen van de gekozen dagen, met de uitkomst, de afdeling, het eerste artikel, welke resultaten "
+        "zijn geopend en de feedback. Persoonlijke gegevens zijn vervangen door [bsn], [naam] enzovoort. "
+        "Er staat niet in wie er zocht."
+    )
+    today = date.today()
+    since, until = st.columns(2)
+    first = since.date_input("Van", today - timedelta(days=30), max_value=today, key="log-since", format="DD-MM-YYYY")
+    last = until.date_input("Tot en met", today, max_value=today, key="log-until", format="DD-MM-YYYY")
+    if first > last:
+        st.warning("De begindatum ligt na de einddatum.")
+        return
+    if st.button("Zoeklog ophalen", key="fetch-log"):
+        st.session_state["search_log_csv"] = (first, last, client.search_log_csv(first, last))
+    fetched = st.session_state.get("search_log_csv")
+    if fetched and fetched[:2] == (first, last):
+        rows = fetched[2].count(b"\n") - 1
+        st.caption(f"{rows} zoekvragen van {first:%d-%m-%Y} tot en met {last:%d-%m-%Y}.")
+        st.download_button(
+            "Download CSV", fetched[2], file_name=f"zoeklog-{first}-tot-en-met-{last}.csv", mime="text/csv",
+            key="download-log", type="primary",
+        )
 
 
 def _targets(rows: list[dict]) -> list[dict]:

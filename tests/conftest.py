@@ -42,6 +42,7 @@ TEST_LIMITS = dict(
     rate_limit_suggest="100000/minute",
     rate_limit_feedback="100000/minute",
     rate_limit_unanswered="100000/minute",
+    rate_limit_clicks="100000/minute",
     body_timeout_seconds=2.0,
     allowed_origins=[ALLOWED_ORIGIN, WIDGET_HOST_ORIGIN],
 )
@@ -147,3 +148,16 @@ def editor_headers() -> dict[str, str]:
 @pytest.fixture(scope="session")
 def admin_headers() -> dict[str, str]:
     return {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A throw-away PostgreSQL server (`tests/postgres.py`); `.create_database()` gives the URL of a new database."""
+    from tests.postgres import PostgresServer, postgres_binaries
+
+    binaries = postgres_binaries()
+    if binaries is None:
+        pytest.skip("PostgreSQL is not installed: `make test` installs Debian's postgresql package (make postgresql)")
+    server = PostgresServer(binaries).start()
+    yield server
+    server.stop()

@@ -1,4 +1,5 @@
-"""Answer quality for the console: start an evaluation in this process, list the reports.
+"""Answer quality for the console: start an evaluation in this process, list the reports; the
+feedback, the searches that found nothing and the search log of a period (CSV), from the search log.
 
 The evaluation runs inside the API because the embedded store admits one process; it uses the
 same engine and the deployed router, so it measures what citizens get. One run at a time, in a
@@ -7,21 +8,26 @@ background thread; searches keep working meanwhile.
 
 from __future__ import annotations
 
+import itertools
 import json
 import threading
+from datetime import date, datetime, timezone
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, status
+from fastapi.responses import StreamingResponse
 
 from kb.text import collapse_spaces
 from search_api import schemas
-from search_api.deps import get_engine, get_feedback_store, require_editor, require_staff
+from search_api.deps import get_engine, get_search_log, require_editor, require_staff
 from search_api.engine import SearchEngine
-from search_api.feedback_store import FeedbackStore
+from search_api.storage.csv_export import csv_chunks
+from search_api.storage.search_log import SearchLog
 
 router = APIRouter(prefix="/quality", tags=["quality"], dependencies=[Depends(require_staff)])
 _lock = threading.Lock()
 _state: dict[str, object] = {"running": False, "last": None, "error": None}
+DAY_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 
 
 def _reports_dir(engine: SearchEngine):
@@ -79,20 +85,56 @@ def get_report(name: str, engine: Annotated[SearchEngine, Depends(get_engine)]) 
 
 @router.get("/feedback", response_model=schemas.FeedbackOverview)
 def feedback_overview(
-    store: Annotated[FeedbackStore, Depends(get_feedback_store)],
+    search_log: Annotated[SearchLog, Depends(get_search_log)],
     limit: Annotated[int, Query(ge=1, le=10_000, description="Newest records to list")] = 200,
 ):
     """Counts per article (most complaints first) and the newest feedback."""
-    return schemas.FeedbackOverview(per_article=store.feedback_per_article(), recent=store.feedback()[:limit])
+    return schemas.FeedbackOverview(per_article=search_log.feedback_per_article(), recent=search_log.feedback(limit))
 
 
 @router.get("/unanswered", response_model=list[schemas.UnansweredSearch])
 def unanswered_searches(
-    store: Annotated[FeedbackStore, Depends(get_feedback_store)],
+    search_log: Annotated[SearchLog, Depends(get_search_log)],
     limit: Annotated[int, Query(ge=1, le=10_000, description="Questions to list")] = 200,
 ):
     """Searches that found nothing, each question once, most asked first."""
-    return store.unanswered()[:limit]
+    return search_log.unanswered(limit)
+
+
+@router.get(
+    "/searches.csv", response_class=StreamingResponse,
+    responses={200: {"description": "One row per search, header row first", "content": {"text/csv": {"schema": {"type": "string"}}}}},
+)
+def export_searches(
+    search_log: Annotated[SearchLog, Depends(get_search_log)],
+    since: Annotated[str | None, Query(
+        pattern=DAY_PATTERN, description="First day (YYYY-MM-DD, UTC); default: the oldest kept",
+        json_schema_extra={"format": "date"},
+    )] = None,
+    until: Annotated[str | None, Query(
+        pattern=DAY_PATTERN, description="Last day, included (YYYY-MM-DD, UTC); default: today",
+        json_schema_extra={"format": "date"},
+    )] = None,
+):
+    """The search log of a period as CSV: every search (personal data masked) with its outcome,
+    department, first article, time taken, the positions of the results opened and the feedback.
+    No search id, nothing about who searched. A start after the end: the header row only."""
+    today = datetime.now(timezone.utc).date()
+    first = _day(since, "since") if since else today - search_log.retention
+    last = _day(until, "until") if until else today
+    chunks = csv_chunks(search_log.searches(first, last))
+    header = next(chunks)  # the query runs here: a database that does not answer is a 503, not a broken download
+    return StreamingResponse(
+        itertools.chain([header], chunks), media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="zoeklog-{first}-tot-en-met-{last}.csv"'},
+    )
+
+
+def _day(value: str, name: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise HTTPException(422, detail=f"Ongeldig verzoek: {name} is geen bestaande datum zoals 2026-12-01.") from None
 
 
 @router.post(

@@ -1,22 +1,24 @@
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
 
 from kb.security import Role
 from search_api import schemas
 from search_api.deps import (
-    client_address, current_role, get_engine, get_feedback_store, get_metrics, rate_limited, staff_view, valid_query,
+    current_role, get_engine, get_metrics, get_search_log, rate_limited, staff_view, valid_query, within_limit,
 )
 from search_api.engine import SearchEngine
-from search_api.feedback_store import FeedbackStore
 from search_api.metrics import ServiceMetrics
+from search_api.storage.search_log import FAILED, Channel, SearchLog
 
 router = APIRouter(tags=["search"])
 #: `kb bench` sends it with the staff token: its questions are not real searches. Without a staff
 #: token it is ignored, so nobody can hide searches from the counters and the editors' list.
 BENCHMARK_HEADER = "X-KB-Benchmark"
+#: Where a search was asked, for the search log: the widget sends `widget`, the staff console `console`.
+CHANNEL_HEADER = "X-KB-Channel"
 
 
 @router.get(
@@ -27,7 +29,7 @@ BENCHMARK_HEADER = "X-KB-Benchmark"
 def search(
     request: Request,
     engine: Annotated[SearchEngine, Depends(get_engine)],
-    store: Annotated[FeedbackStore, Depends(get_feedback_store)],
+    search_log: Annotated[SearchLog, Depends(get_search_log)],
     metrics: Annotated[ServiceMetrics, Depends(get_metrics)],
     query: Annotated[str, Depends(valid_query)],
     staff: Annotated[bool, Depends(staff_view)],
@@ -39,27 +41,48 @@ def search(
         "among the best 20, the answer from its best one",
     )] = None,
     benchmark: Annotated[str | None, Header(alias=BENCHMARK_HEADER, include_in_schema=False)] = None,
+    channel: Annotated[Literal["widget", "console"], Header(  # absent: None (no `null` in the document)
+        alias=CHANNEL_HEADER,
+        description="Where the question was asked, for the search log: `widget` (the search widget on the "
+        "municipality's site) or `console` (the staff console; counted as such with a staff token only)",
+    )] = None,
 ):
     """Best articles with their best section, a short answer and the responsible department.
 
-    A search that finds nothing is kept (personal data masked) for the editors' list, a limited
-    number per client."""
+    The search is kept in the search log (personal data masked) with a random `search_id`; a
+    search that found nothing is kept a limited number of times per client."""
     if department is not None and department not in engine.departments:
         raise HTTPException(404, detail=f"Afdeling '{department}' bestaat niet.")
+    if channel == "console" and role is None:
+        channel = None
+    return answer(
+        request, engine, search_log, metrics, query, limit=limit, staff=staff, role=role, department=department,
+        benchmark=benchmark, channel=channel or "api",
+    )
+
+
+def answer(
+    request: Request, engine: SearchEngine, search_log: SearchLog, metrics: ServiceMetrics, query: str, *, limit: int,
+    staff: bool, role: Role | None, department: str | None, benchmark: str | None, channel: Channel,
+) -> schemas.SearchResponse:
+    """The engine's answer, counted and logged (the citizen page calls this too, channel `page`).
+    `kb bench`'s questions (the benchmark header with a staff token) are neither."""
     response = engine.search(query, limit, staff=staff, department_id=department)
     if benchmark and role is not None:
         return response
     outcome = response.routing.status if response.results else "no_results"
     metrics.searched(outcome, "staff" if staff else "public", response.took_ms / 1000)
-    if (
-        engine.settings.record_unanswered
-        and outcome in ("off_topic", "no_results")
-        and (role is not None or request.app.state.rate_limits.hit("unanswered", client_address(request)) is None)
-    ):
-        store.add_unanswered(
-            query=query,
-            status=outcome,
-            language=response.language,
-            top_article=response.results[0].article_id if response.results else None,
-        )
-    return response
+    if outcome in FAILED and not (engine.settings.record_unanswered and within_limit(request, "unanswered", role)):
+        return response
+    search_id = search_log.record_search(
+        query=query,
+        language=response.language,
+        channel=channel,
+        outcome=outcome,
+        department_id=response.department.id if response.department else None,
+        confidence=response.department.confidence if response.department else None,
+        in_scope=response.routing.in_scope,
+        top_article=response.results[0].article_id if response.results else None,
+        latency_ms=response.took_ms,
+    )
+    return response.model_copy(update={"search_id": search_id})

@@ -3,6 +3,11 @@ life events as entry points), `GET /zoeken/levensgebeurtenis/{id}` (the articles
 `GET /zoeken/artikel/{id}` (an article's public sections) and `POST /zoeken/feedback` ("Was dit
 antwoord nuttig?").
 
+A search from the page is kept in the search log (channel `page`). Its result links carry the
+search's random id and the result's position (`?zoekopdracht=...&positie=2`; 0 for the answer's
+link), so that the article page records which result was opened; the feedback form carries the id
+too. Nothing about who searched is kept.
+
 Everything works without JavaScript: a plain GET form, server-rendered answers from the same
 engine call as `GET /search` (so the page, the API and the console give the same answer), and a
 POST form for feedback that redirects back (303) with a thank-you. Errors a citizen can meet are
@@ -12,6 +17,7 @@ or style, only the files under `/zoeken/static/`."""
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 from typing import Annotated, Any
 from functools import lru_cache
@@ -28,13 +34,12 @@ from kb.text import collapse_spaces
 from search_api import errors, schemas
 from search_api.answer import snippet
 from search_api.edge import InputRefused
-from search_api.deps import current_role, get_feedback_store, get_metrics, rate_limited, valid_query
+from search_api.deps import current_role, get_metrics, get_search_log, rate_limited, valid_query, within_limit
 from search_api.engine import GENERAL_DESK, SearchEngine
-from search_api.feedback_store import FeedbackStore
 from search_api.metrics import ServiceMetrics
 from search_api.routes.docs import CachedStatic
-from search_api.routes.search import BENCHMARK_HEADER
-from search_api.routes.search import search as search_route
+from search_api.routes.search import BENCHMARK_HEADER, answer
+from search_api.storage.search_log import SearchLog, SearchLogUnavailable
 from search_api.web.article_html import ARTICLE_URL, section_html
 from search_api.web.highlight import highlight, query_terms
 
@@ -49,6 +54,8 @@ PAGE_CSP = (
 PAGE_RESULTS = 5  # as many as `GET /search` gives by default
 MORE_RESULTS = 20  # after "Meer resultaten", and searched through when narrowing to one department
 MAX_COMMENT_CHARS = 1000
+SEARCH_ID = re.compile(schemas.SEARCH_ID_PATTERN)
+POSITION = re.compile(r"^(?:0|[1-9][0-9]?|100)$")  # 0 (the answer's link) to schemas.MAX_CLICK_POSITION
 MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
           "november", "december")
 
@@ -116,8 +123,19 @@ def search_url(query: str, department: str | None = None, **extra: str) -> str:
     return "/zoeken?" + urlencode(params)
 
 
-def article_url(article_id: str, query: str | None = None) -> str:
-    return ARTICLE_URL.format(article_id) + (f"?{urlencode({'q': query})}" if query else "")
+def article_url(article_id: str, query: str | None = None, search_id: str | None = None,
+                position: int | None = None) -> str:
+    """An article's page; from a search, with the question and, for the search log, which search and
+    which position the link had (0: the answer's link, 1: the first result)."""
+    params = {"q": query} if query else {}
+    if search_id and position is not None:
+        params |= {"zoekopdracht": search_id, "positie": str(position)}
+    return ARTICLE_URL.format(article_id) + (f"?{urlencode(params)}" if params else "")
+
+
+def _search_id(value: str | None) -> str | None:
+    """A search id as the links and forms carry it, or None for anything else."""
+    return value if value and SEARCH_ID.fullmatch(value) else None
 
 
 def _answer_context(engine: SearchEngine, response: schemas.SearchResponse, department_id: str | None) -> dict[str, Any]:
@@ -138,24 +156,23 @@ def _answer_context(engine: SearchEngine, response: schemas.SearchResponse, depa
         "all_url": search_url(response.query),
         "notice": response.notice,
         "terms": query_terms(response.query, *(c.suggestion for c in response.corrections)),
-        "article_url": lambda article_id: article_url(article_id, response.query),
+        "article_url": lambda article_id, position: article_url(article_id, response.query, response.search_id, position),
     }
-    answer = response.answer
     shown = context["department"]
-    context["feedback"] = {"article_id": answer.article_id if answer else None, "department_id": shown.id if shown else None}
+    context["feedback"] = {"article_id": response.answer.article_id if response.answer else None,
+                           "department_id": shown.id if shown else None, "search_id": response.search_id}
     return context
 
 
 def _search(request: Request, engine: SearchEngine, query: str, limit: int, department_id: str | None, *,
-            count: bool, role: Role | None = None) -> schemas.SearchResponse:
-    """The `GET /search` route itself, so that a page search is counted and kept as an API search is
-    (`kb bench --page` sends the benchmark header with the staff token: not counted)."""
-    if not count:  # shown again after feedback: the search was counted when it was asked
-        return engine.search(query, limit, department_id=department_id)
-    return search_route(
-        request=request, engine=engine, store=get_feedback_store(request), metrics=get_metrics(request),
-        query=query, staff=False, role=role, limit=limit, department=department_id,
-        benchmark=request.headers.get(BENCHMARK_HEADER),
+            count: bool, role: Role | None = None, search_id: str | None = None) -> schemas.SearchResponse:
+    """What `GET /search` does, so that a page search is counted and logged as an API search is
+    (channel `page`; `kb bench --page` sends the benchmark header with the staff token: not counted)."""
+    if not count:  # shown again after feedback: the search was counted and logged when it was asked
+        return engine.search(query, limit, department_id=department_id).model_copy(update={"search_id": search_id})
+    return answer(
+        request, engine, get_search_log(request), get_metrics(request), query, limit=limit, staff=False, role=role,
+        department=department_id, benchmark=request.headers.get(BENCHMARK_HEADER), channel="page",
     )
 
 
@@ -171,6 +188,7 @@ def search_page(
     afdeling: str | None = None,
     bedankt: str | None = None,
     meer: str | None = None,
+    zoekopdracht: str | None = None,
 ) -> HTMLResponse:
     """The search page: the start page without a question, else the answer and the results."""
     if q is None or not collapse_spaces(q):
@@ -189,7 +207,7 @@ def search_page(
     department_id = _department_param(engine, afdeling)
     more = bool(department_id or meer)
     response = _search(request, engine, query, MORE_RESULTS if more else PAGE_RESULTS, department_id,
-                       count=not bedankt, role=role)
+                       count=not bedankt, role=role, search_id=_search_id(zoekopdracht))
     context = _answer_context(engine, response, department_id)
     if not more and len(response.results) == PAGE_RESULTS:
         context["more_url"] = search_url(query, meer="1")
@@ -221,18 +239,32 @@ def life_event_page(request: Request, event_id: str) -> HTMLResponse:
 
 
 @router.get("/zoeken/artikel/{article_id}", response_class=HTMLResponse)
-def article_page(request: Request, article_id: str, q: str | None = None, bedankt: str | None = None) -> HTMLResponse:
+def article_page(
+    request: Request,
+    article_id: str,
+    role: Annotated[Role | None, Depends(current_role)],
+    q: str | None = None,
+    bedankt: str | None = None,
+    zoekopdracht: str | None = None,
+    positie: str | None = None,
+) -> HTMLResponse:
     """One article's public sections (never the notes for staff), with its department's contact;
-    reached from a search, it asks whether the article answered the question."""
+    reached from a search, it asks whether the article answered the question, and the search log
+    records which result was opened (a limited number per client; a link that was tampered with
+    is shown all the same, not recorded)."""
     try:
         engine = _engine(request)
     except HTTPException as exc:
         return _problem(request, exc, "Even geduld")
-    return _article(request, engine, article_id, collapse_spaces(q or ""), thanks=bool(bedankt))
+    search_id = _search_id(zoekopdracht)
+    if (search_id and positie and POSITION.fullmatch(positie) and article_id in engine.articles
+            and not bedankt and within_limit(request, "clicks", role)):
+        get_search_log(request).record_click(search_id=search_id, article_id=article_id, position=int(positie))
+    return _article(request, engine, article_id, collapse_spaces(q or ""), thanks=bool(bedankt), search_id=search_id)
 
 
 def _article(request: Request, engine: SearchEngine, article_id: str, query: str, *, thanks: bool = False,
-             error: str | None = None, comment: str = "", status: int = 200) -> HTMLResponse:
+             error: str | None = None, comment: str = "", status: int = 200, search_id: str | None = None) -> HTMLResponse:
     article = engine.articles.get(article_id)
     if article is None:
         return _not_found(request)
@@ -245,7 +277,8 @@ def _article(request: Request, engine: SearchEngine, article_id: str, query: str
         "query": query if query and len(query) <= request.app.state.settings.max_query_chars else "",
         "back_url": search_url(query) if query else None,
         "thanks": thanks, "feedback_error": error, "comment": comment,
-        "feedback": {"article_id": article.id, "department_id": department.id if department else None},
+        "feedback": {"article_id": article.id, "department_id": department.id if department else None,
+                     "search_id": search_id},
     }, status)
 
 
@@ -287,29 +320,37 @@ async def feedback_form(request: Request, role: Annotated[Role | None, Depends(c
             error = "Uw reactie kon niet worden verwerkt. Zoek opnieuw en probeer het nog eens."
     if error is not None or feedback is None:
         return _feedback_error(request, engine, form, query, department_id, on_article, error or "", comment)
-    store: FeedbackStore = get_feedback_store(request)
+    search_log: SearchLog = get_search_log(request)
     metrics: ServiceMetrics = get_metrics(request)
-    store.add_feedback(query=feedback.query, article_id=feedback.article_id, department_id=feedback.department_id,
-                       helpful=feedback.helpful, comment=feedback.comment, channel="web")
+    search_id = _search_id(form.get("zoekopdracht"))
+    try:
+        search_log.add_feedback(query=feedback.query, article_id=feedback.article_id, department_id=feedback.department_id,
+                                helpful=feedback.helpful, comment=feedback.comment, channel="web", search_id=search_id)
+    except SearchLogUnavailable:
+        message = "Uw reactie kon nu niet worden opgeslagen. Probeer het over een paar minuten opnieuw."
+        return _problem(request, HTTPException(503, message, headers={"Retry-After": "60"}), "Even geduld")
     metrics.feedback(feedback.helpful, "web")
+    kept = {"zoekopdracht": search_id} if search_id else {}
     if on_article and feedback.article_id:
-        target = ARTICLE_URL.format(feedback.article_id) + "?" + urlencode({"q": query, "bedankt": "1"})
+        target = ARTICLE_URL.format(feedback.article_id) + "?" + urlencode({"q": query, "bedankt": "1", **kept})
     else:
-        target = search_url(query, department_id, bedankt="1")
+        target = search_url(query, department_id, bedankt="1", **kept)
     return RedirectResponse(target + "#feedback", status_code=303)
 
 
 def _feedback_error(request: Request, engine: SearchEngine, form: dict[str, str], query: str, department_id: str | None,
                     on_article: bool, error: str, comment: str) -> HTMLResponse:
     """The page the form came from again, with the reason and what was typed."""
+    search_id = _search_id(form.get("zoekopdracht"))
     if on_article and form.get("artikel") in engine.articles:
-        return _article(request, engine, form["artikel"], query, error=error, comment=comment, status=422)
+        return _article(request, engine, form["artikel"], query, error=error, comment=comment, status=422,
+                        search_id=search_id)
     try:
         query = valid_query(request.app.state.settings, query)
     except HTTPException:
         return _page(request, "melding.html", {"title": "Er ging iets mis", "message": error, "search_form": True}, 422)
     response = _search(request, engine, query, MORE_RESULTS if department_id else PAGE_RESULTS, department_id,
-                       count=False)
+                       count=False, search_id=search_id)
     context = _answer_context(engine, response, department_id)
     return _page(request, "zoeken.html", {**context, "query": query, "afdeling": department_id,
                                            "feedback_error": error, "comment": comment}, 422)

@@ -6,7 +6,10 @@
    The same search box with suggestions (a WAI-ARIA 1.2 combobox), the same answer, department,
    "Bedoelt u ...?" choices, results and "Was dit antwoord nuttig?" as the search page, from the
    same engine (GET /search, GET /suggest, POST /feedback of the service this file came from).
-   One file, no framework, no cookies, no storage, no request to anyone else. Styles live in the
+   Its searches go into the service's search log as channel `widget` (header X-KB-Channel), and
+   which result was opened: by the service's article page, or by POST /clicks when `article-url`
+   leads to the host site's own pages. One file, no framework, no cookies, no storage, no request
+   to anyone else. Styles live in the
    element's shadow root; the host page themes them with NL Design System (Utrecht) custom
    properties, e.g. `kb-zoeken { --utrecht-button-primary-action-background-color: #c00000; }`.
 
@@ -295,10 +298,19 @@
       }
     }
 
-    articleUrl(id, query) {
+    /* A link to an article with `content` in it; `position` 0 is the answer's link, 1 the first result (for the search log). */
+    articleLink(r, id, position, content) {
+      var self = this;
       var template = this.getAttribute("article-url");
-      if (template) return template.replace("{id}", encodeURIComponent(id));
-      return this.service + "/zoeken/artikel/" + encodeURIComponent(id) + "?q=" + encodeURIComponent(query);
+      if (template) {
+        return el("a", { href: template.replace("{id}", encodeURIComponent(id)), onclick: function () {
+          if (!r.search_id) return;
+          self.request("/clicks", { method: "POST", keepalive: true, headers: { "Content-Type": "application/json" },
+            body: JSON.stringify({ search_id: r.search_id, article_id: id, position: position }) }).catch(function () {});
+        } }, content);
+      }
+      return el("a", { href: this.service + "/zoeken/artikel/" + encodeURIComponent(id) + "?q=" + encodeURIComponent(r.query) +
+        (r.search_id ? "&zoekopdracht=" + encodeURIComponent(r.search_id) + "&positie=" + position : "") }, content);
     }
 
     search(text, department) {
@@ -320,7 +332,7 @@
       this.input.removeAttribute("aria-describedby");
       var path = "/search?q=" + encodeURIComponent(query) + "&limit=" + (department ? NARROWED_RESULTS : PAGE_RESULTS) +
         (department ? "&department=" + encodeURIComponent(department) : "");
-      this.request(path, { headers: { Accept: "application/json" } })
+      this.request(path, { headers: { Accept: "application/json", "X-KB-Channel": "widget" } })
         .then(function (response) { self.show(response, department); })
         .catch(function (error) {
           self.output.textContent = "";
@@ -372,7 +384,7 @@
         if (r.answer) {
           out.appendChild(el("section", { class: "card" }, this.heading("Antwoord"), el("p", null, r.answer.text),
             el("p", null, "Bron: " + r.answer.title + ", onderdeel '" + r.answer.section + "'. ",
-              el("a", { href: this.articleUrl(r.answer.article_id, r.query) }, "Lees alles over " + r.answer.title))));
+              this.articleLink(r, r.answer.article_id, 0, "Lees alles over " + r.answer.title))));
         }
         if (r.department) {
           var desk = r.department;
@@ -384,9 +396,8 @@
       var count = nothing ? "Hierover hebben we geen informatie" : plural(r.results.length, "resultaat", "resultaten") + " gevonden";
       if (r.results.length) {
         var list = el("ol", { class: nothing ? "uncertain" : null });
-        r.results.forEach(function (result) {
-          var link = el("a", { href: self.articleUrl(result.article_id, r.query) });
-          link.appendChild(marked(result.title, wanted));
+        r.results.forEach(function (result, index) {
+          var link = self.articleLink(r, result.article_id, index + 1, marked(result.title, wanted));
           var snippet = el("p");
           snippet.appendChild(marked(result.snippet, wanted));
           list.appendChild(el("li", { class: "result" }, el("h" + Math.min(6, self.level + 1), { class: "heading" }, link),
@@ -422,7 +433,8 @@
           return;
         }
         var body = { query: r.query, helpful: yes.checked, comment: comment.value.trim() || null,
-          article_id: r.answer ? r.answer.article_id : null, department_id: r.department ? r.department.id : null };
+          article_id: r.answer ? r.answer.article_id : null, department_id: r.department ? r.department.id : null,
+          search_id: r.search_id || null };
         self.request("/feedback", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) })
           .then(function () {
             var thanks = self.heading("Bedankt voor uw reactie");

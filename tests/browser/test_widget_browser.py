@@ -4,12 +4,16 @@ The municipality's site is played by a real HTTP server on another origin (`WIDG
 one of the test API's `KB_ALLOWED_ORIGINS`) serving a page with a strict Content-Security-Policy
 (scripts and connections only to the search service, no inline style) and the lines `kb widget`
 prints, integrity hash included. The widget must: load under that policy, search, suggest and
-take feedback with the keyboard alone, set no cookie, ask nobody but the search service, take the
-site's theme through NL Design System custom properties, and show no axe-core violation in any
-state at desktop width and at 320 px. With KB_SCREENSHOT_DIR set, the states are saved as PNGs."""
+take feedback with the keyboard alone, set no cookie, ask nobody but the search service, log its
+searches as channel `widget` with the result opened (by the service's article page, or by
+`POST /clicks` when the site's own pages are linked), take the site's theme through NL Design
+System custom properties, and show no axe-core violation in any state at desktop width and at
+320 px. With KB_SCREENSHOT_DIR set, the states are saved as PNGs."""
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -151,8 +155,41 @@ def test_keyboard_only_on_another_site_under_its_policy(browser, live_api, web_s
     assert page.evaluate(f"() => {DEEP_FOCUS}.textContent") == "Bedankt voor uw reactie"
 
     stored = client.get("/quality/feedback", headers=staff_headers).json()["recent"]
-    assert any(r["query"] == chosen and r["comment"] == "Handig op de website" and r["channel"] == "web" for r in stored)
+    mine = next(r for r in stored if r["query"] == chosen and r["comment"] == "Handig op de website")
+    assert mine["channel"] == "web" and mine["search_id"]
     assert context.cookies() == []  # neither the site nor the service set one
+    assert problems == []
+    context.close()
+
+
+def logged(client, staff_headers, question: str) -> list[dict]:
+    export = client.get("/quality/searches.csv", headers=staff_headers).text
+    return [row for row in csv.DictReader(io.StringIO(export)) if row["vraag"] == question]
+
+
+@pytest.mark.parametrize("own_pages", [False, True], ids=["service-pages", "site-pages"])
+def test_the_result_opened_is_logged(browser, live_api, web_site, client, staff_headers, own_pages):
+    context = browser.new_context(base_url=web_site, locale="nl-NL")
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    problems = watch(page, live_api, web_site)
+    page.goto("/")
+    if own_pages:
+        page.evaluate("() => document.querySelector('kb-zoeken').setAttribute('article-url', '/producten/{id}')")
+    question = f"{ANSWER} {'eigen' if own_pages else 'dienst'} site"
+    ask(page, question)
+    link = widget(page).locator("li.result a").nth(1)
+    if own_pages:
+        with page.expect_request(f"{live_api}/clicks") as click:
+            link.click()
+        assert click.value.post_data_json["position"] == 2
+        page.wait_for_url(f"{web_site}/producten/*")
+        click.value.response()  # the service has answered
+    else:
+        link.click()
+        page.wait_for_url(f"{live_api}/zoeken/artikel/*")
+    [row] = logged(client, staff_headers, question)
+    assert (row["kanaal"], row["klikken"], row["posities_geklikt"]) == ("widget", "1", "2")
     assert problems == []
     context.close()
 

@@ -66,7 +66,9 @@ def test_an_answer_with_its_department_and_highlighted_results(client):
     # the same engine answer as the API, with its source section and a link to the whole article
     assert html.escape(api["answer"]["text"], quote=False) in text
     assert f"onderdeel '{api['answer']['section']}'" in text
-    assert "/zoeken/artikel/paspoort-aanvragen?q=wat+kost+een+paspoort" in links(text, "/zoeken/artikel/")
+    answer_link = links(text, "/zoeken/artikel/")[0]  # with the search's id and its position for the search log
+    assert re.fullmatch(r"/zoeken/artikel/paspoort-aanvragen\?q=wat\+kost\+een\+paspoort&zoekopdracht=[0-9a-f]{32}&positie=0",
+                        answer_link)
     assert "Hiermee helpt Burgerzaken u verder" in text and "14 0999" in text and "Openingstijden" in text
     assert "<mark>Paspoort</mark>" in text and "<mark>kosten</mark>" in text
     found = re.findall(r'<li class="vbs-result">', text)
@@ -158,12 +160,13 @@ def test_feedback_without_javascript(client, staff_headers):
     _, text = page(client, "/zoeken", q=query)
     article = re.search(r'name="artikel" value="([^"]+)"', text).group(1)
     department = re.search(r'name="afdeling_getoond" value="([^"]+)"', text).group(1)
-    form = {"q": query, "artikel": article, "afdeling_getoond": department, "pagina": "zoeken",
+    search_id = re.search(r'name="zoekopdracht" value="([0-9a-f]{32})"', text).group(1)
+    form = {"q": query, "artikel": article, "afdeling_getoond": department, "pagina": "zoeken", "zoekopdracht": search_id,
             "nuttig": "nee", "opmerking": f"Ik mis de prijs voor kinderen {marker}"}
     sent = client.post("/zoeken/feedback", data=form)
     assert sent.status_code == 303
     location = sent.headers["location"]
-    assert location.startswith("/zoeken?q=") and location.endswith("#feedback")
+    assert location.startswith("/zoeken?q=") and location.endswith("#feedback") and f"zoekopdracht={search_id}" in location
     _, thanks = page(client, location.split("#")[0])
     assert "Bedankt voor uw reactie" in thanks and "Was dit antwoord nuttig?" not in thanks
     recent = client.get("/quality/feedback", headers=staff_headers).json()["recent"]
@@ -171,7 +174,7 @@ def test_feedback_without_javascript(client, staff_headers):
     assert len(mine) == 1
     assert mine[0] | {"time": None} == {
         "time": None, "query": query, "article_id": article, "department_id": department, "helpful": False,
-        "comment": f"Ik mis de prijs voor kinderen {marker}", "channel": "web",
+        "comment": f"Ik mis de prijs voor kinderen {marker}", "channel": "web", "search_id": search_id,
     }
 
 

@@ -164,18 +164,23 @@ def test_only_the_public_endpoints_are_open_to_the_municipal_site(client, staff_
                               "Access-Control-Request-Headers": "content-type"},
     )
     assert preflight.status_code == 200 and preflight.headers["access-control-allow-origin"] == ALLOWED_ORIGIN
+    for path, method, headers in (("/search", "GET", "x-kb-channel"), ("/clicks", "POST", "content-type")):
+        preflight = client.options(path, headers={"Origin": ALLOWED_ORIGIN, "Access-Control-Request-Method": method,
+                                                  "Access-Control-Request-Headers": headers})
+        assert preflight.status_code == 200 and preflight.headers["access-control-allow-origin"] == ALLOWED_ORIGIN
     staff_page = client.get("/quality/unanswered", headers={"Origin": ALLOWED_ORIGIN, **staff_headers})
     assert "access-control-allow-origin" not in staff_page.headers
 
 
-def test_what_citizens_wrote_is_readable_by_the_service_only(client, api_settings):
+def test_what_citizens_wrote_is_readable_by_the_service_only(client, api_settings, staff_headers):
     assert client.post("/feedback", json={"query": "paspoort kwijt", "helpful": False}).status_code == 201
     client.get("/search", params={"q": "recept voor stoofpeer met rode wijn"})
-    folder = api_settings.data_dir / "feedback"
+    client.get("/quality/unanswered", headers=staff_headers)  # written by now
     assert stat.S_IMODE(api_settings.data_dir.stat().st_mode) == 0o700
-    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
-    for name in ("feedback.jsonl", "unanswered.jsonl"):
-        assert stat.S_IMODE((folder / name).stat().st_mode) == 0o600
+    files = list(api_settings.data_dir.glob("search-log.sqlite*"))
+    assert api_settings.data_dir / "search-log.sqlite" in files
+    for path in files:  # the database and its -wal and -shm files
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
 
 
 def test_a_poisoned_question_cannot_reach_the_evaluation_set(client, editor_headers, api_settings):

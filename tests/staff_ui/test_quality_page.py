@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from eval.questions import load_questions
 from kb.settings import PROJECT_DIR
-from tests.conftest import EDITOR_TOKEN
+from tests.conftest import EDITOR_TOKEN, STAFF_TOKEN
 from tests.staff_ui.conftest import wait_for_evaluation
 
 pytestmark = pytest.mark.slow
@@ -103,3 +103,17 @@ def test_staff_see_how_real_searches_ended_since_the_start(console_env, client):
     assert list(shares) == ["naar een afdeling gestuurd", "'bedoelt u ...?' gevraagd", "'geen informatie' gezegd", "niets gevonden"]
     assert shares["naar een afdeling gestuurd"] >= 1 and shares["'geen informatie' gezegd"] >= 1
     assert abs(sum(live["deel %"]) - 100) < 0.5
+
+
+def test_staff_download_the_search_log_of_a_period(console_env, client):
+    from staff_ui.api_client import ApiClient
+
+    ApiClient(client.base_url, STAFF_TOKEN).search("ik wil mijn paspoort verlengen voor de vakantie")  # as the console asks
+    app = open_quality()
+    app.button(key="fetch-log").click().run()
+    assert not app.exception, app.exception
+    assert "zoekvragen van" in " ".join(c.value for c in app.caption)
+    [download] = app.get("download_button")
+    assert download.proto.label == "Download CSV"
+    export = client.get("/quality/searches.csv", headers={"Authorization": f"Bearer {STAFF_TOKEN}"}).text
+    assert "ik wil mijn paspoort verlengen voor de vakantie,ik wil mijn paspoort verlengen voor de vakantie,nl,console," in export
