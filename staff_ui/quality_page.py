@@ -124,7 +124,7 @@ def _operating_points(rows: list[dict]) -> list[dict]:
         {
             "drempel": f"{row['threshold']:.2f}" + (" (in gebruik)" if row["fitted"] else ""),
             "onbekende vragen herkend": _percent(row["all"]["off_topic_rejection"]),
-            "bekende vragen 'geen informatie'": _percent(row["all"].get("off_topic_covered"))  # absent in reports of before December 2026,
+            "bekende vragen 'geen informatie'": _percent(row["all"].get("off_topic_covered")),  # absent in reports of before December 2026
             "juiste afdeling": _percent(row["all"]["routing_accuracy"]),
         }
         for row in rows
