@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
-from eval.questions import load_questions
+from kb.questions import load_questions
 from search_api.routes.search import BENCHMARK_HEADER
 
 WARM_UP = 5

@@ -66,7 +66,7 @@ def _by_source(report: dict) -> list[tuple[str, dict]]:
 
 
 def sources_table(report: dict) -> Lines:
-    """The final configuration per question set (`eval.questions.LabelledQuestion.source`), all and
+    """The final configuration per question set (`kb.questions.LabelledQuestion.source`), all and
     held out: how it does on the questions its settings were chosen on against the ones written
     blind afterwards (and real failed searches added from the console)."""
     rows = {}

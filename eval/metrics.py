@@ -12,7 +12,7 @@ from haystack.components.evaluators import DocumentMRREvaluator, DocumentNDCGEva
 from haystack.components.evaluators.document_recall import RecallMode
 from sklearn.metrics import f1_score, roc_auc_score
 
-from eval.questions import DEFAULT_SOURCE
+from kb.questions import DEFAULT_SOURCE
 
 RANK_DEPTH = 10
 
@@ -33,7 +33,7 @@ class Observation:
     status: str = "routed"  # routed / ambiguous / off_topic
     alternatives: list[str] = field(default_factory=list)
     in_scope: float = 1.0  # the router's probability that the question is about something we cover
-    source: str = DEFAULT_SOURCE  # where the question comes from (`eval.questions.LabelledQuestion.source`)
+    source: str = DEFAULT_SOURCE  # where the question comes from (`kb.questions.LabelledQuestion.source`)
     top_department: str | None = None  # the most likely department, whatever the router decided
 
     @property

@@ -27,7 +27,7 @@ from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.preprocessing import StandardScaler
 
 from eval.metrics import Observation, decision_rates, off_topic_rejection, rejection_at_cost, summarize, summarize_by
-from eval.questions import LabelledQuestion
+from kb.questions import LabelledQuestion
 from eval.targets import against_targets
 from search_api.engine import SearchEngine
 from search_api.pipeline import QueryVectors, SearchOutcome, SearchTrace

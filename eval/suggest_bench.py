@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from eval.bench import percentile
-from eval.questions import LabelledQuestion
+from kb.questions import LabelledQuestion
 from kb.text import collapse_spaces
 from search_api.suggest import Suggester
 

@@ -277,7 +277,7 @@ def evaluate(
     import json
 
     from eval.markdown import in_scope_model, off_topic_policy, render_markdown
-    from eval.questions import load_questions
+    from kb.questions import load_questions
     from eval.run import FINAL_ROUTING, build_report, run_variants, write_report
     from kb.store import StoreLockedError
     from search_api.engine import SearchEngine
@@ -500,7 +500,7 @@ def bench_suggest(
 
     from rich.table import Table
 
-    from eval.questions import load_questions
+    from kb.questions import load_questions
     from eval.suggest_bench import ALL, question_prefixes, run_suggest_benchmark
     from indexer.validate import validate_knowledge_base
     from search_api.suggest import Suggester

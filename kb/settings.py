@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -157,3 +159,22 @@ class Settings(BaseSettings):
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+
+
+def settings_environment(settings: Settings, *, leave_out: Iterable[str] = ()) -> dict[str, str]:
+    """The `KB_*` variables that give another process exactly these settings, but for the fields
+    left out (a field that is None is left out too: None is the default of every such field)."""
+    skipped = set(leave_out)
+    environment = {}
+    for name in Settings.model_fields:
+        value = getattr(settings, name)
+        if name in skipped or value is None:
+            continue
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        elif isinstance(value, bool):
+            value = "true" if value else "false"
+        elif isinstance(value, list):
+            value = json.dumps(value)
+        environment[f"KB_{name.upper()}"] = str(value)
+    return environment

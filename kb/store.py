@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import logging
 import re
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 
 from haystack.utils import Secret
 from haystack_integrations.document_stores.qdrant import QdrantDocumentStore
@@ -46,6 +48,12 @@ def describe_store(settings: Settings) -> str:
     if settings.qdrant_url:
         return f"Qdrant server {settings.qdrant_url}, collection '{settings.collection}'"
     return f"embedded Qdrant at {settings.resolved_qdrant_path}, collection '{settings.collection}'"
+
+
+def copy_embedded_store(settings: Settings, target: Path) -> None:
+    """Copy the embedded store's folder to `target`, without its lock, for another process to open
+    while this one holds the store. The caller makes sure that nothing writes to it meanwhile."""
+    shutil.copytree(settings.resolved_qdrant_path, target, ignore=shutil.ignore_patterns(".lock"))
 
 
 def open_document_store(settings: Settings, embedding_dim: int) -> QdrantDocumentStore:

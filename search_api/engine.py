@@ -23,7 +23,7 @@ from kb.departments import Department, load_departments
 from kb.embedding import document_embedder, embedding_dimension, text_embedder, token_encoder
 from kb.model import resolve_embedding_model
 from kb.settings import Settings
-from kb.store import describe_store, open_document_store
+from kb.store import copy_embedded_store, describe_store, open_document_store
 from search_api import schemas
 from search_api.answer import extract_answer, snippet
 from search_api.grouping import ArticleHit
@@ -151,6 +151,12 @@ class SearchEngine:
 
     def describe_store(self) -> str:
         return describe_store(self.settings)
+
+    def copy_store(self, target: Path) -> None:
+        """Copy the embedded store to `target` between re-index runs (they wait meanwhile), for a
+        process that evaluates the index as it is served."""
+        with self._lock:
+            copy_embedded_store(self.settings, target)
 
     def counts(self) -> tuple[int, int]:
         """(articles indexed, chunks indexed), from the last snapshot: never waits for a re-index."""

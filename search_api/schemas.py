@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
-from eval.questions import Kind
+from kb.questions import Kind
 from kb.articles import SLUG_PATTERN
 from kb.departments import Contact
 from search_api.edge import NOT_BLANK_PATTERN
@@ -189,7 +189,7 @@ class WhoAmI(BaseModel):
 
 class EvalStatus(BaseModel):
     running: bool
-    last: str | None = Field(None, description="Name of the newest report this process wrote")
+    last: str | None = Field(None, description="Name of the newest report an evaluation from the console wrote")
     error: str | None = None
 
 

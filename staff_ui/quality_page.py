@@ -50,7 +50,7 @@ OUTCOMES = {  # routing outcomes of live searches (`ApiClient.search_outcomes`)
     "no_results": "niets gevonden",
 }
 NO_ARTICLE = "(geen: hoort niet bij ons)"
-# Where the evaluation questions come from (`eval.questions.LabelledQuestion.source`)
+# Where the evaluation questions come from (`kb.questions.LabelledQuestion.source`)
 SOURCES = {
     "development": "ontwikkelset (hierop is alles afgesteld)",
     "blind-1": "blinde set 1 (november 2026)",
@@ -141,7 +141,11 @@ def _evaluation(client: ApiClient, role: str) -> None:
 
     start, refresh = st.columns([1, 1])
     if start.button("Evaluatie starten", type="primary", key="start_eval", disabled=status["running"]):
-        status = client.start_evaluation()
+        try:
+            status = client.start_evaluation()
+        except ApiError as exc:  # one runs already (started from another console)
+            st.warning(str(exc))
+            status = client.evaluation_status()
     refresh.button("Vernieuwen", key="refresh_eval")
     if status["running"]:
         st.info("De evaluatie loopt (ongeveer anderhalve minuut). Klik daarna op Vernieuwen.")

@@ -1,65 +1,66 @@
-"""Answer quality for the console: start an evaluation in this process, list the reports; the
+"""Answer quality for the console: start an evaluation, see its state, list the reports; the
 feedback, the searches that found nothing and the search log of a period (CSV), from the search log.
 
-The evaluation runs inside the API because the embedded store admits one process; it uses the
-same engine and the deployed router, so it measures what citizens get. One run at a time, in a
-background thread; searches keep working meanwhile.
+An evaluation runs as a process of its own (`search_api.evaluations`), on the index and the
+deployed router as citizens get them; searches keep being served meanwhile. One at a time.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
-import threading
 from datetime import date, datetime, timezone
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, status
 from fastapi.responses import StreamingResponse
 
+from kb.eval_job import EvalJob
+from kb.questions import CONSOLE_SOURCE, DuplicateQuestion, LabelledQuestion, QuestionSetError, append_question
+from kb.settings import Settings
 from kb.text import collapse_spaces
-from search_api import schemas
-from search_api.deps import get_engine, get_search_log, require_editor, require_staff
+from search_api import evaluations, schemas
+from search_api.deps import get_engine, get_search_log, get_settings, require_editor, require_staff
 from search_api.engine import SearchEngine
 from search_api.storage.csv_export import csv_chunks
 from search_api.storage.search_log import SearchLog
 
 router = APIRouter(prefix="/quality", tags=["quality"], dependencies=[Depends(require_staff)])
-_lock = threading.Lock()
-_state: dict[str, object] = {"running": False, "last": None, "error": None}
 DAY_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 
 
-def _reports_dir(engine: SearchEngine):
+def _reports_dir(engine: SearchEngine) -> Path:
     return engine.settings.data_dir / "reports"
 
 
-def _run(engine: SearchEngine) -> None:
-    from eval.questions import load_questions
-    from eval.run import evaluate_engine
-
-    try:
-        path = evaluate_engine(engine, load_questions(engine.settings.questions_file), _reports_dir(engine))
-        _state.update(last=path.stem, error=None)
-    except Exception as exc:  # reported through /quality/eval
-        _state.update(error=f"{type(exc).__name__}: {exc}")
-    finally:
-        _state["running"] = False
+def _status(job: EvalJob | None) -> schemas.EvalStatus:
+    if job is None:
+        return schemas.EvalStatus(running=False)
+    failed = job.state == "failed"
+    return schemas.EvalStatus(running=job.state == "running", last=job.report, error=job.error if failed else None)
 
 
-@router.post("/eval", response_model=schemas.EvalStatus, status_code=status.HTTP_202_ACCEPTED)
+@router.post(
+    "/eval", response_model=schemas.EvalStatus, status_code=status.HTTP_202_ACCEPTED,
+    responses={409: {"description": "Er loopt al een evaluatie"}},
+)
 def start_evaluation(engine: Annotated[SearchEngine, Depends(get_engine)]):
-    """Start an evaluation of the labelled questions (about half a minute)."""
-    with _lock:
-        if not _state["running"]:
-            _state.update(running=True, error=None)
-            threading.Thread(target=_run, args=(engine,), daemon=True).start()
-    return schemas.EvalStatus(**_state)
+    """Start an evaluation of the labelled questions (one to two minutes), as a process of its own;
+    409 while one runs. Its report is written into `data/reports/`."""
+    try:
+        job = evaluations.start(engine)
+    except evaluations.EvaluationRunning:
+        raise HTTPException(
+            status.HTTP_409_CONFLICT, detail="Er loopt al een evaluatie. Wacht tot die klaar is en start dan een nieuwe."
+        ) from None
+    return _status(job)
 
 
 @router.get("/eval", response_model=schemas.EvalStatus)
-def evaluation_status():
-    return schemas.EvalStatus(**_state)
+def evaluation_status(settings: Annotated[Settings, Depends(get_settings)]):
+    """Whether an evaluation runs, the report of the last one, and why the last one failed."""
+    return _status(evaluations.current(settings))
 
 
 @router.get("/reports", response_model=list[schemas.ReportSummary])
@@ -144,8 +145,6 @@ def _day(value: str, name: str) -> date:
 def add_eval_question(question: schemas.NewEvalQuestion, engine: Annotated[SearchEngine, Depends(get_engine)]):
     """Add a (failed) search to the labelled evaluation set; editors only. The department label
     follows the first expected article; no articles means off-topic. 409 for a duplicate."""
-    from eval.questions import CONSOLE_SOURCE, DuplicateQuestion, LabelledQuestion, QuestionSetError, append_question
-
     articles = {article_id: article.meta.department for article_id, article in engine.articles.items()}
     unknown = [article_id for article_id in question.expected if article_id not in articles]
     if unknown:

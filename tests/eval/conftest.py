@@ -2,7 +2,7 @@
 
 import pytest
 
-from eval.questions import load_questions
+from kb.questions import load_questions
 from eval.run import SearchedQuestion, retrieve_out_of_fold
 
 

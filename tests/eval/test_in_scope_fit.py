@@ -4,7 +4,7 @@ import random
 
 import numpy as np
 
-from eval.questions import LabelledQuestion
+from kb.questions import LabelledQuestion
 from eval.run import IN_SCOPE_REPEATS, SearchedQuestion, fit_in_scope, out_of_fold_in_scope
 from search_api.pipeline import SearchOutcome, SearchTrace
 from search_api.routing import Routing, RoutingCalibration, RoutingInput, in_scope_probability

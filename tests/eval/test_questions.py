@@ -6,7 +6,7 @@ from difflib import SequenceMatcher
 
 import pytest
 
-from eval.questions import load_questions
+from kb.questions import load_questions
 from indexer.validate import validate_knowledge_base
 from kb.settings import PROJECT_DIR, Settings
 
@@ -61,7 +61,7 @@ def test_no_question_is_copied_from_its_article(articles):
 
 
 def test_appending_a_question_leaves_every_existing_line_alone(tmp_path):
-    from eval.questions import DuplicateQuestion, LabelledQuestion, QuestionSetError, append_question
+    from kb.questions import DuplicateQuestion, LabelledQuestion, QuestionSetError, append_question
 
     path = tmp_path / "questions.yaml"
     original = (PROJECT_DIR / "eval" / "questions.yaml").read_text(encoding="utf-8")

@@ -6,7 +6,7 @@ import random
 import numpy as np
 
 import eval.run as eval_run
-from eval.questions import LabelledQuestion
+from kb.questions import LabelledQuestion
 from eval.run import SearchedQuestion, fit_ranking, out_of_fold
 from search_api.pipeline import SearchOutcome, SearchTrace
 from search_api.ranking import RANKING_FEATURES, SIGNALS, BoostedRanking, LearnedRanking

@@ -4,7 +4,7 @@ with one that did not see it."""
 
 import numpy as np
 
-from eval.questions import LabelledQuestion
+from kb.questions import LabelledQuestion
 from eval.run import RANKING_FOLDS, SearchedQuestion, fit_scope, out_of_fold
 from search_api.pipeline import SearchOutcome, SearchTrace
 from search_api.routing import Routing, RoutingInput

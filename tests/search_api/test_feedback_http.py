@@ -6,7 +6,7 @@ import string
 import httpx
 import pytest
 
-from eval.questions import load_questions
+from kb.questions import load_questions
 
 pytestmark = pytest.mark.slow
 

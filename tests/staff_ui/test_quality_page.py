@@ -5,7 +5,7 @@ import httpx
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from eval.questions import load_questions
+from kb.questions import load_questions
 from kb.settings import PROJECT_DIR
 from tests.conftest import EDITOR_TOKEN, STAFF_TOKEN
 from tests.staff_ui.conftest import wait_for_evaluation

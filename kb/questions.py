@@ -1,4 +1,6 @@
-"""The labelled question set (`eval/questions.yaml`) and its fixed dev/test split."""
+"""The labelled question set (`eval/questions.yaml`): its file format, its fixed dev/test split and
+adding a question to it. Shared by the evaluation (`eval`) and the API, which adds failed searches
+from the console (`search_api.routes.quality`)."""
 
 from __future__ import annotations
 
