@@ -183,6 +183,35 @@ class ReindexResponse(BaseModel):
     )
 
 
+#: The longest article text accepted (the longest shipped article has under 5,000 characters)
+MAX_ARTICLE_CHARS = 50_000
+
+
+class ArticleText(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(
+        min_length=1, max_length=MAX_ARTICLE_CHARS, description="The whole Markdown file: front matter and body"
+    )
+
+
+class NewArticle(ArticleText):
+    id: str = Field(pattern=SLUG_PATTERN, max_length=120, description="The article's id: its file name without `.md`")
+
+
+class ArticleSaved(BaseModel):
+    id: str
+    file: str = Field(description="The file, relative to the content folder")
+    warnings: list[str] = Field(description="What `kb validate` warns about, as `regel N: reason`")
+    index: ReindexResponse | None = Field(description="The re-index of the article; none for a new article")
+
+
+class ArticleRetired(BaseModel):
+    id: str
+    file: str = Field(description="Where the file went, relative to the folder above the content folder")
+    index: ReindexResponse
+
+
 class WhoAmI(BaseModel):
     role: Literal["staff", "editor", "admin"]
 

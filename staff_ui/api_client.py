@@ -18,7 +18,12 @@ from search_api.metrics import OUTCOMES, SEARCHES
 
 
 class ApiError(RuntimeError):
-    """The API could not be reached or refused the request; the message is for staff (Dutch)."""
+    """The API could not be reached or refused the request; the message is for staff (Dutch), and
+    `detail` is the API's own reason when it gave one."""
+
+    def __init__(self, message: str, detail: str | None = None):
+        super().__init__(message)
+        self.detail = detail
 
 
 @dataclass
@@ -52,7 +57,7 @@ class ApiClient:
                 detail = response.json().get("detail")
             except ValueError:
                 detail = response.text
-            raise ApiError(f"De zoekdienst gaf een fout ({response.status_code}): {detail}")
+            raise ApiError(f"De zoekdienst gaf een fout ({response.status_code}): {detail}", str(detail))
         return response
 
     def search(self, question: str, limit: int = 5) -> dict:
@@ -111,6 +116,18 @@ class ApiClient:
     def reindex(self, article_ids: list[str] | None = None) -> dict:
         body = {"article_ids": article_ids} if article_ids else None
         return self._request("POST", "/admin/reindex", json=body, timeout=600)
+
+    def create_article(self, article_id: str, text: str) -> dict:
+        """Write a new article (not indexed yet); editors only."""
+        return self._request("POST", "/admin/articles", json={"id": article_id, "text": text}, timeout=120)
+
+    def save_article(self, article_id: str, text: str) -> dict:
+        """Replace an article's text and re-index it; editors only."""
+        return self._request("PUT", f"/admin/articles/{article_id}", json={"text": text}, timeout=600)
+
+    def retire_article(self, article_id: str) -> dict:
+        """Move an article to `retired/` and out of the index; editors only."""
+        return self._request("POST", f"/admin/articles/{article_id}/retire", timeout=600)
 
     def start_evaluation(self) -> dict:
         return self._request("POST", "/quality/eval")

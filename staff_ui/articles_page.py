@@ -1,9 +1,9 @@
 """Artikelen: editors list, edit, check, save, create and retire articles.
 
-The console edits the Markdown files in `kb/content/` (the front matter through ruamel round
-trip, so a save is a clean diff) and asks the API to re-index the saved article, after which the
-change is searchable within seconds. An article that fails validation is not saved; what was
-typed stays in the form.
+The console edits the text of the Markdown files in `kb/content/` (the front matter through
+ruamel round trip, so a save is a clean diff) and hands it to the API, which checks it, writes the
+file and re-indexes the article: the change is searchable within seconds. The console writes no
+file itself. An article that fails validation is not saved; what was typed stays in the form.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from kb.life_events import LifeEventsError, load_life_events
 from kb.settings import Settings
 from kb.upl import load_upl
 from staff_ui.api_client import ApiClient, ApiError
-from staff_ui.editor import UPL_PREFIX, ArticleSource, check, new_article_text, retire_article, save_article
+from staff_ui.editor import UPL_PREFIX, ArticleSource, check, new_article_text
 
 AUDIENCES = ["burger", "ondernemer"]
 
@@ -51,7 +51,7 @@ def render(client: ApiClient, settings: Settings) -> None:
         st.error(f"{len(report.errors)} fouten in de kennisbank: " + "; ".join(str(p) for p in report.errors[:5]))
 
     _article_list(articles, departments, warnings_by_file)
-    _new_article_form(client, settings, departments, report.articles)
+    _new_article_form(client, settings, departments)
 
     options = sorted(articles)
     if not options:
@@ -145,29 +145,25 @@ def _editor(client: ApiClient, settings: Settings, article: Article, departments
 
     save, retire = st.columns(2)
     if save.button("Opslaan en herindexeren", type="primary", key=f"{key}-save", disabled=bool(errors)):
-        result = save_article(text, article.id, settings, others)
-        if not result.saved:
-            st.error("Niet opgeslagen: los eerst de fouten op. Uw wijzigingen staan nog in het formulier.")
-            return
         try:
-            report = client.reindex([article.id])
+            saved = client.save_article(article.id, text)
         except ApiError as exc:
-            st.warning(f"Opgeslagen in {result.path.name}, maar herindexeren lukte niet: {exc}")
+            st.error(f"{exc.detail or exc} Uw wijzigingen staan nog in het formulier.")
             return
+        report = saved["index"]
         st.success(f"Opgeslagen en geïndexeerd ({report['chunks_written']} stukken in {report['seconds']} s).")
     if retire.button("Artikel intrekken", key=f"{key}-retire"):
         st.session_state[f"{key}-confirm"] = True
     if st.session_state.get(f"{key}-confirm"):
         st.warning("Weet u het zeker? Het artikel verdwijnt uit de zoekresultaten (het bestand gaat naar `kb/retired/`).")
         if st.button("Ja, intrekken", key=f"{key}-retire-yes"):
-            target = retire_article(article.id, settings)
             st.session_state.pop(f"{key}-confirm", None)
             try:
-                client.reindex([article.id])
+                retired = client.retire_article(article.id)
             except ApiError as exc:
-                st.warning(f"Ingetrokken naar {target}, maar herindexeren lukte niet: {exc}")
+                st.error(f"Niet ingetrokken: {exc.detail or exc}")
                 return
-            st.success(f"Ingetrokken: {target.name}")
+            st.success(f"Ingetrokken: {retired['file']}")
             st.rerun()
 
 
@@ -189,7 +185,7 @@ def _life_events_field(settings: Settings, current: list[str], key: str) -> list
     )
 
 
-def _new_article_form(client: ApiClient, settings: Settings, departments, others: list[Article]) -> None:
+def _new_article_form(client: ApiClient, settings: Settings, departments) -> None:
     with st.expander("Nieuw artikel"):
         products = {uri: p for uri, p in load_upl(settings.upl_file).items() if p.municipal}
         with st.form("new_article"):
@@ -207,16 +203,14 @@ def _new_article_form(client: ApiClient, settings: Settings, departments, others
             if not article_id or not title:
                 st.error("Vul een id en een titel in.")
                 return
-            if (settings.content_dir / f"{article_id}.md").exists():
-                st.error(f"Er bestaat al een artikel met id '{article_id}'.")
-                return
             contact = departments[department].contact
             contact_text = f"Bel {contact.phone} of mail naar {contact.email}."
             text = new_article_text(article_id, title, department, uri, contact_text, dt.date.today())
-            result = save_article(text, article_id, settings, others)
-            if not result.saved:
-                st.error("Niet aangemaakt: " + "; ".join(p.message for p in result.errors))
+            try:
+                created = client.create_article(article_id, text)
+            except ApiError as exc:
+                st.error(f"Niet aangemaakt: {exc.detail or exc}")
                 return
             st.session_state["edit_id"] = article_id
-            st.success(f"Aangemaakt: {result.path.name}. Vul de tekst aan en sla op om het te indexeren.")
+            st.success(f"Aangemaakt: {created['file']}. Vul de tekst aan en sla op om het te indexeren.")
             st.rerun()

@@ -1,18 +1,17 @@
-"""Editing articles on disk: round-trip front matter, validation before saving, templates.
+"""Editing an article's text: round-trip front matter, the checks as typed, templates.
 
 Front matter is read and written with ruamel.yaml in round-trip mode, so saving an article
 changes only the lines of the fields that changed: key order, quoting, comments and list style
-stay as the editor left them (a clean diff in git). Nothing is written unless the article passes
-`kb validate`'s checks; the caller keeps what was typed when a save is refused.
+stay as the editor left them (a clean diff in git). The console saves the text through the API
+(`search_api.article_files`), which writes nothing unless it passes `kb validate`'s checks; the
+console keeps what was typed when a save is refused.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 import re
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +23,6 @@ from kb.articles import FRONT_MATTER_KEYS, Article, Problem
 from kb.settings import Settings
 
 _FRONT = re.compile(r"\A---\n(.*?\n)---\n?(.*)\Z", re.S)
-ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 UPL_PREFIX = "http://standaarden.overheid.nl/owms/terms/"
 #: Lists written on one line when the editor adds them: `life_events: [verhuizen, overlijden]`
 FLOW_KEYS = frozenset({"life_events"})
@@ -91,44 +89,9 @@ def _plain(value: object) -> object:
     return value
 
 
-@dataclass
-class SaveResult:
-    saved: bool
-    problems: list[Problem]
-    path: Path
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [problem for problem in self.problems if problem.severity == "error"]
-
-
 def check(text: str, path: Path, settings: Settings, others: list[Article] | None = None) -> list[Problem]:
+    """What `kb validate` says about the text as typed (the API checks it again when it is saved)."""
     return validate_article_text(text, path, settings, others=others)[1]
-
-
-def save_article(text: str, article_id: str, settings: Settings, others: list[Article] | None = None) -> SaveResult:
-    """Write `kb/content/<id>.md` if the text passes validation (atomically); else write nothing."""
-    if not ID_PATTERN.match(article_id):
-        path = settings.content_dir / "artikel.md"
-        return SaveResult(False, [Problem(path, 1, f"ongeldige id '{article_id}': kleine letters, cijfers en streepjes")], path)
-    path = settings.content_dir / f"{article_id}.md"
-    problems = check(text, path, settings, others)
-    if any(problem.severity == "error" for problem in problems):
-        return SaveResult(False, problems, path)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-    return SaveResult(True, problems, path)
-
-
-def retire_article(article_id: str, settings: Settings) -> Path:
-    """Move an article out of the content folder into `retired/` beside it (kept for history)."""
-    source = settings.content_dir / f"{article_id}.md"
-    target_dir = settings.content_dir.parent / "retired"
-    target_dir.mkdir(parents=True, exist_ok=True)
-    target = target_dir / source.name
-    shutil.move(str(source), str(target))
-    return target
 
 
 TEMPLATE_BODY = """

@@ -67,3 +67,30 @@ def test_call_centre_token_does_not_open_the_editor(console_env):
     app = AppTest.from_file(APP, default_timeout=120).run()
     assert not app.exception, app.exception
     assert app.radio(key="page").options == ["Zoeken", "Kwaliteit"]
+
+
+def test_editor_creates_and_retires_an_article_through_the_api(console_env, api_settings):
+    new_id, uri = "kippen-houden", "http://standaarden.overheid.nl/owms/terms/dierenhOnth"
+    app = AppTest.from_file(APP, default_timeout=120).run()
+    app.text_input(key="token").input(EDITOR_TOKEN).run()
+    app.radio(key="page").set_value("Artikelen").run()
+    app.text_input(key="new_id").input(new_id)
+    app.text_input(key="new_title").input("Kippen houden")
+    app.selectbox(key="new_department").set_value("openbare_ruimte")
+    app.selectbox(key="new_upl").set_value(uri)
+    app.button(key="FormSubmitter:new_article-Aanmaken").click().run()
+    assert not app.exception, app.exception
+    path = api_settings.content_dir / f"{new_id}.md"
+    retired = api_settings.content_dir.parent / "retired" / f"{new_id}.md"
+    try:
+        assert path.exists() and app.selectbox(key="edit_id").value == new_id
+        app.button(key="FormSubmitter:new_article-Aanmaken").click().run()  # the same id again
+        assert any(f"Er bestaat al een artikel met id '{new_id}'" in message.value for message in app.error)
+
+        app.button(key=f"edit-{new_id}-retire").click().run()
+        app.button(key=f"edit-{new_id}-retire-yes").click().run()
+        assert not app.exception, app.exception
+        assert not path.exists() and retired.exists()
+    finally:
+        path.unlink(missing_ok=True)
+        retired.unlink(missing_ok=True)
