@@ -14,6 +14,7 @@ import shutil
 import sys
 from pathlib import Path
 
+from kb.environment import apply_defaults
 from kb.eval_job import EvalJob, job_folder, job_lock, now, read_job, write_job
 from kb.settings import Settings
 
@@ -43,6 +44,7 @@ def record(settings: Settings, **ended: str | None) -> None:
 
 
 def main() -> int:
+    apply_defaults()  # before the engine's libraries are imported
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = Settings()
     try:

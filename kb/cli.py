@@ -12,11 +12,18 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from kb.environment import apply_defaults
 from kb.settings import get_settings
 
 app = typer.Typer(help="Kennisbank gemeente Voorbeeldstad: validate, index, serve, evaluate.", no_args_is_help=True)
 console = Console()
 err = Console(stderr=True, soft_wrap=True)
+
+
+@app.callback()
+def environment() -> None:
+    """Kennisbank gemeente Voorbeeldstad: validate, index, serve, evaluate."""
+    apply_defaults()  # before any command imports the libraries that read it; `kb console` passes it on
 
 
 @app.command()

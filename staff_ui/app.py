@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import streamlit as st
 
+from kb.environment import apply_defaults
 from kb.security import allows, role_token
 from kb.settings import get_settings
 from staff_ui import admin_page, articles_page, quality_page, search_page
 from staff_ui.api_client import ApiClient, ApiError
+
+apply_defaults()  # `kb console` has applied them already; `streamlit run staff_ui/app.py` has not
 
 ROLE_NAMES = {"staff": "medewerker klantcontact", "editor": "redacteur", "admin": "beheerder"}
 

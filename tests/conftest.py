@@ -13,6 +13,7 @@ import httpx
 import pytest
 import uvicorn
 
+from kb.environment import apply_defaults
 from kb.settings import PROJECT_DIR, Settings
 
 STAFF_TOKEN = "test-staff-token"
@@ -22,6 +23,10 @@ SHIPPED_CONTENT = PROJECT_DIR / "kb" / "content"
 
 
 ALLOWED_ORIGIN = "https://www.voorbeeldstad.nl"
+
+
+def pytest_configure(config) -> None:
+    apply_defaults()  # as every entry point does, before the test modules import the libraries that read it
 
 
 def free_port(host: str = "127.0.0.1") -> int:
