@@ -9,7 +9,7 @@ export HAYSTACK_TELEMETRY_ENABLED := False
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install model index validate run serve console test eval baseline bench screenshots chromium postgresql clean
+.PHONY: install model index validate run serve console lint test eval baseline bench screenshots chromium postgresql clean
 
 install: $(VENV)/.installed  ## virtualenv in .venv/ with torch (CPU), the package and the `kb` command
 
@@ -50,7 +50,11 @@ postgresql:  ## Debian's PostgreSQL server for the search log's tests (each test
 	@ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || { $(SUDO) apt-get install -y -q postgresql >/dev/null || \
 	  { $(SUDO) apt-get update -q >/dev/null && $(SUDO) apt-get install -y -q postgresql >/dev/null; }; }
 
-test: install chromium postgresql  ## the test suite (real model, real embedded Qdrant, real HTTP, real browser, real PostgreSQL)
+lint: install  ## ruff on all the code, mypy on kb, indexer and search_api (settings in pyproject.toml)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
+test: install chromium postgresql lint  ## lint, then the test suite (real model, real embedded Qdrant, real HTTP, real browser, real PostgreSQL)
 	npm ci --prefix tests/browser --no-audit --no-fund
 	$(VENV)/bin/python -m pytest
 

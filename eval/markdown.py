@@ -9,7 +9,7 @@ writes the ones named in `README_BLOCKS` between markers in `README.md` (the hea
 from __future__ import annotations
 
 import textwrap
-from typing import Callable
+from collections.abc import Callable
 
 RETRIEVAL_NAMES = {
     "bm25": "BM25 only",

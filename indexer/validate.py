@@ -65,8 +65,8 @@ def validate_article(
     """Reference checks for one parsed article (its life events only when `life_event_ids` is given)."""
     problems: list[Problem] = []
     meta, path, lines = article.meta, article.path, article.key_lines
-    for event_id in meta.life_events if life_event_ids is not None else []:
-        if event_id not in life_event_ids:
+    for event_id in meta.life_events:
+        if life_event_ids is not None and event_id not in life_event_ids:
             problems.append(Problem(path, lines.get("life_events", 2), f"unknown life event '{event_id}' (see kb/life_events.yaml)"))
     if meta.department not in departments:
         problems.append(Problem(path, lines.get("department", 2), f"unknown department '{meta.department}' (see kb/departments.yaml)"))

@@ -345,7 +345,7 @@ def _split_sections(body: str, line_offset: int, path: Path) -> tuple[list[Secti
     if "\n".join(body_lines[:first_h2]).strip():
         problems.append(Problem(path, line_offset + 1, "text before the first '##' section"))
     h2 = [(line, text) for level, line, text in headings if level == 2]
-    for level, line, text in headings:
+    for level, line, _text in headings:
         if level == 1:
             problems.append(Problem(path, line_offset + line + 1, "no '#' title in the body: the title is in the front matter"))
     in_staff_section: set[int] = set()  # body lines under a `##` heading of staff notes

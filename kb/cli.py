@@ -6,7 +6,7 @@ import logging.config
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -84,7 +84,7 @@ def index(
     rebuild: Annotated[
         bool, typer.Option(help="Embed everything again into a new collection; searches switch to it when it is complete")
     ] = False,
-    article: Annotated[Optional[list[str]], typer.Option("--article", "-a", help="Only this article id (repeatable)")] = None,
+    article: Annotated[list[str] | None, typer.Option("--article", "-a", help="Only this article id (repeatable)")] = None,
 ) -> None:
     """Embed new or changed articles (and chunks an interrupted run left out) into Qdrant; safe to stop at any time."""
     settings = get_settings()
@@ -166,11 +166,11 @@ def _index_progress() -> Iterator[Callable[[int, int], None]]:
 def _reindex_via_api(articles: list[str] | None) -> None:
     import httpx
 
-    from kb.security import role_token, token_file
+    from kb.security import Role, role_token, token_file
 
     settings = get_settings()
     # Named articles: an editor's right; the whole knowledge base: an administrator's.
-    role = "editor" if articles else "admin"
+    role: Role = "editor" if articles else "admin"
     token = role_token(settings, role, create=False)
     if not token:
         err.print(
@@ -196,8 +196,8 @@ def _reindex_via_api(articles: list[str] | None) -> None:
 
 @app.command()
 def serve(
-    host: Annotated[Optional[str], typer.Option(help="Interface to bind (default KB_API_HOST, 127.0.0.1)")] = None,
-    port: Annotated[Optional[int], typer.Option(help="Port (default KB_API_PORT, 8000)")] = None,
+    host: Annotated[str | None, typer.Option(help="Interface to bind (default KB_API_HOST, 127.0.0.1)")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default KB_API_PORT, 8000)")] = None,
 ) -> None:
     """Start the search API (loads the model once; builds the index if it is empty)."""
     import os
@@ -240,7 +240,7 @@ def _check_search_log(settings) -> None:
 
 @app.command()
 def widget(
-    service: Annotated[Optional[str], typer.Option(
+    service: Annotated[str | None, typer.Option(
         help="The search service's public address, as the web site's visitors reach it (default KB_API_URL)",
     )] = None,
 ) -> None:
@@ -272,10 +272,10 @@ def console_command(
 @app.command("eval")
 def evaluate(
     calibrate: Annotated[bool, typer.Option(help="Save the final router (fitted on the dev split) for the API")] = False,
-    output: Annotated[Optional[Path], typer.Option(help="Also write the JSON report here")] = None,
-    markdown: Annotated[Optional[Path], typer.Option(help="Also write the Markdown report here")] = None,
+    output: Annotated[Path | None, typer.Option(help="Also write the JSON report here")] = None,
+    markdown: Annotated[Path | None, typer.Option(help="Also write the Markdown report here")] = None,
     readme: Annotated[
-        Optional[list[Path]],
+        list[Path] | None,
         typer.Option(help="Also write the tables between the `<!-- kb eval: ... -->` markers of this Markdown file (repeatable)"),
     ] = None,
     compare: Annotated[bool, typer.Option(help="Compare all retrieval and routing variants (slower)")] = True,
@@ -284,8 +284,8 @@ def evaluate(
     import json
 
     from eval.markdown import in_scope_model, off_topic_policy, render_markdown
-    from kb.questions import load_questions
     from eval.run import FINAL_ROUTING, build_report, run_variants, write_report
+    from kb.questions import load_questions
     from kb.store import StoreLockedError
     from search_api.engine import SearchEngine
     from search_api.retrieval import DEFAULT_MODE, RETRIEVAL_MODES
@@ -331,9 +331,9 @@ def evaluate(
 @app.command()
 def report(
     source: Annotated[Path, typer.Argument(help="A JSON report of `kb eval` (eval/baseline.json, data/reports/eval-*.json)")],
-    markdown: Annotated[Optional[Path], typer.Option(help="Write its Markdown report here")] = None,
+    markdown: Annotated[Path | None, typer.Option(help="Write its Markdown report here")] = None,
     readme: Annotated[
-        Optional[list[Path]],
+        list[Path] | None,
         typer.Option(help="Write its tables between the `<!-- kb eval: ... -->` markers of this Markdown file (repeatable)"),
     ] = None,
 ) -> None:
@@ -428,7 +428,7 @@ def _print_report(report: dict) -> None:
 def bench(
     concurrency: Annotated[int, typer.Option(min=1, max=64, help="Parallel clients")] = 1,
     rounds: Annotated[int, typer.Option(min=1, help="Times to send the whole question set")] = 1,
-    url: Annotated[Optional[str], typer.Option(help="API base URL (default KB_API_URL)")] = None,
+    url: Annotated[str | None, typer.Option(help="API base URL (default KB_API_URL)")] = None,
     page: Annotated[
         bool, typer.Option("--page", help="Compare the citizen page /zoeken with /search for the same questions")
     ] = False,
@@ -452,7 +452,7 @@ def bench(
 
 @app.command()
 def redaction(
-    dataset: Annotated[Optional[Path], typer.Option(help="Labelled sentences (default eval/redaction.yaml)")] = None,
+    dataset: Annotated[Path | None, typer.Option(help="Labelled sentences (default eval/redaction.yaml)")] = None,
     mistakes: Annotated[bool, typer.Option(help="Also list every missed and every wrongly masked span")] = False,
 ) -> None:
     """Score the redactor of personal data on eval/redaction.yaml: precision and recall per kind; exits 1 below the targets."""
@@ -507,9 +507,9 @@ def bench_suggest(
 
     from rich.table import Table
 
-    from kb.questions import load_questions
     from eval.suggest_bench import ALL, question_prefixes, run_suggest_benchmark
     from indexer.validate import validate_knowledge_base
+    from kb.questions import load_questions
     from search_api.suggest import Suggester
 
     settings = get_settings()
@@ -540,7 +540,7 @@ def bench_suggest(
 
 @app.command("bench-log")
 def bench_log(
-    database_url: Annotated[Optional[str], typer.Option(
+    database_url: Annotated[str | None, typer.Option(
         help="Measure this database, e.g. a scratch PostgreSQL database (the rows written stay there); "
         "default: a temporary SQLite file",
     )] = None,

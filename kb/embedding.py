@@ -121,4 +121,6 @@ def embedding_dimension(embedder: TextEmbedder | DocumentEmbedder) -> int:
         return embedder.dimension
     backend = embedder.embedding_backend
     assert backend is not None, "call warm_up() first"
-    return int(backend.model.get_embedding_dimension())
+    dimension = backend.model.get_embedding_dimension()
+    assert dimension is not None, "the model does not say its dimension"
+    return int(dimension)

@@ -123,5 +123,8 @@ class OnnxDocumentEmbedder(_OnnxEmbedder):
             batch = order[start : start + self.batch_size]
             for index, vector in zip(batch, self.session.embed_batch([texts[i] for i in batch])):
                 vectors[index] = vector
-        embedded = [replace(document, embedding=vector.tolist()) for document, vector in zip(documents, vectors)]
+        embedded = [
+            replace(document, embedding=vector.tolist())  # type: ignore[union-attr]  # every slot was filled above
+            for document, vector in zip(documents, vectors)
+        ]
         return {"documents": embedded}

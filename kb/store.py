@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from haystack.utils import Secret
 from haystack_integrations.document_stores.qdrant import QdrantDocumentStore
@@ -226,7 +227,7 @@ def _raise_if_locked(exc: RuntimeError, settings: Settings) -> None:
 
 
 def _make_store(settings: Settings, embedding_dim: int, collection: str) -> QdrantDocumentStore:
-    common = dict(
+    common: dict[str, Any] = dict(
         index=collection,
         embedding_dim=embedding_dim,
         similarity="cosine",

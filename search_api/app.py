@@ -19,7 +19,17 @@ from search_api.metrics import ServiceMetrics
 from search_api.openapi import truthful_openapi
 from search_api.rate_limit import RateLimits
 from search_api.routes import (
-    admin, articles, clicks, departments, docs, feedback, health, metrics, quality, search, suggest,
+    admin,
+    articles,
+    clicks,
+    departments,
+    docs,
+    feedback,
+    health,
+    metrics,
+    quality,
+    search,
+    suggest,
 )
 from search_api.storage.search_log import SearchLog
 from search_api.web import pages, widget
@@ -70,7 +80,7 @@ def create_app(settings: Settings | None = None, *, engine: SearchEngine | None 
     app.include_router(widget.router)  # the search widget for the municipality's web site
     pages.mount_static(app)
     errors.install(app)
-    app.openapi = truthful_openapi(app, settings)
+    app.openapi = truthful_openapi(app, settings)  # type: ignore[method-assign]  # FastAPI's way to replace the document
     # Outermost first: headers on every answer, CORS for the public endpoints, then the input policy.
     app.add_middleware(
         InputPolicy,

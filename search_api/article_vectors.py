@@ -16,6 +16,7 @@ the vectors come from the store (nothing is embedded again) and are rebuilt at e
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -28,7 +29,7 @@ ARTICLE_WEIGHT = 0.35
 
 
 class ArticleVectors:
-    def __init__(self, documents: list[Document] = ()) -> None:
+    def __init__(self, documents: Sequence[Document] = ()) -> None:
         chunks: dict[str, list[np.ndarray]] = defaultdict(list)
         for document in documents:
             if document.embedding is not None:

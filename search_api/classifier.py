@@ -27,7 +27,7 @@ class DepartmentClassifier:
     def ready(self) -> bool:
         return self.model is not None
 
-    def fit(self, documents: list[Document]) -> "DepartmentClassifier":
+    def fit(self, documents: list[Document]) -> DepartmentClassifier:
         rows = [(d.embedding, d.meta["department_id"]) for d in documents if d.embedding is not None and d.meta.get("department_id")]
         labels = {label for _, label in rows}
         if len(labels) < 2:

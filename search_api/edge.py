@@ -166,7 +166,7 @@ class InputPolicy:
         while True:
             try:
                 message = await asyncio.wait_for(receive(), timeout=self.body_timeout)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 raise InputRefused(408, "Het verzoek kwam niet op tijd binnen.", {"Connection": "close"}) from None
             if message["type"] == "http.disconnect":
                 raise InputRefused(400, "De verbinding werd verbroken.")

@@ -55,7 +55,7 @@ class LanguageCentering:
         return (moved / max(float(np.linalg.norm(moved)), 1e-12)).tolist()
 
     @classmethod
-    def fit(cls, samples: dict[str, list[str]], embed: Embed, strength: float) -> "LanguageCentering":
+    def fit(cls, samples: dict[str, list[str]], embed: Embed, strength: float) -> LanguageCentering:
         pivot = np.asarray(embed(samples[PIVOT])).mean(axis=0)
         offsets = {
             language: np.asarray(embed(texts)).mean(axis=0) - pivot
@@ -68,7 +68,7 @@ class LanguageCentering:
         return json.dumps({language: offset.tolist() for language, offset in self.offsets.items()})
 
     @classmethod
-    def from_json(cls, text: str, strength: float) -> "LanguageCentering":
+    def from_json(cls, text: str, strength: float) -> LanguageCentering:
         return cls({language: np.asarray(offset) for language, offset in json.loads(text).items()}, strength)
 
 

@@ -113,7 +113,7 @@ def truthful_openapi(app: FastAPI, settings: Settings) -> Callable[[], dict]:
             if not isinstance(route, APIRoute) or not route.include_in_schema:
                 continue
             statuses, security = _errors_of(route)
-            for method in route.methods:
+            for method in route.methods or ():
                 operation = schema["paths"][route.path_format].get(method.lower())
                 if operation is None:
                     continue

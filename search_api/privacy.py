@@ -25,8 +25,9 @@ the municipality's own number (14 + area code), 0800 and 0900 numbers of service
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Callable, Iterator, Literal
+from typing import Literal
 
 from stdnum import iban as stdnum_iban
 from stdnum.nl import bsn as stdnum_bsn
@@ -103,7 +104,8 @@ _IBAN_GROUP = re.compile(r"[ -]?([A-Za-z0-9]+)")
 def _ibans(text: str) -> Iterator[_Span]:
     """Valid IBANs; IBAN-shaped strings that fail mod-97 are held back so that no other kind takes their digits."""
     for start in _IBAN_START.finditer(text):
-        begin, ends, shaped_end, shaped = start.start(), [], start.end(), True
+        begin, shaped_end, shaped = start.start(), start.end(), True
+        ends: list[int] = []
         while len(ends) < 12 and (group := _IBAN_GROUP.match(text, ends[-1] if ends else start.end())):
             token = group.group(1)
             ends.append(group.end())

@@ -30,11 +30,11 @@ from haystack_integrations.components.retrievers.qdrant import (
 from haystack_integrations.document_stores.qdrant import QdrantDocumentStore
 
 from kb.sparse import DutchSparseTextEmbedder
+from kb.spelling import Correction, SpellingCorrector, apply_corrections
+from kb.token_vectors import TokenEncoder
 from search_api.fusion import RankFusion
 from search_api.language_centering import LanguageCentering
 from search_api.memory_index import InMemoryEmbeddingRetriever, InMemorySparseEmbeddingRetriever, InMemoryVectorIndex
-from kb.spelling import Correction, SpellingCorrector, apply_corrections
-from kb.token_vectors import TokenEncoder
 
 RetrievalMode = Literal["bm25", "dense", "hybrid", "hybrid_plus"]
 RETRIEVAL_MODES: tuple[RetrievalMode, ...] = ("bm25", "dense", "hybrid", "hybrid_plus")

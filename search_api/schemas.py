@@ -6,9 +6,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
-from kb.questions import Kind
 from kb.articles import SLUG_PATTERN
 from kb.departments import Contact
+from kb.questions import Kind
 from search_api.edge import NOT_BLANK_PATTERN
 
 #: A search's id in the search log (`SearchResponse.search_id`): uuid4 as 32 hexadecimal digits
@@ -108,7 +108,7 @@ class SearchResponse(BaseModel):
 
 
 class StaffSearchResponse(SearchResponse):
-    results: list[StaffResult]
+    results: list[StaffResult]  # type: ignore[assignment]  # narrower than the public response's
 
 
 class ArticleSummary(BaseModel):

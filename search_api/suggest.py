@@ -124,7 +124,8 @@ def compound_parts(word: str, known: frozenset[str] | set[str] = frozenset()) ->
             if rest is None or score is None:
                 continue
             candidate = (rest[0] + 1, rest[1] - score, (end, *rest[2]) if end < length else ())
-            if best[start] is None or candidate[:2] < best[start][:2]:
+            current = best[start]
+            if current is None or candidate[:2] < current[:2]:
                 best[start] = candidate
     split = best[0]
     if split is None or split[0] < 2:
@@ -228,7 +229,8 @@ class Suggester:
         title_key = normalise(meta.title)
         yield title_key, title, KIND_ORDER["title"]
         seen = {title_key}
-        for text, kind in [*((keyword, "keyword") for keyword in meta.keywords), *((question, "question") for question in meta.questions)]:
+        pairs: list[tuple[str, Kind]] = [(keyword, "keyword") for keyword in meta.keywords]
+        for text, kind in [*pairs, *((question, "question") for question in meta.questions)]:
             key = normalise(text)
             if not key or key in seen:
                 continue

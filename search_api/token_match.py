@@ -54,8 +54,8 @@ class ArticleTokens:
 
     @classmethod
     def build(
-        cls, articles: Iterable[Article], encode: TokenEncoder, cache: Path | None = None, previous: "ArticleTokens | None" = None
-    ) -> "ArticleTokens":
+        cls, articles: Iterable[Article], encode: TokenEncoder, cache: Path | None = None, previous: ArticleTokens | None = None
+    ) -> ArticleTokens:
         """The token vectors of `articles`: from `previous` (the engine's, at a re-index) or else
         from `cache` (an .npz file, per article with the digest of its texts) where the texts are
         unchanged, from `encode` for the others. The cache is only read when `previous` lacks an
@@ -117,7 +117,7 @@ def _write_cache(path: Path, matrices: dict[str, np.ndarray]) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_name(f"{path.stem}.{os.getpid()}.tmp.npz")
-        np.savez(partial, **matrices)
+        np.savez(partial, **matrices)  # type: ignore[arg-type]  # numpy's stub mixes the arrays with allow_pickle
         partial.replace(path)  # atomic: a concurrent start never reads half a file
     except OSError as exc:
         log.warning("Article token vectors not cached (%s); they are computed again at the next start", exc)

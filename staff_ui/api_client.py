@@ -33,7 +33,7 @@ class ApiClient:
     timeout: float = 30.0
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "ApiClient":
+    def from_settings(cls, settings: Settings) -> ApiClient:
         return cls(settings.api_url, role_token(settings, "staff", create=False))
 
     def _get(self, path: str, **params) -> dict | list:

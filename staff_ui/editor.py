@@ -44,7 +44,7 @@ class ArticleSource:
     body: str
 
     @classmethod
-    def parse(cls, text: str) -> "ArticleSource":
+    def parse(cls, text: str) -> ArticleSource:
         match = _FRONT.match(text.replace("\r\n", "\n"))
         if not match:
             raise ValueError("het artikel begint niet met front matter tussen twee regels '---'")

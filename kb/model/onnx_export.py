@@ -92,7 +92,7 @@ def export_onnx(model: SentenceTransformer, target: Path) -> dict:
     import torch
 
     pooling, normalize, max_length = _describe(model)
-    transformer = model[0].auto_model.eval()
+    transformer = model[0].auto_model.eval()  # type: ignore[union-attr]  # the Transformer module (checked above)
 
     class EmbeddingGraph(torch.nn.Module):
         def __init__(self) -> None:
@@ -136,11 +136,13 @@ def export_onnx(model: SentenceTransformer, target: Path) -> dict:
         raise OnnxExportError("the model has no fast tokenizer (tokenizer.json): ONNX query embedding needs one")
 
     worst = _verify(model, tmp, max_length)
+    dimension = model.get_embedding_dimension()
+    assert dimension is not None, "the model does not say its dimension"
     info = {
         "pooling": pooling,
         "normalize": normalize,
         "max_length": max_length,
-        "dimension": int(model.get_embedding_dimension()),
+        "dimension": int(dimension),
         "min_cosine": worst,
         "outputs": OUTPUTS,
     }
@@ -158,7 +160,7 @@ def _describe(model: SentenceTransformer) -> tuple[str, bool, int]:
     names = [type(module).__name__ for module in modules]
     if len(modules) not in (2, 3) or names[0] != "Transformer" or names[1] != "Pooling" or names[2:] not in ([], ["Normalize"]):
         raise OnnxExportError(f"only Transformer + Pooling [+ Normalize] models can be exported, not {names}")
-    config = modules[1].get_config_dict()
+    config = modules[1].get_config_dict()  # type: ignore[operator]  # the Pooling module (checked above)
     mode = config.get("pooling_mode") or ("cls" if config.get("pooling_mode_cls_token") else "mean")
     if mode not in ("mean", "cls"):
         raise OnnxExportError(f"pooling mode {mode!r} is not supported for ONNX export")

@@ -32,7 +32,7 @@ class CachedStatic(StaticFiles):
 
 
 def _with_policy(page: HTMLResponse) -> HTMLResponse:
-    html = page.body.decode("utf-8")
+    html = bytes(page.body).decode("utf-8")
     hashes = " ".join(
         f"'sha256-{base64.b64encode(hashlib.sha256(script.encode('utf-8')).digest()).decode()}'"
         for script in _INLINE_SCRIPT.findall(html)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -120,7 +120,7 @@ def export_searches(
     """The search log of a period as CSV: every search (personal data masked) with its outcome,
     department, first article, time taken, the positions of the results opened and the feedback.
     No search id, nothing about who searched. A start after the end: the header row only."""
-    today = datetime.now(timezone.utc).date()
+    today = datetime.now(UTC).date()
     first = _day(since, "since") if since else today - search_log.retention
     last = _day(until, "until") if until else today
     chunks = csv_chunks(search_log.searches(first, last))

@@ -7,7 +7,14 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
 from kb.security import Role
 from search_api import schemas
 from search_api.deps import (
-    current_role, get_engine, get_metrics, get_search_log, rate_limited, staff_view, valid_query, within_limit,
+    current_role,
+    get_engine,
+    get_metrics,
+    get_search_log,
+    rate_limited,
+    staff_view,
+    valid_query,
+    within_limit,
 )
 from search_api.engine import SearchEngine
 from search_api.metrics import ServiceMetrics
@@ -45,7 +52,7 @@ def search(
         alias=CHANNEL_HEADER,
         description="Where the question was asked, for the search log: `widget` (the search widget on the "
         "municipality's site) or `console` (the staff console; counted as such with a staff token only)",
-    )] = None,
+    )] = None,  # type: ignore[assignment]  # None when absent, without a `null` in the document
 ):
     """Best articles with their best section, a short answer and the responsible department.
 
@@ -54,7 +61,7 @@ def search(
     if department is not None and department not in engine.departments:
         raise HTTPException(404, detail=f"Afdeling '{department}' bestaat niet.")
     if channel == "console" and role is None:
-        channel = None
+        channel = None  # type: ignore[assignment]
     return answer(
         request, engine, search_log, metrics, query, limit=limit, staff=staff, role=role, department=department,
         benchmark=benchmark, channel=channel or "api",

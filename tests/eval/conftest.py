@@ -2,8 +2,8 @@
 
 import pytest
 
-from kb.questions import load_questions
 from eval.run import SearchedQuestion, retrieve_out_of_fold
+from kb.questions import load_questions
 
 
 @pytest.fixture(scope="session")

@@ -4,8 +4,8 @@ import random
 
 import numpy as np
 
-from kb.questions import LabelledQuestion
 from eval.run import IN_SCOPE_REPEATS, SearchedQuestion, fit_in_scope, out_of_fold_in_scope
+from kb.questions import LabelledQuestion
 from search_api.pipeline import SearchOutcome, SearchTrace
 from search_api.routing import Routing, RoutingCalibration, RoutingInput, in_scope_probability
 

@@ -6,8 +6,8 @@ from difflib import SequenceMatcher
 
 import pytest
 
-from kb.questions import load_questions
 from indexer.validate import validate_knowledge_base
+from kb.questions import load_questions
 from kb.settings import PROJECT_DIR, Settings
 
 

@@ -6,8 +6,8 @@ import random
 import numpy as np
 
 import eval.run as eval_run
-from kb.questions import LabelledQuestion
 from eval.run import SearchedQuestion, fit_ranking, out_of_fold
+from kb.questions import LabelledQuestion
 from search_api.pipeline import SearchOutcome, SearchTrace
 from search_api.ranking import RANKING_FEATURES, SIGNALS, BoostedRanking, LearnedRanking
 from search_api.routing import Routing, RoutingInput

@@ -8,7 +8,12 @@ from typer.testing import CliRunner
 
 import kb.cli
 from eval.redaction import (
-    PRECISION_TARGET, RECALL_TARGETS, LabelledSentence, RedactionSetError, evaluate, load_sentences,
+    PRECISION_TARGET,
+    RECALL_TARGETS,
+    LabelledSentence,
+    RedactionSetError,
+    evaluate,
+    load_sentences,
 )
 from search_api.privacy import KINDS
 

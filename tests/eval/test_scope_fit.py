@@ -4,8 +4,8 @@ with one that did not see it."""
 
 import numpy as np
 
-from kb.questions import LabelledQuestion
 from eval.run import RANKING_FOLDS, SearchedQuestion, fit_scope, out_of_fold
+from kb.questions import LabelledQuestion
 from search_api.pipeline import SearchOutcome, SearchTrace
 from search_api.routing import Routing, RoutingInput
 

@@ -1,8 +1,8 @@
 """`kb bench-suggest`: what is typed on the way to a question, and what the benchmark counts."""
 
-from kb.questions import LabelledQuestion
 from eval.suggest_bench import ALL, question_prefixes, run_suggest_benchmark, typed_prefixes
 from indexer.validate import validate_knowledge_base
+from kb.questions import LabelledQuestion
 from kb.settings import Settings
 from search_api.suggest import Suggester
 

@@ -3,9 +3,9 @@ rate the municipality sets (`KB_OFF_TOPIC_REJECTION_TARGET`); and what each thre
 
 import pytest
 
+import eval.run as eval_run
 from eval.markdown import render_markdown
 from eval.metrics import off_topic_rejection, summarize
-import eval.run as eval_run
 from eval.run import choose_off_topic_threshold, fit_calibration, observe, operating_points
 from kb.settings import Settings
 from tests.eval.builders import OFF_TOPIC, observation

@@ -7,8 +7,8 @@ import pytest
 from haystack import Document
 
 from kb.embedding import document_embedder, text_embedder
-from kb.model.onnx_export import OnnxExportError, _describe, ensure_onnx_model, read_marker
 from kb.model.convert import load_sentence_transformer
+from kb.model.onnx_export import OnnxExportError, _describe, ensure_onnx_model, read_marker
 from kb.onnx_embedder import OnnxDocumentEmbedder, OnnxTextEmbedder
 from kb.settings import Settings
 

@@ -217,8 +217,8 @@ def test_the_start_page_opens_every_life_event(client, api_settings):
 
 
 def test_a_life_event_lists_its_articles_most_asked_first(client, api_settings):
-    from kb.life_events import event_articles, load_life_events
     from kb.articles import parse_article
+    from kb.life_events import event_articles, load_life_events
 
     moving = next(event for event in load_life_events(api_settings.life_events_file) if event.id == "verhuizen")
     articles = [parse_article(path).article for path in sorted(api_settings.content_dir.glob("*.md"))]

@@ -3,13 +3,11 @@ their Markdown (raw HTML off, links between articles to their pages, no notes fo
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from kb.articles import Section, parse_article
 from kb.settings import PROJECT_DIR
+from search_api.notices import NOTICES, notice_for
 from search_api.web.article_html import section_html
 from search_api.web.highlight import highlight, query_terms
-from search_api.notices import NOTICES, notice_for
 
 
 def test_search_words_are_marked_by_their_stem_and_compound_parts():

@@ -3,12 +3,12 @@
 import numpy as np
 import pytest
 from haystack import Document
+from haystack_integrations.components.retrievers.qdrant import QdrantEmbeddingRetriever, QdrantSparseEmbeddingRetriever
 
 from kb.settings import Settings
 from kb.sparse import document_vector, query_vector
 from kb.store import open_document_store
 from search_api.memory_index import InMemoryVectorIndex, idf
-from haystack_integrations.components.retrievers.qdrant import QdrantEmbeddingRetriever, QdrantSparseEmbeddingRetriever
 
 TEXTS = [
     "Een parkeervergunning voor bewoners vraagt u online aan.",

@@ -9,11 +9,17 @@ import math
 import numpy as np
 import pytest
 
+from kb.settings import PROJECT_DIR
 from search_api.model_files import MEMORY, RANKING, ROUTER, SCOPE, ModelFileError, load_models, save_models
 from search_api.ranking import RANKING_FEATURES, WIDTH, BoostedRanking, LearnedRanking
-from search_api.routing import IN_SCOPE_FEATURES, OTHER_LANGUAGE_FEATURES, RoutingCalibration, RoutingInput, in_scope_probability
+from search_api.routing import (
+    IN_SCOPE_FEATURES,
+    OTHER_LANGUAGE_FEATURES,
+    RoutingCalibration,
+    RoutingInput,
+    in_scope_probability,
+)
 from search_api.scope import QuestionMemory, ScopeModel
-from kb.settings import PROJECT_DIR
 
 
 def boosted(width: int = WIDTH) -> BoostedRanking:

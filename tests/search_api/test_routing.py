@@ -7,8 +7,13 @@ import pytest
 
 from search_api.grouping import ArticleHit
 from search_api.routing import (
-    IN_SCOPE_FEATURES, RoutingCalibration, RoutingInput, department_distribution, in_scope_probability,
+    IN_SCOPE_FEATURES,
+    RoutingCalibration,
+    RoutingInput,
+    department_distribution,
+    in_scope_probability,
 )
+
 
 def coefficients(**named: float) -> list[float]:
     """Coefficients in the order of `IN_SCOPE_FEATURES`, 0 for the ones not named."""
