@@ -538,6 +538,56 @@ def bench_suggest(
     )
 
 
+@app.command()
+def digest(
+    since: Annotated[str | None, typer.Option(help="First day, YYYY-MM-DD (default: six days before --until)")] = None,
+    until: Annotated[str | None, typer.Option(help="Last day, YYYY-MM-DD (default: today, UTC)")] = None,
+    output: Annotated[Path | None, typer.Option(help="Write the Markdown here (default: print it)")] = None,
+    html: Annotated[Path | None, typer.Option(help="Also write it as an HTML page here")] = None,
+) -> None:
+    """The editors' digest of the search log: volumes and outcomes against the period before, the
+    gaps (new and growing), the articles with the most "niet nuttig", the articles due for review."""
+    from datetime import UTC, date, datetime, timedelta
+
+    from rich.markup import escape
+
+    from indexer.validate import validate_knowledge_base
+    from search_api.storage.db import DatabaseError, open_database
+    from search_api.storage.digest import Period, build_digest, render_html, render_markdown
+
+    def day(value: str, option: str) -> date:
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            err.print(f"[red]--{option} {escape(value)}: not a date such as 2026-12-01[/red]")
+            raise typer.Exit(2) from None
+
+    last = day(until, "until") if until else datetime.now(UTC).date()
+    first = day(since, "since") if since else last - timedelta(days=6)
+    if first > last:
+        err.print(f"[red]--since {first} is after --until {last}[/red]")
+        raise typer.Exit(2)
+    settings = get_settings()
+    try:
+        engine = open_database(settings)
+    except DatabaseError as exc:
+        err.print(f"[red]{escape(str(exc))}[/red]")
+        raise typer.Exit(2) from None
+    try:
+        result = build_digest(engine, Period(first, last), validate_knowledge_base(settings).articles)
+    finally:
+        engine.dispose()
+    text = render_markdown(result)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        console.print(f"Digest written to {output}")
+    else:
+        print(text, end="")
+    if html:
+        html.write_text(render_html(result), encoding="utf-8")
+        console.print(f"HTML written to {html}")
+
+
 @app.command("bench-log")
 def bench_log(
     database_url: Annotated[str | None, typer.Option(
