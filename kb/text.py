@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from functools import lru_cache
 
@@ -23,6 +24,15 @@ STOP_WORDS = frozenset(
 )
 
 _stemmer = snowballstemmer.stemmer("dutch")
+
+
+MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
+          "november", "december")
+
+
+def dutch_date(day: dt.date) -> str:
+    """A date as citizens and editors read it: 6 december 2026."""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def collapse_spaces(text: str) -> str:

@@ -19,16 +19,15 @@ from markdown_it import MarkdownIt
 from sqlalchemy import Engine, case, func, select
 
 from kb.articles import Article
+from kb.text import dutch_date
 from search_api.storage.models import Feedback, Search
+from search_api.storage.search_log import FAILED
 
 OUTCOMES = {"routed": "doorverwezen", "ambiguous": "\"bedoelt u\"", "off_topic": "\"geen informatie\"",
             "no_results": "niets gevonden"}
-FAILED = ("off_topic", "no_results")
 GAPS = 15  # rows of the gaps table
 NEGATIVE = 10  # articles with the most "niet nuttig"
 REVIEW_MONTHS = 12
-MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
-          "november", "december")
 
 
 @dataclass
@@ -142,9 +141,6 @@ def _negative(connection, period: Period, articles: dict[str, Article]) -> list[
     return sorted(ranked, key=lambda entry: (-entry["not_helpful"], entry["title"]))[:NEGATIVE]
 
 
-def _day(day: date) -> str:
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
-
 
 def _cell(text: str) -> str:
     return " ".join(text.replace("|", "/").split())
@@ -158,7 +154,7 @@ def _points(now: float, before: float) -> str:
 def render_markdown(digest: Digest) -> str:
     period = digest.period
     lines = [
-        f"# Zoekoverzicht {_day(period.since)} tot en met {_day(period.until)}",
+        f"# Zoekoverzicht {dutch_date(period.since)} tot en met {dutch_date(period.until)}",
         "",
         f"**{digest.searches:,} zoekvragen** ({period.days} dagen); de periode ervoor: {digest.searches_before:,}.".replace(",", "."),
         "",
@@ -193,7 +189,7 @@ def render_markdown(digest: Digest) -> str:
         lines.append("Geen.")
     lines += ["", f"## Artikelen die langer dan {REVIEW_MONTHS} maanden niet zijn nagekeken", ""]
     if digest.review_due:
-        lines += [f"- {_cell(title)} (`{article_id}`), nagekeken op {_day(reviewed)}"
+        lines += [f"- {_cell(title)} (`{article_id}`), nagekeken op {dutch_date(reviewed)}"
                   for article_id, title, reviewed in digest.review_due]
     else:
         lines.append("Geen.")
@@ -204,6 +200,6 @@ def render_html(digest: Digest) -> str:
     body = MarkdownIt("commonmark", {"html": False}).enable("table").render(render_markdown(digest))
     return (
         '<!doctype html>\n<html lang="nl">\n<head>\n<meta charset="utf-8">\n'
-        f"<title>Zoekoverzicht {_day(digest.period.since)} tot en met {_day(digest.period.until)}</title>\n"
+        f"<title>Zoekoverzicht {dutch_date(digest.period.since)} tot en met {dutch_date(digest.period.until)}</title>\n"
         "</head>\n<body>\n" + body + "</body>\n</html>\n"
     )

@@ -30,7 +30,7 @@ from starlette.templating import Jinja2Templates
 
 from kb.life_events import LifeEvent, LifeEventsError, event_articles, load_life_events
 from kb.security import Role
-from kb.text import collapse_spaces
+from kb.text import collapse_spaces, dutch_date
 from search_api import errors, schemas
 from search_api.answer import snippet
 from search_api.edge import InputRefused
@@ -56,13 +56,11 @@ MORE_RESULTS = 20  # after "Meer resultaten", and searched through when narrowin
 MAX_COMMENT_CHARS = 1000
 SEARCH_ID = re.compile(schemas.SEARCH_ID_PATTERN)
 POSITION = re.compile(r"^(?:0|[1-9][0-9]?|100)$")  # 0 (the answer's link) to schemas.MAX_CLICK_POSITION
-MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
-          "november", "december")
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.filters["mark"] = highlight
-templates.env.filters["datum"] = lambda day: f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+templates.env.filters["datum"] = dutch_date
 _search_limit = rate_limited("search")
 _feedback_limit = rate_limited("feedback")
 
