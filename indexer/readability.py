@@ -18,7 +18,6 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
-from textstat.textstat import textstatistics
 
 from kb.articles import Article, Problem, markdown_to_text
 from kb.text import split_sentences
@@ -28,8 +27,18 @@ MAX_AVERAGE_SENTENCE_WORDS = 15.0
 MAX_SENTENCE_WORDS = 25
 
 _WORD = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*", re.UNICODE)
-_textstat = textstatistics()  # our own instance: set_lang must not leak to other users
-_textstat.set_lang("nl")
+
+
+@lru_cache(maxsize=1)
+def _dutch_textstat():
+    """textstat with Dutch rules, our own instance (set_lang must not leak to other users); loaded
+    on first use, as it brings nltk and scikit-learn (a second at start-up for the search service,
+    which validates articles without the B1 warnings)."""
+    from textstat.textstat import textstatistics
+
+    scorer = textstatistics()
+    scorer.set_lang("nl")
+    return scorer
 
 
 @dataclass(frozen=True)
@@ -83,7 +92,7 @@ def count_words(sentence: str) -> int:
 
 
 def flesch_douma(text: str) -> float:
-    return float(_textstat.flesch_reading_ease(text))
+    return float(_dutch_textstat().flesch_reading_ease(text))
 
 
 def check_readability(article: Article, jargon: JargonList) -> tuple[Readability, list[Problem]]:

@@ -137,11 +137,12 @@ def check_life_event_list(events: list[LifeEvent], articles: list[Article], path
 
 
 def validate_knowledge_base(
-    settings: Settings, *, today: dt.date | None = None, life_event_list: bool = False
+    settings: Settings, *, today: dt.date | None = None, life_event_list: bool = False, readability: bool = True,
 ) -> ValidationReport:
     """Parse and check every article in the content directory. With `life_event_list`, also
     check the list of life events against the articles (`kb validate` does; a content folder
-    that holds only some of the articles would fail it)."""
+    that holds only some of the articles would fail it). Without `readability`, the B1 checks
+    (warnings only, never a reason to leave an article out) are skipped."""
     today = today or dt.date.today()
     departments = load_departments(settings.departments_file)
     upl_uris = set(load_upl(settings.upl_file))
@@ -174,9 +175,10 @@ def validate_knowledge_base(
     file_errors = {problem.path for problem in report.errors}
     for index, article in enumerate(parsed):
         problems = validate_article(article, departments, upl_uris, known_ids, today, life_event_ids)
-        readability, readability_problems = check_readability(article, jargon)
-        report.readability.append(readability)
-        problems.extend(readability_problems)
+        if readability:
+            scores, readability_problems = check_readability(article, jargon)
+            report.readability.append(scores)
+            problems.extend(readability_problems)
         report.problems.extend(problems)
         has_error = article.path in file_errors or any(problem.severity == "error" for problem in problems)
         if not has_error and index not in duplicates:
@@ -193,7 +195,7 @@ def validate_article_text(
     main products, links). `others` are the knowledge base's valid articles (loaded if None)."""
     today = today or dt.date.today()
     if others is None:
-        others = validate_knowledge_base(settings, today=today).articles
+        others = validate_knowledge_base(settings, today=today, readability=False).articles
     others = [article for article in others if article.path.name != path.name]
     result = parse_article_text(text, path)
     problems = list(result.problems)

@@ -1,10 +1,10 @@
 """One place that builds the Haystack embedders for the configured model.
 
 By default both run the verified ONNX export of the sentence-transformers model
-(`kb.model.onnx_export`). With `KB_EMBEDDING_BACKEND=torch`, or for a model that cannot be
-exported, they are Haystack's sentence-transformers embedders, sharing one loaded model
-(Haystack's backend factory caches the model per set of load arguments, and both are built with
-the same arguments here). `token_encoder` gives the token vectors of texts embedded as questions
+(`kb.model.onnx_export`), sharing one session, and nothing here imports PyTorch. With
+`KB_EMBEDDING_BACKEND=torch`, or for a model that cannot be exported, they are Haystack's
+sentence-transformers embedders, sharing one loaded model (Haystack's backend factory caches the
+model per set of load arguments, and both are built with the same arguments here). `token_encoder` gives the token vectors of texts embedded as questions
 (`kb.token_vectors`) from whichever of the two the query embedder runs.
 """
 
@@ -12,30 +12,33 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
-from haystack.utils import ComponentDevice
-from haystack_integrations.components.embedders.sentence_transformers import (
-    SentenceTransformersDocumentEmbedder,
-    SentenceTransformersTextEmbedder,
-)
 
 from kb.model import resolve_embedding_model
 from kb.onnx_embedder import OnnxDocumentEmbedder, OnnxTextEmbedder
 from kb.settings import Settings
 from kb.token_vectors import TokenEncoder, content_token_vectors
 
+if TYPE_CHECKING:
+    from haystack_integrations.components.embedders.sentence_transformers import (
+        SentenceTransformersDocumentEmbedder,
+        SentenceTransformersTextEmbedder,
+    )
+
 logger = logging.getLogger(__name__)
-TextEmbedder = OnnxTextEmbedder | SentenceTransformersTextEmbedder
-DocumentEmbedder = OnnxDocumentEmbedder | SentenceTransformersDocumentEmbedder
-_CPU = ComponentDevice.from_str("cpu")
+TextEmbedder: TypeAlias = "OnnxTextEmbedder | SentenceTransformersTextEmbedder"
+DocumentEmbedder: TypeAlias = "OnnxDocumentEmbedder | SentenceTransformersDocumentEmbedder"
 
 
-def _load_arguments(model: str) -> dict:
+def _load_arguments(model: str) -> dict[str, Any]:
     """The same load arguments for both embedders, so Haystack shares one loaded model."""
+    from haystack.utils import ComponentDevice
+
     return dict(
         model=model,
-        device=_CPU,
+        device=ComponentDevice.from_str("cpu"),
         normalize_embeddings=True,
         progress_bar=False,
         local_files_only=Path(model).exists(),
@@ -64,6 +67,8 @@ def text_embedder(settings: Settings, model: str | None = None) -> TextEmbedder:
     if folder is not None:
         embedder = OnnxTextEmbedder(str(folder), prefix=settings.resolved_query_prefix, threads=settings.onnx_threads)
     else:
+        from haystack_integrations.components.embedders.sentence_transformers import SentenceTransformersTextEmbedder
+
         embedder = SentenceTransformersTextEmbedder(prefix=settings.resolved_query_prefix, **_load_arguments(model))
     embedder.warm_up()
     return embedder
@@ -77,6 +82,10 @@ def document_embedder(settings: Settings, model: str | None = None) -> DocumentE
     if folder is not None:
         embedder = OnnxDocumentEmbedder(str(folder), prefix=settings.resolved_passage_prefix, threads=settings.onnx_threads)
     else:
+        from haystack_integrations.components.embedders.sentence_transformers import (
+            SentenceTransformersDocumentEmbedder,
+        )
+
         embedder = SentenceTransformersDocumentEmbedder(
             prefix=settings.resolved_passage_prefix, batch_size=32, **_load_arguments(model)
         )

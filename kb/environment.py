@@ -1,7 +1,11 @@
 """The process environment the product runs in: models loaded offline, no telemetry, one BLAS
 thread. Every entry point applies it before the libraries that read it are imported: the `kb`
 command (and so `kb serve` and `kb console`), the console's app, the evaluation job and the tests.
-Importing `kb` changes nothing."""
+Importing `kb` changes nothing.
+
+A serving process that embeds with ONNX Runtime also refuses PyTorch (`without_pytorch`): Haystack
+imports it when it is installed, only to describe devices, which costs a search service 1 second
+and about 200 MB for nothing. Refused, Haystack (which does not require it) takes it as absent."""
 
 from __future__ import annotations
 
@@ -23,3 +27,30 @@ DEFAULTS = {
 def apply_defaults() -> None:
     for name, value in DEFAULTS.items():
         os.environ.setdefault(name, value)
+
+
+#: What a serving process never needs when it embeds with ONNX Runtime (`kb.embedding`)
+PYTORCH_MODULES = ("torch", "sentence_transformers", "transformers", "torchvision", "torchaudio")
+
+
+class _Refused:
+    """An import finder that refuses some top-level packages, as if they were not installed."""
+
+    def __init__(self, names: tuple[str, ...]) -> None:
+        self.names = names
+
+    def find_spec(self, fullname: str, path: object = None, target: object = None) -> None:
+        if fullname.partition(".")[0] in self.names:
+            raise ModuleNotFoundError(f"{fullname} is not used by the search service", name=fullname)
+
+
+def without_pytorch() -> None:
+    """Make PyTorch and the libraries built on it unimportable in this process (an import raises
+    ModuleNotFoundError, as when they are not installed). Call before anything imports them."""
+    import sys
+
+    loaded = [name for name in PYTORCH_MODULES if name in sys.modules]
+    if loaded:
+        raise RuntimeError(f"already imported: {', '.join(loaded)}")
+    if not any(isinstance(finder, _Refused) for finder in sys.meta_path):
+        sys.meta_path.insert(0, _Refused(PYTORCH_MODULES))  # type: ignore[arg-type]  # a finder by protocol

@@ -7,6 +7,7 @@ sentence-transformers model is made and verified).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 from pathlib import Path
 
@@ -17,32 +18,37 @@ from kb.token_vectors import content_token_vectors
 
 
 class OnnxSession:
-    """Tokenizer + ONNX Runtime session for one exported model folder."""
+    """Tokenizer + ONNX Runtime session for one exported model folder (`kb.model.onnx_export`):
+    the token ids, their rows of the memory-mapped word-embedding table, one `run`."""
 
     def __init__(self, folder: Path, *, max_length: int = 512, threads: int = 0) -> None:
         import onnxruntime as ort
-        from tokenizers import Tokenizer
+
+        from kb.model.onnx_export import EMBEDDINGS_INPUT, WORD_EMBEDDINGS_FILE
+        from kb.tokenization import load_tokenization
 
         options = ort.SessionOptions()
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
         self.session = ort.InferenceSession(str(folder / "model.onnx"), options, providers=["CPUExecutionProvider"])
-        self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
-        self.tokenizer.no_padding()
-        self.tokenizer.enable_truncation(max_length)
-        self.pad_token = "<pad>" if self.tokenizer.token_to_id("<pad>") is not None else "[PAD]"
-        self.pad_id = self.tokenizer.token_to_id(self.pad_token) or 0
+        self.tokenization = load_tokenization(folder, max_length)
+        self.pad_id = self.tokenization.pad_id
+        self.word_embeddings = np.load(folder / WORD_EMBEDDINGS_FILE, mmap_mode="r")
+        self.embeddings_input = EMBEDDINGS_INPUT
+
+    def _run(self, ids: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        rows = np.asarray(self.word_embeddings[ids])  # reads only these rows of the mapped file
+        vectors, tokens = self.session.run(None, {"input_ids": ids, "attention_mask": mask, self.embeddings_input: rows})
+        return vectors, tokens
 
     def embed(self, text: str) -> np.ndarray:
         return self.embed_with_tokens(text)[0]
 
     def embed_with_tokens(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """The text's vector and the vector of each of its tokens (special tokens included), from one run."""
-        encoding = self.tokenizer.encode(text)
-        ids = np.asarray([encoding.ids], dtype=np.int64)
-        mask = np.asarray([encoding.attention_mask], dtype=np.int64)
-        vectors, tokens = self.session.run(None, {"input_ids": ids, "attention_mask": mask})
+        ids = np.asarray([self.tokenization.encode(text)], dtype=np.int64)
+        vectors, tokens = self._run(ids, np.ones_like(ids))
         return vectors[0], tokens[0]
 
     def embed_batch(self, texts: list[str]) -> np.ndarray:
@@ -51,19 +57,26 @@ class OnnxSession:
 
     def embed_batch_with_tokens(self, texts: list[str]) -> tuple[np.ndarray, list[np.ndarray]]:
         """`embed_batch`, and each text's token vectors without the padding."""
-        encodings = [self.tokenizer.encode(text) for text in texts]
-        width = max(len(encoding.ids) for encoding in encodings)
+        encodings = [self.tokenization.encode(text) for text in texts]
+        width = max(len(encoding) for encoding in encodings)
         ids = np.full((len(texts), width), self.pad_id, dtype=np.int64)
         mask = np.zeros((len(texts), width), dtype=np.int64)
         for row, encoding in enumerate(encodings):
-            ids[row, : len(encoding.ids)] = encoding.ids
-            mask[row, : len(encoding.ids)] = 1
-        vectors, tokens = self.session.run(None, {"input_ids": ids, "attention_mask": mask})
-        return vectors, [tokens[row, : len(encoding.ids)] for row, encoding in enumerate(encodings)]
+            ids[row, : len(encoding)] = encoding
+            mask[row, : len(encoding)] = 1
+        vectors, tokens = self._run(ids, mask)
+        return vectors, [tokens[row, : len(encoding)] for row, encoding in enumerate(encodings)]
 
     def prefix_pieces(self, prefix: str) -> int:
         """How many tokens a prefix such as `query: ` adds after the start token."""
-        return len(self.tokenizer.encode(prefix.strip(), add_special_tokens=False).ids) if prefix.strip() else 0
+        return len(self.tokenization.encode(prefix.strip(), special=False)) if prefix.strip() else 0
+
+
+@functools.lru_cache(maxsize=4)
+def shared_session(folder: Path, max_length: int, threads: int, export_id: object = None) -> OnnxSession:
+    """One session per exported folder and process, shared by the query and the passage embedder
+    (`export_id` tells a new export in the same folder apart)."""
+    return OnnxSession(folder, max_length=max_length, threads=threads)
 
 
 class _OnnxEmbedder:
@@ -79,11 +92,12 @@ class _OnnxEmbedder:
 
     def warm_up(self) -> None:
         if self._session is None:
-            from kb.model.onnx_export import read_marker
+            from kb.model.onnx_export import MARKER_NAME, read_marker
 
             info = read_marker(self.folder)
             self.dimension = int(info["dimension"])
-            self._session = OnnxSession(self.folder, max_length=int(info["max_length"]), threads=self.threads)
+            exported = (self.folder / MARKER_NAME).stat().st_mtime_ns
+            self._session = shared_session(self.folder, int(info["max_length"]), self.threads, exported)
             self.prefix_pieces = self._session.prefix_pieces(self.prefix)
 
     @property

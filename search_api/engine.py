@@ -167,7 +167,7 @@ class SearchEngine:
 
     def _load_articles(self) -> list[Article]:
         """Re-read the content; returns the valid articles (the ones that may be indexed)."""
-        report = validate_knowledge_base(self.settings)
+        report = validate_knowledge_base(self.settings, readability=False)  # the B1 warnings are the editors'
         valid = {article.id: article for article in report.articles}
         self._valid_articles = report.articles
         self.invalid_files = sorted({self._relative(problem.path) for problem in report.errors})

@@ -8,9 +8,16 @@ the model's own `tokenizer.json`) and one `InferenceSession.run` are left. The g
 output, the transformer's vector of every token (`tokens`), which the late-interaction signal of
 the learned ranking reads (`search_api.token_match`) from the same run.
 
+The word-embedding table (250,037 x 384 for e5: 384 MB of the 470) is taken out of the graph
+into `word_embeddings.npy`, which the embedder maps into memory and reads only the rows of the
+tokens it meets (`split_word_embeddings`); the graph takes those rows as its input
+`input_embeddings`, so the service holds 86 MB of graph instead of 470 MB (and processes share the
+mapped rows). For a Unigram tokenizer a SentencePiece copy of its pieces is written too
+(`kb.tokenization`). Both are exact: the same graph arithmetic, the same token ids.
+
 The export is checked against sentence-transformers on `CHECKSUM_SENTENCES`: every vector must
-have a cosine similarity of at least `MIN_COSINE` with the PyTorch one. Indexing keeps using
-sentence-transformers through Haystack; only the query path uses this copy.
+have a cosine similarity of at least `MIN_COSINE` with the PyTorch one. Queries and passages
+(indexing) both use this copy.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from kb.model.convert import CHECKSUM_SENTENCES, _locked, load_sentence_transformer
+from kb.tokenization import same_ids, write_segmenter
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -38,7 +46,10 @@ TOKENIZER_FILE = "tokenizer.json"
 MARKER_NAME = ".verified"
 MIN_COSINE = 0.9999
 OPSET = 17
-OUTPUTS = ["embedding", "tokens"]  # an older export without the token output is made again
+OUTPUTS = ["embedding", "tokens"]
+WORD_EMBEDDINGS_FILE = "word_embeddings.npy"
+EMBEDDINGS_INPUT = "input_embeddings"
+FORMAT = 2  # the word embeddings outside the graph; an export of another format is made again
 
 
 class OnnxExportError(RuntimeError):
@@ -49,15 +60,15 @@ def onnx_dir_for(model: str, cache_dir: Path) -> Path:
     """Where the ONNX copy of `model` (a folder or a model name) lives."""
     folder = Path(model)
     if folder.is_dir() and os.access(folder, os.W_OK):
-        return folder / "onnx"
+        return folder / f"onnx-{FORMAT}"  # an installation of another format keeps its own copy
     slug = hashlib.sha256(model.encode()).hexdigest()[:12]
-    return Path(cache_dir).expanduser() / "onnx" / f"{folder.name}-{slug}"
+    return Path(cache_dir).expanduser() / f"onnx-{FORMAT}" / f"{folder.name}-{slug}"
 
 
 def is_exported(target: Path) -> bool:
     try:
         marker = json.loads((target / MARKER_NAME).read_text(encoding="utf-8"))
-        if marker.get("outputs") != OUTPUTS:
+        if marker.get("outputs") != OUTPUTS or marker.get("format") != FORMAT:
             return False
         return all((target / name).stat().st_size == size for name, size in marker["files"].items())
     except (OSError, ValueError, KeyError, TypeError):
@@ -134,6 +145,12 @@ def export_onnx(model: SentenceTransformer, target: Path) -> dict:
     if not (tmp / TOKENIZER_FILE).exists():
         shutil.rmtree(tmp, ignore_errors=True)
         raise OnnxExportError("the model has no fast tokenizer (tokenizer.json): ONNX query embedding needs one")
+    split_word_embeddings(tmp)
+    if write_segmenter(tmp):
+        differ = same_ids(tmp, max_length, list(CHECKSUM_SENTENCES))
+        if differ:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise OnnxExportError(f"the SentencePiece copy of the tokenizer gives other tokens for {differ[0]!r}")
 
     worst = _verify(model, tmp, max_length)
     dimension = model.get_embedding_dimension()
@@ -145,6 +162,7 @@ def export_onnx(model: SentenceTransformer, target: Path) -> dict:
         "dimension": int(dimension),
         "min_cosine": worst,
         "outputs": OUTPUTS,
+        "format": FORMAT,
     }
     files = {path.name: path.stat().st_size for path in sorted(tmp.iterdir()) if path.is_file()}
     (tmp / MARKER_NAME).write_text(json.dumps({**info, "files": files}, indent=2), encoding="utf-8")
@@ -152,6 +170,35 @@ def export_onnx(model: SentenceTransformer, target: Path) -> dict:
     os.replace(tmp, target)
     logger.info("exported %s (lowest cosine with PyTorch %.6f)", target / ONNX_FILE, worst)
     return info
+
+
+def split_word_embeddings(folder: Path) -> None:
+    """Take the word-embedding table out of `folder`'s graph: the `Gather` that reads the rows of
+    `input_ids` from it is removed, its output becomes the graph input `input_embeddings`, and the
+    table is saved as `word_embeddings.npy`."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    path = folder / ONNX_FILE
+    graph_model = onnx.load(str(path))
+    graph = graph_model.graph
+    tables = {initializer.name: initializer for initializer in graph.initializer if len(initializer.dims) == 2}
+    gathers = [node for node in graph.node
+               if node.op_type == "Gather" and node.input[0] in tables and node.input[1] == "input_ids"]
+    if len(gathers) != 1:
+        raise OnnxExportError(f"expected one word-embedding lookup of input_ids in the graph, found {len(gathers)}")
+    gather = gathers[0]
+    table = tables[gather.input[0]]
+    np.save(folder / WORD_EMBEDDINGS_FILE, numpy_helper.to_array(table).astype(np.float32, copy=False))
+    for node in graph.node:
+        for index, name in enumerate(node.input):
+            if name == gather.output[0]:
+                node.input[index] = EMBEDDINGS_INPUT
+    graph.node.remove(gather)
+    graph.initializer.remove(table)
+    graph.input.append(helper.make_tensor_value_info(EMBEDDINGS_INPUT, TensorProto.FLOAT, ["batch", "tokens", table.dims[1]]))
+    onnx.checker.check_model(graph_model)
+    onnx.save(graph_model, str(path))
 
 
 def _describe(model: SentenceTransformer) -> tuple[str, bool, int]:

@@ -8,7 +8,7 @@ from haystack import Document
 
 from kb.embedding import document_embedder, text_embedder
 from kb.model.convert import load_sentence_transformer
-from kb.model.onnx_export import OnnxExportError, _describe, ensure_onnx_model, read_marker
+from kb.model.onnx_export import FORMAT, OnnxExportError, _describe, ensure_onnx_model, read_marker
 from kb.onnx_embedder import OnnxDocumentEmbedder, OnnxTextEmbedder
 from kb.settings import Settings
 
@@ -32,7 +32,7 @@ def minilm_copy(tmp_path_factory) -> Path:
 
 def test_export_of_any_sentence_transformers_folder_matches_pytorch(minilm_copy, tmp_path):
     folder = ensure_onnx_model(str(minilm_copy), tmp_path)
-    assert folder == minilm_copy / "onnx"
+    assert folder == minilm_copy / f"onnx-{FORMAT}"
     info = read_marker(folder)
     assert info["pooling"] == "mean" and info["normalize"] is True and info["min_cosine"] >= 0.9999
 

@@ -1,0 +1,75 @@
+"""`kb serve` runs without PyTorch: the ONNX export embeds questions and, when an article is saved,
+its passages. Checked on the real process: no PyTorch library is mapped into it, before and after
+a re-index through the API."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import ADMIN_TOKEN, EDITOR_TOKEN, SHIPPED_CONTENT, STAFF_TOKEN, free_port
+
+ARTICLES = ("paspoort-aanvragen", "grofvuil-ophalen", "huurtoeslag")
+
+
+def _mapped_libraries(pid: int) -> set[str]:
+    maps = Path(f"/proc/{pid}/maps").read_text(encoding="utf-8")
+    return {Path(line.split()[-1]).name for line in maps.splitlines() if line.split()[-1].endswith(".so") or ".so." in line}
+
+
+def _resident_mb(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status").read_text(encoding="utf-8")
+    return int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024  # type: ignore[union-attr]
+
+
+@pytest.mark.slow
+def test_kb_serve_never_loads_pytorch(tmp_path):
+    content = tmp_path / "content"
+    content.mkdir()
+    for article_id in ARTICLES:
+        text = (SHIPPED_CONTENT / f"{article_id}.md").read_text(encoding="utf-8")
+        (content / f"{article_id}.md").write_text(re.sub(r"\[([^\]]+)\]\([^)]+\.md\)", r"\1", text), encoding="utf-8")
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "KB_DATA_DIR": str(tmp_path / "data"), "KB_CONTENT_DIR": str(content),
+           "KB_STAFF_TOKEN": STAFF_TOKEN, "KB_EDITOR_TOKEN": EDITOR_TOKEN, "KB_ADMIN_TOKEN": ADMIN_TOKEN}
+    log = tmp_path / "serve.log"
+    with log.open("w") as output:
+        process = subprocess.Popen([sys.executable, "-m", "kb.cli", "serve", "--port", str(port)], env=env,
+                                   cwd=Path(__file__).resolve().parents[2], stdout=output, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + 600
+            while True:
+                assert process.poll() is None, log.read_text(encoding="utf-8")
+                try:
+                    if httpx.get(f"{url}/health", timeout=5).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                assert time.monotonic() < deadline, "kb serve did not become ready"
+                time.sleep(0.5)
+            with httpx.Client(base_url=url, timeout=120) as client:
+                assert client.get("/search", params={"q": "paspoort kwijt"}).json()["results"]
+                libraries = _mapped_libraries(process.pid)
+                assert "libonnxruntime.so" in " ".join(libraries) or any("onnxruntime" in name for name in libraries)
+                assert not [name for name in libraries if "torch" in name], "PyTorch is loaded"
+
+                editor = {"Authorization": f"Bearer {EDITOR_TOKEN}"}
+                path = content / "grofvuil-ophalen.md"
+                text = path.read_text(encoding="utf-8").replace("## Wat is het?", "## Wat is het?\n\nOok een oude bank of kast.", 1)
+                saved = client.put("/admin/articles/grofvuil-ophalen", json={"text": text}, headers=editor)
+                assert saved.status_code == 200, saved.text
+                assert saved.json()["index"]["chunks_written"] > 0
+                assert client.get("/search", params={"q": "oude kast weg"}).json()["results"][0]["article_id"] == "grofvuil-ophalen"
+                assert not [name for name in _mapped_libraries(process.pid) if "torch" in name], "PyTorch is loaded"
+                print(f"resident memory after a re-index: {_resident_mb(process.pid):.0f} MB")
+        finally:
+            process.terminate()
+            process.wait(timeout=60)
