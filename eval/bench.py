@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import random
 import statistics
 import time
 from concurrent.futures import ThreadPoolExecutor
+from typing import Literal
 
 import httpx
 
 from kb.questions import load_questions
 from search_api.routes.search import BENCHMARK_HEADER
+from search_api.stage_clock import STAGES, parse_server_timing
 
 WARM_UP = 5
 
@@ -19,8 +22,27 @@ def percentile(sorted_values: list[float], share: float) -> float:
     return sorted_values[index]
 
 
-def run_benchmark(base_url: str, staff_token: str, *, concurrency: int = 1, rounds: int = 1) -> dict:
-    questions = [question.q for question in load_questions()] * rounds
+def zipf_questions(questions: list[str], requests: int, *, exponent: float = 1.0, seed: int = 0) -> list[str]:
+    """`requests` questions drawn from `questions` as a few are asked very often and most rarely:
+    the question of rank r (in a shuffled order) with probability proportional to 1 / r^exponent."""
+    rng = random.Random(seed)
+    ranked = questions[:]
+    rng.shuffle(ranked)
+    weights = [1 / (rank**exponent) for rank in range(1, len(ranked) + 1)]
+    return rng.choices(ranked, weights=weights, k=requests)
+
+
+def run_benchmark(base_url: str, staff_token: str, *, concurrency: int = 1, rounds: int = 1,
+                  mix: Literal["unique", "zipf"] = "unique", requests: int | None = None) -> dict:
+    """`mix` unique: every evaluation question once per round (a repeat in a later round is
+    answered from the cache); zipf: `requests` questions drawn with `zipf_questions`. Besides the
+    latency seen by the client, each stage's median from the `Server-Timing` header, and the
+    ratio of the median search to the median embedding of the question in the same run."""
+    unique = [question.q for question in load_questions()]
+    if mix == "zipf":
+        questions = zipf_questions(unique, requests or 20 * len(unique))
+    else:
+        questions = (unique * rounds)[: requests or None]
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     # With the staff token, the header keeps the benchmark's questions out of the counters and the
     # editors' list of searches that found nothing (and out of the rate limits).
@@ -28,29 +50,40 @@ def run_benchmark(base_url: str, staff_token: str, *, concurrency: int = 1, roun
     with httpx.Client(base_url=base_url, timeout=60, limits=limits, headers=headers) as client:
         health = client.get("/health")
         health.raise_for_status()
-        for question in questions[:WARM_UP]:
+        for question in unique[-WARM_UP:]:  # questions the unique run asks last: no cached answer
             client.get("/search", params={"q": question})
 
-        def one(question: str) -> tuple[float, int]:
+        def one(question: str) -> tuple[float, int, dict[str, float]]:
             started = time.perf_counter()
             response = client.get("/search", params={"q": question})
-            return (time.perf_counter() - started) * 1000, response.status_code
+            elapsed = (time.perf_counter() - started) * 1000
+            return elapsed, response.status_code, parse_server_timing(response.headers.get("Server-Timing", ""))
 
         started = time.perf_counter()
         with ThreadPoolExecutor(max_workers=concurrency) as pool:
             results = list(pool.map(one, questions))
         elapsed = time.perf_counter() - started
-    latencies = sorted(latency for latency, _ in results)
+    latencies = sorted(latency for latency, _, _ in results)
+    searched = [stages for _, _, stages in results if "embed" in stages]
+    stage_p50 = {stage: round(statistics.median([s.get(stage, 0.0) for s in searched]), 2)
+                 for stage in STAGES if any(stage in s for s in searched)}
+    embed_p50 = stage_p50.get("embed", 0.0)
+    p50 = percentile(latencies, 0.50)
     return {
         "url": base_url,
+        "mix": mix,
         "requests": len(results),
-        "errors": sum(1 for _, status in results if status != 200),
+        "errors": sum(1 for _, status, _ in results if status != 200),
         "concurrency": concurrency,
-        "p50_ms": round(percentile(latencies, 0.50), 1),
+        "p50_ms": round(p50, 1),
         "p95_ms": round(percentile(latencies, 0.95), 1),
         "p99_ms": round(percentile(latencies, 0.99), 1),
         "mean_ms": round(statistics.fmean(latencies), 1),
         "requests_per_second": round(len(results) / elapsed, 1),
+        "answered_from_cache": round(1 - len(searched) / len(results), 3),
+        "stages_p50_ms": stage_p50,
+        "embedding_p50_ms": embed_p50,
+        "ratio_to_embedding": round(p50 / embed_p50, 2) if embed_p50 else None,
         "articles_indexed": health.json()["articles_indexed"],
     }
 

@@ -429,14 +429,19 @@ def _print_report(report: dict) -> None:
 @app.command()
 def bench(
     concurrency: Annotated[int, typer.Option(min=1, max=64, help="Parallel clients")] = 1,
-    rounds: Annotated[int, typer.Option(min=1, help="Times to send the whole question set")] = 1,
+    rounds: Annotated[int, typer.Option(min=1, help="Times to send the whole question set (repeats come from the cache)")] = 1,
+    mix: Annotated[str, typer.Option(
+        help="unique: every evaluation question once per round; zipf: --requests questions drawn as citizens ask "
+        "(a few very often, most rarely)")] = "unique",
+    requests: Annotated[int | None, typer.Option(min=1, help="Requests to send (zipf: default 20 per question)")] = None,
     url: Annotated[str | None, typer.Option(help="API base URL (default KB_API_URL)")] = None,
     page: Annotated[
         bool, typer.Option("--page", help="Compare the citizen page /zoeken with /search for the same questions")
     ] = False,
 ) -> None:
-    """Fire the eval questions at the running API over HTTP; print latency percentiles and throughput
-    (with --page: the median time of /zoeken against /search, side by side)."""
+    """Fire the eval questions at the running API over HTTP; print latency percentiles, throughput,
+    the median of every stage of a search and the ratio of a search to its embedding (with --page:
+    the median time of /zoeken against /search, side by side)."""
     from eval.bench import run_benchmark, run_page_comparison
     from kb.security import role_token, token_file
 
@@ -448,7 +453,11 @@ def bench(
     if page:
         result = run_page_comparison(url or settings.api_url, token)
     else:
-        result = run_benchmark(url or settings.api_url, token, concurrency=concurrency, rounds=rounds)
+        if mix not in ("unique", "zipf"):
+            err.print(f"[red]--mix must be unique or zipf, not {mix!r}.[/red]")
+            raise typer.Exit(2)
+        result = run_benchmark(url or settings.api_url, token, concurrency=concurrency, rounds=rounds,
+                               mix=mix, requests=requests)  # type: ignore[arg-type]  # checked above
     console.print_json(data=result)
 
 

@@ -69,6 +69,8 @@ class Settings(BaseSettings):
     editor_token: SecretStr | None = None  # editor role; default: generated into <data_dir>/editor-token
     admin_token: SecretStr | None = None  # administrator role; default: generated into <data_dir>/admin-token
     max_query_chars: int = Field(500, ge=1)
+    # Answers kept for repeated questions (`search_api.response_cache`); 0: none
+    response_cache_size: int = Field(10_000, ge=0)
     # Limits at the edge (`search_api.edge`): larger requests get 413, 414 or 431; a request body
     # that does not arrive within the timeout gets 408.
     max_body_bytes: int = Field(64 * 1024, ge=1024)

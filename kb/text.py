@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 from functools import lru_cache
 
 import snowballstemmer
@@ -23,7 +24,9 @@ STOP_WORDS = frozenset(
     """.split()
 )
 
-_stemmer = snowballstemmer.stemmer("dutch")
+# A Snowball stemmer keeps the word it works on in the instance: one per thread, since searches
+# run in parallel threads (a shared one mixed up two words and raised IndexError under load)
+_stemmers = threading.local()
 
 
 MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
@@ -46,7 +49,10 @@ def tokenize(text: str) -> list[str]:
 
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    return _stemmer.stemWord(word)
+    stemmer = getattr(_stemmers, "dutch", None)
+    if stemmer is None:
+        stemmer = _stemmers.dutch = snowballstemmer.stemmer("dutch")
+    return stemmer.stemWord(word)
 
 
 def content_words(text: str) -> list[str]:

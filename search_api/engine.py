@@ -36,7 +36,9 @@ from search_api.pipeline import (
     ArticleRanker, FittedModels, QueryVectors, SearchOutcome, SearchPipeline, SearchTrace, ServedVersions,
 )
 from search_api.language_centering import LanguageCentering, LanguageSamplesError, load_language_centering
+from search_api.response_cache import ResponseCache
 from search_api.retrieval import DEFAULT_MODE, HybridRetriever, RetrievalMode
+from search_api.stage_clock import StageClock
 from search_api.routing import Routing, RoutingCalibration
 from search_api.article_vectors import ArticleVectors
 from search_api.best_bets import BestBets
@@ -95,6 +97,8 @@ class SearchEngine:
         # Searches need the lock only when they read the embedded store itself; the in-memory
         # scorer and a Qdrant server serve concurrent searches (a re-index swaps in new objects).
         self.pipeline: SearchPipeline | None = None  # built by `_train` after every load and re-index
+        # Answers to repeated questions; a new generation whenever the pipeline or the models change
+        self.cache: ResponseCache[schemas.SearchResponse] = ResponseCache(settings.response_cache_size)
         self._search_lock = self._lock if (
             settings.resolved_retrieval_backend == "qdrant" and not settings.qdrant_url
         ) else nullcontext()
@@ -118,6 +122,7 @@ class SearchEngine:
         self._retriever.centering = self._language_centering()
         self._retriever.token_encoder = token_encoder(self._embedder)
         self.calibration = load_models(settings.fitted_dir, settings.embedding_model, settings.off_topic_rejection_target)
+        self.cache.new_generation()
         self.language.warm_up()
         if build_index_if_empty and self._store.count_documents() == 0:
             log.info("The index is empty: building it from %s", settings.content_dir)
@@ -260,6 +265,7 @@ class SearchEngine:
             passage_prefix=self.settings.resolved_passage_prefix,
             versions=versions,
         )
+        self.cache.new_generation()  # answers computed before describe the index before
 
     # -- searching --------------------------------------------------------------------------
 
@@ -269,11 +275,12 @@ class SearchEngine:
         return FittedModels.of(self.calibration)
 
     def retrieve(self, query: str, mode: RetrievalMode = DEFAULT_MODE, *, models: FittedModels | None = None,
-                 vectors: QueryVectors | None = None, trace: SearchTrace | None = None) -> SearchOutcome:
+                 vectors: QueryVectors | None = None, trace: SearchTrace | None = None,
+                 clock: StageClock | None = None) -> SearchOutcome:
         """Retrieve and route one question (`search_api.pipeline`). The evaluation passes the
         question's vectors computed once (`encode`), other fitted models, and a trace to learn from."""
         assert self.pipeline is not None, "start() first"
-        return self.pipeline.run(query, mode, models or self.models, vectors=vectors, trace=trace)
+        return self.pipeline.run(query, mode, models or self.models, vectors=vectors, trace=trace, clock=clock)
 
     def encode(self, query: str) -> QueryVectors:
         """The question's vector and token vectors, as `retrieve` accepts them (no token vectors
@@ -281,13 +288,28 @@ class SearchEngine:
         assert self._retriever is not None, "start() first"
         return QueryVectors(*self._retriever.encode(query))
 
-    def search(self, query: str, limit: int = 5, *, staff: bool = False,
-               department_id: str | None = None) -> schemas.SearchResponse:
+    def search(self, query: str, limit: int = 5, *, staff: bool = False, department_id: str | None = None,
+               clock: StageClock | None = None) -> schemas.SearchResponse:
         """The answer, the department and the best `limit` articles. With `department_id` (a choice
         of "Bedoelt u ...?"), only that department's articles among the best `NARROW_DEPTH`, the
-        answer from its best one, and that department as the one that helps."""
+        answer from its best one, and that department as the one that helps. A repeated question
+        is answered from the cache (`search_api.response_cache`). `clock` gets the stages' times."""
         started = time.perf_counter()
-        outcome = self.retrieve(query)
+        clock = clock or StageClock()
+        key = (query, limit, staff, department_id)
+        generation = self.cache.generation
+        cached = self.cache.get(key)
+        clock.lap("cache")
+        if cached is not None:
+            return cached.model_copy(update={"took_ms": round((time.perf_counter() - started) * 1000, 2)})
+        response = self._search(query, limit, staff, department_id, clock, started)
+        clock.lap("answer")
+        self.cache.put(key, response, generation)
+        return response
+
+    def _search(self, query: str, limit: int, staff: bool, department_id: str | None, clock: StageClock,
+                started: float) -> schemas.SearchResponse:
+        outcome = self.retrieve(query, clock=clock)
         hits = outcome.hits
         if department_id is not None:
             hits = [hit for hit in hits[:NARROW_DEPTH] if hit.department_id == department_id]

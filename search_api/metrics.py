@@ -20,7 +20,7 @@ from prometheus_client import (
     ProcessCollector,
     generate_latest,
 )
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 if TYPE_CHECKING:  # the console reads `SEARCHES` and `OUTCOMES` without loading the engine
@@ -65,7 +65,8 @@ class ServiceMetrics:
 
 class _IndexSize(Collector):
     """Articles and chunks in the index, from the engine's snapshot (`/health` reports the same):
-    a scrape never waits for a re-index; 0 until the engine has loaded the index."""
+    a scrape never waits for a re-index; 0 until the engine has loaded the index. And the cache of
+    answers to repeated questions (`search_api.response_cache`)."""
 
     def __init__(self, engine: SearchEngine):
         self.engine = engine
@@ -74,10 +75,16 @@ class _IndexSize(Collector):
         return self._families(0, 0)
 
     def collect(self):
-        state = self.engine.index_state
-        return self._families(state.articles, state.chunks)
+        state, cache = self.engine.index_state, self.engine.cache
+        return self._families(state.articles, state.chunks, cache.hits, cache.misses, len(cache))
 
     @staticmethod
-    def _families(articles: int, chunks: int) -> list[GaugeMetricFamily]:
+    def _families(articles: int, chunks: int, hits: int = 0, misses: int = 0, kept: int = 0) -> list:
+        answers = CounterMetricFamily("kb_response_cache", "Searches answered from the cache of repeated questions "
+                                      "(hit) or searched (miss)", labels=["result"])
+        answers.add_metric(["hit"], hits)
+        answers.add_metric(["miss"], misses)
         return [GaugeMetricFamily("kb_index_articles", "Articles in the search index", value=articles),
-                GaugeMetricFamily("kb_index_chunks", "Chunks in the search index", value=chunks)]
+                GaugeMetricFamily("kb_index_chunks", "Chunks in the search index", value=chunks),
+                answers,
+                GaugeMetricFamily("kb_response_cache_entries", "Answers kept for repeated questions", value=kept)]

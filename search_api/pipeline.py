@@ -41,6 +41,7 @@ from search_api.language import LanguageDetector
 from search_api.retrieval import ARTICLE_CHUNKS, HybridRetriever, RetrievalMode, Retrieved
 from search_api.routing import LEXICAL_LANGUAGES, Routing, RoutingCalibration, RoutingInput, route
 from search_api.scope import ScopeModel
+from search_api.stage_clock import StageClock
 from search_api.token_match import ArticleTokens
 
 
@@ -164,17 +165,20 @@ class SearchPipeline:
     store_lock: AbstractContextManager  # held while the embedded store itself is read
 
     def run(self, query: str, mode: RetrievalMode, models: FittedModels, *, vectors: QueryVectors | None = None,
-            trace: SearchTrace | None = None) -> SearchOutcome:
+            trace: SearchTrace | None = None, clock: StageClock | None = None) -> SearchOutcome:
         started = time.perf_counter()
+        clock = clock or StageClock()
         language = self.language.detect(query)
+        clock.lap("detect")
         with self.store_lock:
             retrieved = self.retriever.run(
                 query, mode, embedding=vectors.embedding if vectors else None, tokens=vectors.tokens if vectors else None,
-                language=language,
+                language=language, clock=clock,
             )
         if self.served is not None:
             retrieved = self.served.run(retrieved)
         hits = [hit for hit in group_by_article(retrieved.documents, ARTICLE_CHUNKS[mode]) if hit.article_id in self.articles]
+        clock.lap("group")
         classifier = self.classifier.predict(retrieved.embedding)  # none for BM25 alone
         words = len(content_words(query))
         scope_log_odds, margin, ranking_top, best_bets = 0.0, 0.0, 0.0, set()
@@ -192,6 +196,7 @@ class SearchPipeline:
                 trace.ranking_features, trace.ranking_candidates = ranked.features, ranked.candidates
             best_bets = self.best_bets.match(query, retrieved.corrected) & {hit.article_id for hit in ranked.hits}
             hits, ranking_top = self.best_bets.promote(ranked.hits, best_bets), ranked.top
+        clock.lap("rerank")  # with the classifier and the scope signals
         signals = RoutingInput(
             hits=hits,
             classifier=classifier,
@@ -205,5 +210,6 @@ class SearchPipeline:
             margin=margin,
         )
         routing = route(signals, models.router)
+        clock.lap("route")
         took_ms = (time.perf_counter() - started) * 1000
         return SearchOutcome(hits, routing, signals, retrieved.corrections, language, took_ms)

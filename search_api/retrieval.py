@@ -35,6 +35,7 @@ from kb.token_vectors import TokenEncoder
 from search_api.fusion import RankFusion
 from search_api.language_centering import LanguageCentering
 from search_api.memory_index import InMemoryEmbeddingRetriever, InMemorySparseEmbeddingRetriever, InMemoryVectorIndex
+from search_api.stage_clock import StageClock
 
 RetrievalMode = Literal["bm25", "dense", "hybrid", "hybrid_plus"]
 RETRIEVAL_MODES: tuple[RetrievalMode, ...] = ("bm25", "dense", "hybrid", "hybrid_plus")
@@ -110,6 +111,7 @@ class HybridRetriever:
         embedding: list[float] | None = None,
         tokens: np.ndarray | None = None,
         language: str | None = None,
+        clock: StageClock | None = None,
     ) -> Retrieved:
         """`language`: the detected language of the question (None: too short to tell). Only
         Dutch (or unknown) questions are spelling-corrected: the words of another language are not
@@ -119,6 +121,8 @@ class HybridRetriever:
             corrections = self.corrector.correct(query)
         corrected = apply_corrections(query, corrections) if corrections else query
         result = Retrieved(documents=[], corrections=corrections, corrected=corrected)
+        clock = clock or StageClock()
+        clock.lap("correct")
 
         dense_docs: list[Document] = []
         sparse_docs: list[Document] = []
@@ -130,6 +134,7 @@ class HybridRetriever:
                     tokens = self.token_encoder([corrected])[0]
                 result.tokens = tokens
                 embedding = self.centering.apply(embedding, language)
+            clock.lap("embed")
             result.embedding = embedding
             dense_docs = self.dense.run(query_embedding=embedding)["documents"]
             result.dense_scores = {doc.id: float(doc.score or 0.0) for doc in dense_docs}
@@ -146,4 +151,5 @@ class HybridRetriever:
             result.documents = sparse_docs
         else:
             result.documents = self.fusion.run(documents=[dense_docs, sparse_docs])["documents"]
+        clock.lap("retrieve")
         return result

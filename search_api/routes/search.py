@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response
 
 from kb.security import Role
 from search_api import schemas
@@ -18,6 +18,7 @@ from search_api.deps import (
 )
 from search_api.engine import SearchEngine
 from search_api.metrics import ServiceMetrics
+from search_api.stage_clock import StageClock
 from search_api.storage.search_log import FAILED, Channel, SearchLog
 
 router = APIRouter(tags=["search"])
@@ -62,24 +63,34 @@ def search(
         raise HTTPException(404, detail=f"Afdeling '{department}' bestaat niet.")
     if channel == "console" and role is None:
         channel = None  # type: ignore[assignment]
-    return answer(
+    clock = StageClock()
+    response = answer(
         request, engine, search_log, metrics, query, limit=limit, staff=staff, role=role, department=department,
-        benchmark=benchmark, channel=channel or "api",
+        benchmark=benchmark, channel=channel or "api", clock=clock,
     )
+    body = response.model_dump_json()
+    clock.lap("serialise")
+    # Staff clients (and `kb bench`) see where the time went; citizens do not
+    headers = {"Server-Timing": clock.server_timing()} if role is not None else None
+    return Response(body, media_type="application/json", headers=headers)
 
 
 def answer(
     request: Request, engine: SearchEngine, search_log: SearchLog, metrics: ServiceMetrics, query: str, *, limit: int,
     staff: bool, role: Role | None, department: str | None, benchmark: str | None, channel: Channel,
+    clock: StageClock | None = None,
 ) -> schemas.SearchResponse:
     """The engine's answer, counted and logged (the citizen page calls this too, channel `page`).
     `kb bench`'s questions (the benchmark header with a staff token) are neither."""
-    response = engine.search(query, limit, staff=staff, department_id=department)
+    clock = clock or StageClock()
+    response = engine.search(query, limit, staff=staff, department_id=department, clock=clock)
     if benchmark and role is not None:
+        clock.lap("log")
         return response
     outcome = response.routing.status if response.results else "no_results"
     metrics.searched(outcome, "staff" if staff else "public", response.took_ms / 1000)
     if outcome in FAILED and not (engine.settings.record_unanswered and within_limit(request, "unanswered", role)):
+        clock.lap("log")
         return response
     search_id = search_log.record_search(
         query=query,
@@ -92,4 +103,5 @@ def answer(
         top_article=response.results[0].article_id if response.results else None,
         latency_ms=response.took_ms,
     )
+    clock.lap("log")
     return response.model_copy(update={"search_id": search_id})
