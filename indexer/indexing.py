@@ -22,6 +22,7 @@ from haystack.document_stores.types import DuplicatePolicy
 from haystack_integrations.document_stores.qdrant import QdrantDocumentStore
 
 from indexer.chunking import article_documents, article_fingerprint
+from indexer.vector_cache import CachedDocumentEmbedder
 from kb.articles import Article
 from kb.embedding import DocumentEmbedder
 from kb.sparse import DutchSparseDocumentEmbedder
@@ -42,18 +43,24 @@ class IndexReport:
     removed: list[str] = field(default_factory=list)
     unchanged: int = 0
     chunks_written: int = 0
+    chunks_embedded: int | None = None  # of those, computed by the model (None: all; the rest were cached)
     chunks_deleted: int = 0
     seconds: float = 0.0
     versions: dict[str, str] = field(default_factory=dict)  # article id -> fingerprint of the version written
+    written_documents: list[Document] = field(default_factory=list, repr=False)  # as written to the store
+    deleted_ids: list[str] = field(default_factory=list, repr=False)  # chunks deleted from the store
 
     @property
     def changed(self) -> bool:
         return bool(self.added or self.updated or self.removed)
 
     def summary(self) -> str:
+        cached = self.chunks_written - self.chunks_embedded if self.chunks_embedded is not None else 0
         return (
             f"{len(self.added)} added, {len(self.updated)} updated, {len(self.removed)} removed, "
-            f"{self.unchanged} unchanged; {self.chunks_written} chunks embedded in {self.seconds:.1f} s"
+            f"{self.unchanged} unchanged; {self.chunks_written} chunks written"
+            + (f" ({cached} with vectors computed before)" if cached else "")
+            + f" in {self.seconds:.1f} s"
         )
 
 
@@ -121,7 +128,7 @@ def indexed_articles(store: QdrantDocumentStore) -> dict[str, dict[str, list[str
 def index_articles(
     articles: Iterable[Article],
     store: QdrantDocumentStore,
-    embedder: DocumentEmbedder,
+    embedder: DocumentEmbedder | CachedDocumentEmbedder,
     *,
     model_name: str,
     passage_prefix: str,
@@ -143,15 +150,21 @@ def index_articles(
     report = IndexReport()
     articles = list(articles)
     only = set(only_ids) if only_ids is not None else None
-    existing = stored_versions(store.filter_documents())
+    # the stored versions of the articles this run is about (all of them, or the ones named)
+    existing = stored_versions(store.filter_documents(
+        filters={"field": "meta.article_id", "operator": "in", "value": sorted(only)} if only is not None else None
+    ))
+    embedded_before = embedder.embedded if isinstance(embedder, CachedDocumentEmbedder) else 0
 
     to_write: list[Document] = []
     stale_ids: list[str] = []
+    texts: list[str] = []  # of every chunk indexed: a full run keeps only their cached vectors
     for article in articles:
         if only is not None and article.id not in only:
             continue
         fingerprint = article_fingerprint(article, model_name, passage_prefix)
         documents = article_documents(article, fingerprint)
+        texts.extend(document.content or "" for document in documents)
         wanted = {document.id for document in documents}
         versions = existing.get(article.id, [])
         stored = {chunk_id for version in versions if version.fingerprint == fingerprint for chunk_id in version.ids}
@@ -180,13 +193,19 @@ def index_articles(
         embedded = embedder.run(documents=batch)["documents"]
         embedded = _sparse.run(documents=embedded)["documents"]
         store.write_documents(embedded, policy=DuplicatePolicy.OVERWRITE)
+        report.written_documents.extend(embedded)
         report.chunks_written += len(embedded)
         if progress:
             progress(report.chunks_written, len(to_write))
+    if isinstance(embedder, CachedDocumentEmbedder):
+        report.chunks_embedded = embedder.embedded - embedded_before
+        if only is None:
+            embedder.cache.retain(texts)
     if written:
         written(report)
     if stale_ids:
         store.delete_documents(stale_ids)
         report.chunks_deleted = len(stale_ids)
+        report.deleted_ids = stale_ids
     report.seconds = time.perf_counter() - started
     return report

@@ -12,6 +12,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -19,6 +20,8 @@ import yaml
 from markdown_it import MarkdownIt
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+#: libyaml's loader when the wheel has it (ten times faster than the pure Python one; the same safe subset)
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 #: The fixed public sections, in order.
 PUBLIC_SECTIONS: tuple[str, ...] = (
     "Wat is het?",
@@ -265,8 +268,13 @@ def markdown_to_text(markdown: str) -> str:
 
 
 def parse_article(path: Path) -> ParseResult:
-    """Parse one article file. Problems carry the file and 1-based line number."""
-    raw = path.read_bytes()
+    """Parse one article file. Problems carry the file and 1-based line number. A file read
+    before with the same bytes is not parsed again (a re-index reads every file)."""
+    return _parse_bytes(path, path.read_bytes())
+
+
+@lru_cache(maxsize=4096)
+def _parse_bytes(path: Path, raw: bytes) -> ParseResult:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -293,8 +301,8 @@ def parse_article_text(text: str, path: Path, *, content_hash: str | None = None
     problems: list[Problem] = []
 
     try:
-        node = yaml.compose(front_matter, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(front_matter)
+        node = yaml.compose(front_matter, Loader=_YAML_LOADER)
+        data = yaml.load(front_matter, Loader=_YAML_LOADER)  # a safe loader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1

@@ -99,6 +99,7 @@ def index(
 
     from indexer.indexing import index_articles
     from indexer.validate import validate_knowledge_base
+    from indexer.vector_cache import cached_embedder
     from kb.embedding import document_embedder, embedding_dimension
     from kb.model import resolve_embedding_model
     from kb.store import (
@@ -117,8 +118,9 @@ def index(
         err.print(f"[red]{problem}[/red]", soft_wrap=True, highlight=False)
     with console.status("Loading the embedding model ..."):
         model_name = resolve_embedding_model(settings)
-        embedder = document_embedder(settings, model_name)
-    dimension = embedding_dimension(embedder)
+        model = document_embedder(settings, model_name)
+        embedder = cached_embedder(model, settings.data_dir, model_name)  # vectors computed before are reused
+    dimension = embedding_dimension(model)
     try:
         with console.status("Checking the index ..."):
             for line in prepare_index_run(settings, dimension, rebuild=rebuild):

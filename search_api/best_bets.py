@@ -34,6 +34,7 @@ class BestBets:
     def __init__(self, articles: Iterable[Article] = ()) -> None:
         self._articles: dict[str, set[str]] = defaultdict(set)
         self._stems: dict[frozenset[str], set[str]] = defaultdict(set)  # a phrase's stems -> its articles
+        self._phrases: dict[str, list[frozenset[str]]] = defaultdict(list)  # a stem -> the phrases with it
         for article in articles:
             for phrase in (article.meta.title, *article.meta.keywords):
                 for key in {normalise(phrase), without_filler(phrase)}:
@@ -41,6 +42,9 @@ class BestBets:
                         self._articles[key].add(article.meta.id)
                 stems = frozenset(content_stems(phrase))
                 if stems:
+                    if stems not in self._stems:
+                        for word in stems:
+                            self._phrases[word].append(stems)
                     self._stems[stems].add(article.meta.id)
 
     def match(self, *queries: str) -> set[str]:
@@ -58,8 +62,10 @@ class BestBets:
         that share it. A signal of the learned ranking (`search_api.ranking`), not a best bet."""
         words = set(content_stems(query))
         found: dict[str, float] = {}
-        for stems, article_ids in self._stems.items():
+        candidates = {stems for word in words for stems in self._phrases.get(word, ())}
+        for stems in candidates:
             if stems <= words:
+                article_ids = self._stems[stems]
                 for article_id in article_ids:
                     found[article_id] = max(found.get(article_id, 0.0), len(stems) / len(article_ids))
         return found

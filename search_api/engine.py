@@ -16,8 +16,11 @@ from pathlib import Path
 
 from threadpoolctl import threadpool_limits
 
+from haystack import Document
+
 from indexer.indexing import IndexReport, index_articles, served_documents, served_versions, stored_versions
 from indexer.validate import validate_knowledge_base
+from indexer.vector_cache import cached_embedder
 from kb.articles import Article
 from kb.departments import Department, load_departments
 from kb.embedding import document_embedder, embedding_dimension, text_embedder, token_encoder
@@ -93,6 +96,8 @@ class SearchEngine:
         self.article_tokens = ArticleTokens()
         self.language = LanguageDetector()
         self._doc_embedder = None
+        self._everything: list[Document] | None = None  # every chunk in the store, as last read
+        self._trained = 0  # how often `_train` ran: a background rebuild of an older run is dropped
         self._lock = threading.RLock()  # the embedded store is not made for concurrent writes
         # Searches need the lock only when they read the embedded store itself; the in-memory
         # scorer and a Qdrant server serve concurrent searches (a re-index swaps in new objects).
@@ -200,7 +205,9 @@ class SearchEngine:
             for problem in self.problems:
                 log.warning("Not indexed (the indexed version stays): %s", problem)
             if self._doc_embedder is None:
-                self._doc_embedder = document_embedder(self.settings, self.model_name)
+                self._doc_embedder = cached_embedder(
+                    document_embedder(self.settings, self.model_name), self.settings.data_dir, self.model_name
+                )
             report = index_articles(
                 valid_articles,
                 self._store,
@@ -211,7 +218,9 @@ class SearchEngine:
                 only_ids=only_ids,
                 written=self._serve_written,
             )
-            self._train()
+            self._train(None if only_ids is None else report)
+            if only_ids is not None:
+                self._suggest_later(self._trained)
         log.info("Re-indexed: %s", report.summary())
         return report
 
@@ -221,9 +230,12 @@ class SearchEngine:
         if self.pipeline is not None and self.pipeline.served is not None:
             self.pipeline = replace(self.pipeline, served=ServedVersions(self._served_versions))
 
-    def _train(self) -> None:
+    def _train(self, changed: IndexReport | None = None) -> None:
         """Refresh what is learnt from the content and the index (the spelling vocabulary, the
-        classifier, ...) and the snapshot that /health reports."""
+        classifier, ...) and the snapshot that /health reports. With `changed` (a re-index of
+        some articles), the chunks it wrote and deleted update the ones last read from the store,
+        the classifier starts from its last fit, and the suggestions follow in the background
+        (`reindex`): a saved article is searchable within a second."""
         assert self._retriever is not None and self._store is not None
         texts = []
         for article in self.articles.values():
@@ -231,13 +243,15 @@ class SearchEngine:
             texts.extend(section.text for section in article.public_sections)
         self._retriever.set_vocabulary(texts)
         self.best_bets = BestBets(self.articles.values())
-        self.suggester = Suggester(self.articles.values())
-        everything = self._store.filter_documents()
+        self._trained += 1
+        if changed is None:
+            self.suggester = Suggester(self.articles.values())
+        everything = self._stored_documents(changed)
         versions = stored_versions(everything)
         stored = served_documents(everything, served_versions(versions))  # never a mix of versions, never an incomplete one
         self._served_versions = {doc.meta["article_id"]: doc.meta["fingerprint"] for doc in stored}
         self._retriever.refresh(stored)
-        self.classifier = DepartmentClassifier().fit(stored)
+        self.classifier = DepartmentClassifier().fit(stored, start=self.classifier if changed is not None else None)
         self.article_vectors = ArticleVectors(stored)
         assert self._retriever.token_encoder is not None
         self.article_tokens = ArticleTokens.build(
@@ -266,6 +280,29 @@ class SearchEngine:
             versions=versions,
         )
         self.cache.new_generation()  # answers computed before describe the index before
+
+    def _stored_documents(self, changed: IndexReport | None) -> list[Document]:
+        """Every chunk in the store: read from it, or the last ones read updated with what a
+        re-index of some articles wrote and deleted."""
+        if changed is None or self._everything is None:
+            everything = self._store.filter_documents()  # type: ignore[union-attr]  # opened by start()
+        else:
+            written = {doc.id: replace(doc, score=None) for doc in changed.written_documents}
+            gone = set(changed.deleted_ids) | set(written)
+            everything = [doc for doc in self._everything if doc.id not in gone] + list(written.values())
+        self._everything = everything
+        return everything
+
+    def _suggest_later(self, trained: int) -> None:
+        """Rebuild the suggestions in the background; kept only if no newer re-index came meanwhile."""
+        articles = list(self.articles.values())
+
+        def rebuild() -> None:
+            suggester = Suggester(articles)
+            if self._trained == trained:
+                self.suggester = suggester
+
+        threading.Thread(target=rebuild, name="suggestions", daemon=True).start()
 
     # -- searching --------------------------------------------------------------------------
 

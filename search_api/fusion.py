@@ -11,9 +11,9 @@ its best two chunks: k = 61 with weights 0.7/0.3 gave hit@1 0.814 (0.804), k = 1
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from haystack import Document, component
+
+from search_api.scored import scored
 
 RANK_CONSTANT = 10
 WEIGHTS = (0.6, 0.4)  # dense, sparse
@@ -46,4 +46,4 @@ class RankFusion:
         fused = sorted(first_seen, key=lambda doc_id: -scores[doc_id])
         if self.top_k is not None:
             fused = fused[: self.top_k]
-        return {"documents": [replace(first_seen[doc_id], score=scores[doc_id]) for doc_id in fused]}
+        return {"documents": [scored(first_seen[doc_id], scores[doc_id]) for doc_id in fused]}

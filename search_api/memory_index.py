@@ -19,6 +19,8 @@ from haystack import Document, component
 from haystack.dataclasses import SparseEmbedding
 from scipy import sparse
 
+from search_api.scored import scored
+
 
 class InMemoryVectorIndex:
     def __init__(self, documents: list[Document]) -> None:
@@ -59,7 +61,7 @@ class InMemoryVectorIndex:
             return []
         best = np.argpartition(-scores, count - 1)[:count]
         best = best[np.argsort(-scores[best], kind="stable")]
-        return [replace(self.documents[i], score=float(scores[i])) for i in best]
+        return [scored(self.documents[i], float(scores[i])) for i in best]
 
     def dense_search(self, embedding: list[float], top_k: int) -> list[Document]:
         if not len(self):

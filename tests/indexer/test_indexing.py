@@ -96,3 +96,24 @@ def test_second_process_gets_a_clear_message_not_a_crash(small_kb):
     assert result.returncode == 2
     assert "in use by another process" in " ".join(result.stderr.split())
     assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_an_edited_article_embeds_only_its_changed_chunks_with_the_same_vectors(small_kb):
+    """The passage vectors computed before (`indexer.vector_cache`) are those the model computes."""
+    import numpy as np
+
+    from indexer.vector_cache import cached_embedder
+
+    settings, store, model_embedder, model = small_kb
+    embedder = cached_embedder(model_embedder, settings.data_dir, model)
+    first = run(settings, store, embedder, model)
+    assert first.chunks_embedded == first.chunks_written
+    path = settings.content_dir / "grofvuil-ophalen.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("€ 35,00", "€ 37,50"), encoding="utf-8")
+    edited = run(settings, store, embedder, model)
+    assert edited.updated == ["grofvuil-ophalen"] and 0 < edited.chunks_embedded < edited.chunks_written
+    stored = {d.content: d.embedding for d in store.filter_documents() if d.meta["article_id"] == "grofvuil-ophalen"}
+    fresh = model_embedder.run(documents=[type(d)(content=d.content) for d in store.filter_documents()
+                                          if d.meta["article_id"] == "grofvuil-ophalen"])["documents"]
+    for document in fresh:
+        assert np.allclose(stored[document.content], document.embedding, atol=1e-6)
