@@ -136,6 +136,7 @@ def index_articles(
     only_ids: Iterable[str] | None = None,
     progress: ProgressCallback | None = None,
     written: Callable[[IndexReport], None] | None = None,
+    stored: Iterable[Document] | None = None,
 ) -> IndexReport:
     """Bring the store in line with `articles`.
 
@@ -144,6 +145,7 @@ def index_articles(
     Only missing chunks are embedded: after an interrupted run, the rest of a version that was
     half written; other versions of an article are deleted once its current one is complete.
     written: called when every new version is complete, before the old ones are deleted.
+    stored: what the store holds, when the caller knows it (the engine keeps a copy); else read.
     """
     started = time.perf_counter()
     indexed_at = datetime.now(UTC).isoformat(timespec="microseconds")
@@ -151,9 +153,11 @@ def index_articles(
     articles = list(articles)
     only = set(only_ids) if only_ids is not None else None
     # the stored versions of the articles this run is about (all of them, or the ones named)
-    existing = stored_versions(store.filter_documents(
-        filters={"field": "meta.article_id", "operator": "in", "value": sorted(only)} if only is not None else None
-    ))
+    if stored is None:
+        stored = store.filter_documents(
+            filters={"field": "meta.article_id", "operator": "in", "value": sorted(only)} if only is not None else None
+        )
+    existing = stored_versions(doc for doc in stored if only is None or doc.meta.get("article_id") in only)
     embedded_before = embedder.embedded if isinstance(embedder, CachedDocumentEmbedder) else 0
 
     to_write: list[Document] = []
@@ -167,8 +171,8 @@ def index_articles(
         texts.extend(document.content or "" for document in documents)
         wanted = {document.id for document in documents}
         versions = existing.get(article.id, [])
-        stored = {chunk_id for version in versions if version.fingerprint == fingerprint for chunk_id in version.ids}
-        missing = [document for document in documents if document.id not in stored]
+        complete = {chunk_id for version in versions if version.fingerprint == fingerprint for chunk_id in version.ids}
+        missing = [document for document in documents if document.id not in complete]
         stale = [chunk_id for version in versions for chunk_id in version.ids if chunk_id not in wanted]
         if not missing and not stale:
             report.unchanged += 1

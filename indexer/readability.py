@@ -17,8 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
+from kb import yaml_files
 from kb.articles import Article, Problem, markdown_to_text
 from kb.text import split_sentences
 
@@ -63,7 +62,7 @@ class JargonList:
 def load_jargon(path: Path) -> JargonList:
     """The jargon list: `terms` (word: plainer alternative, matched as whole words) and
     `allowed_phrases` (product names such as "verklaring omtrent het gedrag")."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = yaml_files.load(path.read_text(encoding="utf-8")) or {}
     terms = tuple(
         JargonTerm(term, alternative, re.compile(rf"(?<!\w){re.escape(term)}(?!\w)", re.IGNORECASE))
         for term, alternative in (data.get("terms") or {}).items()

@@ -12,7 +12,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -20,8 +20,8 @@ import yaml
 from markdown_it import MarkdownIt
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-#: libyaml's loader when the wheel has it (ten times faster than the pure Python one; the same safe subset)
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+from kb import yaml_files
+
 #: The fixed public sections, in order.
 PUBLIC_SECTIONS: tuple[str, ...] = (
     "Wat is het?",
@@ -129,9 +129,10 @@ class Section:
     line: int  # 1-based line of the heading in the file
     markdown_line: int = 0  # 1-based line where `markdown` starts in the file
 
-    @property
+    @cached_property
     def text(self) -> str:
-        """Plain text (no Markdown syntax), for embedding, snippets and answers."""
+        """Plain text (no Markdown syntax), for embedding, snippets and answers (made once: a
+        search reads it for every result)."""
         return markdown_to_text(self.markdown)
 
     def __post_init__(self) -> None:
@@ -301,8 +302,8 @@ def parse_article_text(text: str, path: Path, *, content_hash: str | None = None
     problems: list[Problem] = []
 
     try:
-        node = yaml.compose(front_matter, Loader=_YAML_LOADER)
-        data = yaml.load(front_matter, Loader=_YAML_LOADER)  # a safe loader
+        node = yaml_files.compose(front_matter)
+        data = yaml_files.load(front_matter)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1

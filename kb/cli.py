@@ -510,6 +510,28 @@ def redaction(
         raise typer.Exit(1)
 
 
+@app.command("bench-index")
+def bench_index(
+    url: Annotated[str | None, typer.Option(help="API base URL (default KB_API_URL)")] = None,
+) -> None:
+    """Time how soon a saved article is found, over HTTP against the running API (editor token):
+    five articles get a new word, are saved and searched for it, then saved back as they were."""
+    from eval.index_bench import run_index_benchmark
+    from kb.security import Role, role_token, token_file
+
+    settings = get_settings()
+    roles: tuple[Role, ...] = ("editor", "staff")
+    tokens = {role: role_token(settings, role, create=False) for role in roles}
+    missing = [role for role, token in tokens.items() if not token]
+    if missing:
+        err.print(f"[red]No {missing[0]} token: set KB_{missing[0].upper()}_TOKEN or start the API once "
+                  f"(it writes {token_file(settings, missing[0])}).[/red]")
+        raise typer.Exit(2)
+    result = run_index_benchmark(url or settings.api_url, tokens["editor"], tokens["staff"],  # type: ignore[arg-type]
+                                 settings.content_dir)
+    console.print_json(data=result)
+
+
 @app.command("bench-suggest")
 def bench_suggest(
     rounds: Annotated[int, typer.Option(min=1, help="Times to ask for every prefix")] = 3,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, TypeAdapter
+
+from kb import yaml_files
 
 
 class Contact(BaseModel):
@@ -30,7 +31,7 @@ _departments_adapter = TypeAdapter(list[Department])
 
 def load_departments(path: Path) -> dict[str, Department]:
     """Load and validate the departments file; ids must be unique."""
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = yaml_files.load(path.read_text(encoding="utf-8"))
     departments = _departments_adapter.validate_python(raw)
     by_id: dict[str, Department] = {}
     for department in departments:

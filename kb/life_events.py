@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
+from kb import yaml_files
 from kb.articles import SLUG_PATTERN, Article, Problem
 
 
@@ -53,8 +54,8 @@ def load_life_events(path: Path) -> list[LifeEvent]:
     Raises `LifeEventsError` naming file and line when the file is not a valid list."""
     try:
         text = path.read_text(encoding="utf-8")
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        raw = yaml.safe_load(text)
+        node = yaml_files.compose(text)
+        raw = yaml_files.load(text)
     except OSError as exc:
         raise LifeEventsError([Problem(path, 1, f"cannot read the list of life events: {exc.strerror}")]) from None
     except UnicodeDecodeError as exc:

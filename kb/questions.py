@@ -10,9 +10,9 @@ import threading
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+from kb import yaml_files
 from kb.settings import PROJECT_DIR
 from kb.text import collapse_spaces
 
@@ -55,7 +55,7 @@ def load_questions(path: Path = QUESTIONS_FILE) -> list[LabelledQuestion]:
 
 
 def _parse(text: str) -> list[LabelledQuestion]:
-    return TypeAdapter(list[LabelledQuestion]).validate_python(yaml.safe_load(text))
+    return TypeAdapter(list[LabelledQuestion]).validate_python(yaml_files.load(text))
 
 
 class QuestionSetError(ValueError):

@@ -217,6 +217,7 @@ class SearchEngine:
                 keep_ids=self._invalid_ids,
                 only_ids=only_ids,
                 written=self._serve_written,
+                stored=self._everything,
             )
             self._train(None if only_ids is None else report)
             if only_ids is not None:

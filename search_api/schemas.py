@@ -174,6 +174,10 @@ class ReindexResponse(BaseModel):
     removed: list[str]
     unchanged: int
     chunks_written: int
+    chunks_embedded: int | None = Field(
+        None, description="Of the chunks written, how many the model embedded; the others had the same text before "
+        "and kept their vectors"
+    )
     seconds: float
     invalid_files: list[str] = Field(
         description="Files with validation errors, relative to the content folder; their indexed version is kept"

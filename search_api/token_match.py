@@ -43,6 +43,10 @@ def _digest(texts: list[str]) -> str:
     return hashlib.sha256(json.dumps(texts, ensure_ascii=False).encode()).hexdigest()[:16]
 
 
+#: Articles new to `ArticleTokens.build` up to which the cache file is neither read nor written
+PARTIAL = 5
+
+
 class ArticleTokens:
     """The token vectors of each article (one matrix per article), and the match of a question's
     token vectors against them. Cached as float16 (about 30 MB for the shipped articles), held as
@@ -66,7 +70,10 @@ class ArticleTokens:
         known = {} if previous is None else {
             digest: previous.matrices[article_id] for article_id, digest in previous.digests.items()
         }
-        cached = _read_cache(cache) if cache is not None and not set(digests.values()) <= set(known) else {}
+        # a re-index of some articles (most known from `previous`) encodes the few it changed; the file
+        # is for the next start, which encodes those few again
+        partial = previous is not None and len(set(digests.values()) - set(known)) <= PARTIAL
+        cached = _read_cache(cache) if cache is not None and not partial and not set(digests.values()) <= set(known) else {}
         known = {**cached, **known}
         matrices = {article_id: known[digest] for article_id, digest in digests.items() if digest in known}
         missing = [article_id for article_id in wanted if article_id not in matrices]
@@ -76,7 +83,7 @@ class ArticleTokens:
             vectors = iter(encode(texts))
             for article_id in missing:
                 matrices[article_id] = np.vstack([next(vectors) for _ in wanted[article_id]]).astype(np.float16)
-            if cache is not None:
+            if cache is not None and not partial:
                 current = {digests[article_id]: matrix.astype(np.float16) for article_id, matrix in matrices.items()}
                 # other knowledge bases on this machine (the tests') keep theirs, up to as many again
                 others = [digest for digest in cached if digest not in current][: len(current)]

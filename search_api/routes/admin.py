@@ -24,6 +24,7 @@ def _reindex_response(engine: SearchEngine, report: IndexReport) -> schemas.Rein
         removed=report.removed,
         unchanged=report.unchanged,
         chunks_written=report.chunks_written,
+        chunks_embedded=report.chunks_embedded,
         seconds=round(report.seconds, 2),
         invalid_files=engine.invalid_files,
         problems=engine.problems,

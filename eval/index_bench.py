@@ -1,0 +1,62 @@
+"""How soon a saved article is found: over HTTP against the running API, as an editor saves.
+
+For each article: an example question with a made-up word is added to it, the text is saved
+(`PUT /admin/articles/{id}`, which re-indexes it), and that question is searched until the
+article comes first; the time from the save to that answer is what an editor waits. The original
+text is saved back afterwards."""
+
+from __future__ import annotations
+
+import random
+import statistics
+import string
+import time
+from pathlib import Path
+
+import httpx
+
+from search_api.routes.search import BENCHMARK_HEADER
+
+DEFAULT_ARTICLES = ("paspoort-aanvragen", "grofvuil-ophalen", "parkeervergunning-bewoners", "hondenbelasting",
+                    "huurtoeslag")
+
+
+def _with_question(text: str, question: str) -> str:
+    if "\nquestions:\n" not in text:
+        raise ValueError("the article has no example questions")
+    return text.replace("\nquestions:\n", f'\nquestions:\n  - "{question}"\n', 1)
+
+
+def run_index_benchmark(base_url: str, editor_token: str, staff_token: str, content_dir: Path,
+                        article_ids: tuple[str, ...] = DEFAULT_ARTICLES) -> dict:
+    editor = {"Authorization": f"Bearer {editor_token}"}
+    staff = {"Authorization": f"Bearer {staff_token}", BENCHMARK_HEADER: "1"}
+    rows = []
+    with httpx.Client(base_url=base_url, timeout=120) as client:
+        client.get("/health").raise_for_status()
+        for article_id in article_ids:
+            path = content_dir / f"{article_id}.md"
+            original = path.read_text(encoding="utf-8")
+            code = "".join(random.choices(string.ascii_uppercase, k=6))
+            question = f"Waar haal ik formulier {code} voor {article_id.replace('-', ' ')} op?"
+            try:
+                started = time.perf_counter()
+                saved = client.put(f"/admin/articles/{article_id}", json={"text": _with_question(original, question)},
+                                   headers=editor)
+                saved.raise_for_status()
+                saved_in = time.perf_counter() - started
+                while True:
+                    results = client.get("/search", params={"q": question}, headers=staff).json()["results"]
+                    if results and results[0]["article_id"] == article_id:
+                        break
+                    if time.perf_counter() - started > 60:
+                        raise TimeoutError(f"{article_id} was not found by its new question within a minute")
+                found_in = time.perf_counter() - started
+            finally:
+                client.put(f"/admin/articles/{article_id}", json={"text": original}, headers=editor).raise_for_status()
+            index = saved.json()["index"]
+            rows.append({"article": article_id, "save_s": round(saved_in, 3), "found_s": round(found_in, 3),
+                         "chunks_written": index["chunks_written"], "chunks_embedded": index.get("chunks_embedded")})
+    found = [row["found_s"] for row in rows]
+    return {"url": base_url, "articles": rows, "found_p50_s": round(statistics.median(found), 3),
+            "found_max_s": round(max(found), 3)}
