@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from kb.environment import apply_defaults, without_pytorch
+from kb.environment import apply_defaults, without_unused_libraries
 from kb.settings import get_settings
 
 app = typer.Typer(help="Kennisbank gemeente Voorbeeldstad: validate, index, serve, evaluate.", no_args_is_help=True)
@@ -207,7 +207,7 @@ def serve(
     os.umask(0o077)  # everything the service writes (index, search log, reports) is its own user's only
     settings = get_settings()
     if settings.embedding_backend == "onnx":
-        without_pytorch()  # ONNX Runtime embeds: no PyTorch in the service (kb.environment)
+        without_unused_libraries()  # ONNX Runtime embeds: no PyTorch (nor pandas) in the service (kb.environment)
     _check_search_log(settings)
 
     import uvicorn

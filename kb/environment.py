@@ -3,9 +3,10 @@ thread. Every entry point applies it before the libraries that read it are impor
 command (and so `kb serve` and `kb console`), the console's app, the evaluation job and the tests.
 Importing `kb` changes nothing.
 
-A serving process that embeds with ONNX Runtime also refuses PyTorch (`without_pytorch`): Haystack
-imports it when it is installed, only to describe devices, which costs a search service 1 second
-and about 200 MB for nothing. Refused, Haystack (which does not require it) takes it as absent."""
+A serving process that embeds with ONNX Runtime also refuses libraries it never uses
+(`without_unused_libraries`): PyTorch, which Haystack imports when it is installed only to describe
+devices (1 second and about 200 MB at every start), and pandas, which scikit-learn imports when it
+is installed (about 90 MB). Both treat them as optional: refused, they are taken as absent."""
 
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ def apply_defaults() -> None:
 
 
 #: What a serving process never needs when it embeds with ONNX Runtime (`kb.embedding`)
-PYTORCH_MODULES = ("torch", "sentence_transformers", "transformers", "torchvision", "torchaudio")
+UNUSED_IN_SERVICE = ("torch", "sentence_transformers", "transformers", "torchvision", "torchaudio", "pandas")
 
 
 class _Refused:
@@ -44,13 +45,28 @@ class _Refused:
             raise ModuleNotFoundError(f"{fullname} is not used by the search service", name=fullname)
 
 
-def without_pytorch() -> None:
-    """Make PyTorch and the libraries built on it unimportable in this process (an import raises
-    ModuleNotFoundError, as when they are not installed). Call before anything imports them."""
+def without_unused_libraries() -> None:
+    """Make PyTorch, the libraries built on it and pandas unimportable in this process (an import
+    raises ModuleNotFoundError, as when they are not installed). Call before anything imports them."""
     import sys
 
-    loaded = [name for name in PYTORCH_MODULES if name in sys.modules]
+    loaded = [name for name in UNUSED_IN_SERVICE if name in sys.modules]
     if loaded:
         raise RuntimeError(f"already imported: {', '.join(loaded)}")
     if not any(isinstance(finder, _Refused) for finder in sys.meta_path):
-        sys.meta_path.insert(0, _Refused(PYTORCH_MODULES))  # type: ignore[arg-type]  # a finder by protocol
+        sys.meta_path.insert(0, _Refused(UNUSED_IN_SERVICE))  # type: ignore[arg-type]  # a finder by protocol
+
+
+def release_free_memory() -> None:
+    """Give memory freed after a large piece of work (a re-index embeds thousands of passages)
+    back to the system; glibc keeps freed memory for the process otherwise. Nothing elsewhere."""
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("c")
+    try:
+        libc = ctypes.CDLL(name) if name else None
+        if libc is not None and hasattr(libc, "malloc_trim"):
+            libc.malloc_trim(0)
+    except OSError:
+        pass

@@ -23,6 +23,7 @@ from indexer.validate import validate_knowledge_base
 from indexer.vector_cache import cached_embedder
 from kb.articles import Article
 from kb.departments import Department, load_departments
+from kb.environment import release_free_memory
 from kb.embedding import document_embedder, embedding_dimension, text_embedder, token_encoder
 from kb.model import resolve_embedding_model
 from kb.settings import Settings
@@ -135,6 +136,7 @@ class SearchEngine:
         else:
             self._load_articles()
             self._train()
+        release_free_memory()
         self.ready = True
 
     def _language_centering(self) -> LanguageCentering:
@@ -222,6 +224,7 @@ class SearchEngine:
             self._train(None if only_ids is None else report)
             if only_ids is not None:
                 self._suggest_later(self._trained)
+        release_free_memory()
         log.info("Re-indexed: %s", report.summary())
         return report
 
