@@ -666,6 +666,69 @@ def bench_log(
     )
 
 
+@app.command("bench-insight")
+def bench_insight(
+    database_url: Annotated[str | None, typer.Option(
+        help="Measure this database, e.g. a new, empty PostgreSQL database (the rows written stay there); "
+        "default: a temporary SQLite file",
+    )] = None,
+    rows: Annotated[int, typer.Option(min=100, help="Searches to generate (with their clicks and feedback)")] = 1_000_000,
+) -> None:
+    """Fill an empty search log with ROWS realistic searches over 90 days, then print the time of
+    every query of the console's page Inzicht (last 7 days, and the longest period the page allows),
+    the time to group the questions by meaning, and the storage per million searches."""
+    import tempfile
+
+    from pydantic import SecretStr
+    from rich.markup import escape
+    from rich.table import Table
+
+    from search_api.storage.db import DatabaseError
+    from search_api.storage.insight_bench import NotEmpty, run_insight_benchmark
+
+    with tempfile.TemporaryDirectory(prefix="kb-bench-insight-") as folder:
+        settings = get_settings().model_copy(update={
+            "data_dir": Path(folder),  # nothing of the service's own data folder is read or written
+            "database_url": SecretStr(database_url) if database_url else None,
+        })
+        try:
+            with console.status(f"Writing {rows:,} searches, then timing the queries ...") as status:
+                result = run_insight_benchmark(
+                    settings, rows=rows, progress=lambda done: status.update(f"Writing searches: {done:,} of {rows:,} ..."),
+                )
+        except (DatabaseError, NotEmpty) as exc:
+            err.print(f"[red]{escape(str(exc))}[/red]")
+            raise typer.Exit(2) from None
+    generated = result.generated
+    console.print(f"Search log: {result.database}", highlight=False)
+    console.print(
+        f"Written: {generated.searches:,} searches over 90 days ({generated.questions:,} different questions), "
+        f"{generated.clicks:,} results opened, {generated.feedback:,} feedback, in {generated.seconds:.1f} s",
+        highlight=False,
+    )
+    console.print(
+        f"Storage: {result.bytes / 1e6:,.1f} MB, {result.bytes_per_million / 1e6:,.0f} MB per million searches "
+        "(with their clicks, feedback and indexes)",
+        highlight=False,
+    )
+    table = Table(title="Queries of the page Inzicht: median of 3 runs, in ms")
+    table.add_column("query")
+    for label in result.periods:
+        table.add_column(label, justify="right")
+    for name, timings in result.timings.items():
+        table.add_row(name, *(f"{seconds * 1000:,.0f}" for seconds in timings.values()))
+    console.print(table)
+    slowest = max(seconds for timings in result.timings.values() for seconds in timings.values())
+    console.print(f"Slowest query: {slowest * 1000:,.0f} ms (target: at most 1,000 ms)", highlight=False)
+    for label, grouping in result.grouping.items():
+        console.print(
+            f"Grouping by meaning, {label}: {grouping.questions:,} most asked questions in {grouping.groups:,} groups "
+            f"({grouping.gaps:,} gaps): embedding and grouping {grouping.cold_seconds:.1f} s, again with the vectors "
+            f"cached {grouping.warm_seconds:.2f} s",
+            highlight=False,
+        )
+
+
 def main() -> None:  # pragma: no cover
     app()
 

@@ -323,6 +323,12 @@ class SearchEngine:
         assert self.pipeline is not None, "start() first"
         return self.pipeline.run(query, mode, models or self.models, vectors=vectors, trace=trace, clock=clock)
 
+    @property
+    def query_embedder(self):
+        """The question embedder searches use (the editors' insight groups logged questions with it)."""
+        assert self._embedder is not None, "start() first"
+        return self._embedder
+
     def encode(self, query: str) -> QueryVectors:
         """The question's vector and token vectors, as `retrieve` accepts them (no token vectors
         with the torch backend: retrieval computes them where it uses them)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
@@ -311,6 +312,114 @@ class UnansweredSearch(BaseModel):
     status: str = Field(description="`off_topic`: no information found; `no_results`: no article at all")
     language: str | None
     top_article: str | None
+
+
+Outcome = Literal["routed", "ambiguous", "off_topic", "no_results"]
+
+
+class OutcomeCounts(BaseModel):
+    routed: int = Field(description="Sent to a department")
+    ambiguous: int = Field(description="\"Bedoelt u ...?\": more than one department fitted")
+    off_topic: int = Field(description="\"Geen informatie\": the knowledge base does not cover it")
+    no_results: int = Field(description="No article found at all")
+
+
+class DayCount(OutcomeCounts):
+    day: date = Field(description="A day (UTC)")
+    searches: int
+
+
+class OutcomeShare(BaseModel):
+    outcome: Outcome
+    searches: int
+    share: float = Field(ge=0, le=1, description="Of the period's searches")
+    searches_before: int = Field(description="In the period of the same length just before")
+    share_before: float = Field(ge=0, le=1)
+    change_points: float = Field(description="share - share_before, in percentage points")
+
+
+class DepartmentShare(BaseModel):
+    department_id: str | None = Field(description="None: no department was named (off-topic, nothing found, \"Bedoelt u\")")
+    name: str
+    searches: int
+    share: float = Field(ge=0, le=1)
+
+
+class Phrasing(BaseModel):
+    text: str = Field(description="As a citizen typed it, personal data masked")
+    searches: int
+
+
+class QuestionGroup(BaseModel):
+    question: str = Field(description="The group's name: its most asked phrasing")
+    searches: int
+    variants: int = Field(description="Different phrasings in the group (by their normalised form)")
+    phrasings: list[Phrasing] = Field(description="The most asked phrasings, most asked first (up to ten)")
+    outcomes: OutcomeCounts
+    unsure: int = Field(description="Searches answered with \"Bedoelt u ...?\" or a department chosen with low confidence")
+    not_helpful: int = Field(description="Searches whose answer was called not useful")
+    troubled: int = Field(description="Searches with any of: nothing found, \"geen informatie\", unsure, not useful")
+    department_id: str | None = Field(description="Where most of its searches were sent")
+    department: str | None = Field(description="That department's name")
+
+
+class Gap(QuestionGroup):
+    problem: Literal["not_found", "not_helpful", "unsure"] = Field(
+        description="What went wrong most: `not_found` (nothing found or \"geen informatie\"), `not_helpful`, `unsure`",
+    )
+
+
+class ArticleClickThrough(BaseModel):
+    article_id: str
+    title: str
+    shown_first: int = Field(description="Searches that had it as first result")
+    opened_share: float | None = Field(ge=0, le=1, description="Of those, the share where a result was opened")
+    opened: int = Field(description="Times the article itself was opened, from any search")
+    mean_position: float | None = Field(description="Where it was when opened: 0 the answer's link, 1 the first result")
+
+
+class InsightComment(BaseModel):
+    time: str = Field(description="UTC, ISO 8601")
+    helpful: bool
+    question: str = Field(description="The question it was about, personal data masked")
+    comment: str = Field(description="Personal data masked")
+
+
+class ArticleFeedbackInsight(BaseModel):
+    article_id: str | None
+    title: str
+    helpful: int
+    not_helpful: int
+    comments: list[InsightComment] = Field(description="The newest remarks, newest first (up to five)")
+
+
+class PositionCount(BaseModel):
+    position: int = Field(description="0: the answer's link, 1: the first result, ...")
+    clicks: int
+
+
+class Insight(BaseModel):
+    """What citizens asked in a period, for the editors (`GET /quality/insight`)."""
+
+    since: date
+    until: date = Field(description="Included")
+    days: int
+    since_before: date = Field(description="The period of the same length just before, to compare with")
+    until_before: date
+    searches: int
+    searches_before: int
+    per_day: list[DayCount] = Field(description="Every day of the period, also the days without searches")
+    outcomes: list[OutcomeShare]
+    departments: list[DepartmentShare] = Field(description="Most searches first")
+    opened_share: float | None = Field(ge=0, le=1, description="Share of the searches where a result was opened")
+    click_positions: list[PositionCount]
+    questions: int = Field(description="Different questions (normalised) in the period")
+    grouped_questions: int = Field(description="How many of them were grouped by meaning: the most asked, capped")
+    grouped_searches: int = Field(description="The searches of the grouped questions")
+    groups: list[QuestionGroup] = Field(description="Questions grouped by meaning, most searches first")
+    gaps: list[Gap] = Field(description="Groups where most searches went wrong, most searches first")
+    click_through: list[ArticleClickThrough] = Field(description="Most often first result first")
+    feedback: list[ArticleFeedbackInsight] = Field(description="Most \"niet nuttig\" first")
 
 
 class NewEvalQuestion(BaseModel):

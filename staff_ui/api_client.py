@@ -18,12 +18,13 @@ from search_api.metrics import OUTCOMES, SEARCHES
 
 
 class ApiError(RuntimeError):
-    """The API could not be reached or refused the request; the message is for staff (Dutch), and
-    `detail` is the API's own reason when it gave one."""
+    """The API could not be reached or refused the request; the message is for staff (Dutch),
+    `detail` is the API's own reason when it gave one, and `status` its HTTP status."""
 
-    def __init__(self, message: str, detail: str | None = None):
+    def __init__(self, message: str, detail: str | None = None, status: int | None = None):
         super().__init__(message)
         self.detail = detail
+        self.status = status
 
 
 @dataclass
@@ -57,7 +58,7 @@ class ApiClient:
                 detail = response.json().get("detail")
             except ValueError:
                 detail = response.text
-            raise ApiError(f"De zoekdienst gaf een fout ({response.status_code}): {detail}", str(detail))
+            raise ApiError(f"De zoekdienst gaf een fout ({response.status_code}): {detail}", str(detail), response.status_code)
         return response
 
     def search(self, question: str, limit: int = 5) -> dict:
@@ -92,6 +93,12 @@ class ApiClient:
         """The search log of the days `since` to `until` (both included) as CSV."""
         params = {"since": since.isoformat(), "until": until.isoformat()}
         return self._send("GET", "/quality/searches.csv", params=params, timeout=300).content
+
+    def insight(self, since: date, until: date) -> dict:
+        """What was asked on the days `since` to `until` (both included), grouped by meaning, with the
+        gaps; the first look at a period embeds its questions (seconds)."""
+        params = {"since": since.isoformat(), "until": until.isoformat()}
+        return self._request("GET", "/quality/insight", params=params, timeout=180)
 
     def add_eval_question(self, question: str, expected: list[str], kind: str) -> dict:
         return self._request("POST", "/quality/questions", json={"q": question, "expected": expected, "kind": kind})

@@ -186,7 +186,11 @@ def _life_events_field(settings: Settings, current: list[str], key: str) -> list
 
 
 def _new_article_form(client: ApiClient, settings: Settings, departments) -> None:
-    with st.expander("Nieuw artikel"):
+    if st.session_state.pop("new_article_created", False):  # the questions of the last one are used
+        st.session_state.pop("new_questions", None)
+        st.session_state.pop("new_article_open", None)
+    # Inzicht opens it with the questions of a gap filled in
+    with st.expander("Nieuw artikel", expanded=st.session_state.get("new_article_open", False)):
         products = {uri: p for uri, p in load_upl(settings.upl_file).items() if p.municipal}
         with st.form("new_article"):
             article_id = st.text_input("Id (kleine letters en streepjes, wordt de bestandsnaam)", key="new_id")
@@ -198,6 +202,9 @@ def _new_article_form(client: ApiClient, settings: Settings, departments) -> Non
                 key="new_upl",
                 format_func=lambda u: f"{products[u].name} ({u.removeprefix(UPL_PREFIX)})",
             )
+            questions = st.text_area(
+                "Voorbeeldvragen (één per regel; leeg: drie uit het sjabloon)", key="new_questions", height=140,
+            )
             submitted = st.form_submit_button("Aanmaken")
         if submitted:
             if not article_id or not title:
@@ -205,12 +212,13 @@ def _new_article_form(client: ApiClient, settings: Settings, departments) -> Non
                 return
             contact = departments[department].contact
             contact_text = f"Bel {contact.phone} of mail naar {contact.email}."
-            text = new_article_text(article_id, title, department, uri, contact_text, dt.date.today())
+            text = new_article_text(article_id, title, department, uri, contact_text, dt.date.today(), _lines(questions))
             try:
                 created = client.create_article(article_id, text)
             except ApiError as exc:
                 st.error(f"Niet aangemaakt: {exc.detail or exc}")
                 return
             st.session_state["edit_id"] = article_id
+            st.session_state["new_article_created"] = True
             st.success(f"Aangemaakt: {created['file']}. Vul de tekst aan en sla op om het te indexeren.")
             st.rerun()

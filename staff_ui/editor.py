@@ -126,14 +126,25 @@ Hoe lang moet u wachten?
 """
 
 
-def new_article_text(article_id: str, title: str, department_id: str, upl_uri: str, contact: str, today: dt.date) -> str:
-    """A new article from the template, with the chosen UPL product as its main product."""
+MIN_QUESTIONS = 3  # an article has at least three example questions (`kb.articles.ArticleMeta`)
+
+
+def new_article_text(
+    article_id: str, title: str, department_id: str, upl_uri: str, contact: str, today: dt.date,
+    questions: list[str] | None = None,
+) -> str:
+    """A new article from the template, with the chosen UPL product as its main product. Its example
+    questions: `questions` (e.g. how citizens asked what the knowledge base lacked), completed from
+    the template up to three."""
+    template = [f"Hoe vraag ik {title.lower()} aan?", f"Wat kost {title.lower()}?", f"Hoe lang duurt {title.lower()}?"]
+    examples = list(dict.fromkeys(questions or []))
+    examples += template[: max(0, MIN_QUESTIONS - len(examples))]
     front = CommentedMap()
     front["id"] = article_id
     front["title"] = title
     front["department"] = department_id
     front["upl"] = CommentedSeq([upl_uri])
-    front["questions"] = CommentedSeq([f"Hoe vraag ik {title.lower()} aan?", f"Wat kost {title.lower()}?", f"Hoe lang duurt {title.lower()}?"])
+    front["questions"] = CommentedSeq(examples)
     front["keywords"] = CommentedSeq([title.lower()])
     front["audience"] = "burger"
     front["owner"] = f"team-{department_id.removeprefix('extern_')}"

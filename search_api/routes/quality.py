@@ -1,5 +1,6 @@
 """Answer quality for the console: start an evaluation, see its state, list the reports; the
-feedback, the searches that found nothing and the search log of a period (CSV), from the search log.
+feedback, the searches that found nothing and the search log of a period (CSV), from the search log;
+what citizens asked in a period, grouped by meaning, with the gaps (`search_api.insight`).
 
 An evaluation runs as a process of its own (`search_api.evaluations`), on the index and the
 deployed router as citizens get them; searches keep being served meanwhile. One at a time.
@@ -9,11 +10,11 @@ from __future__ import annotations
 
 import itertools
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from fastapi.responses import StreamingResponse
 
 from kb.eval_job import EvalJob
@@ -23,11 +24,15 @@ from kb.text import collapse_spaces
 from search_api import evaluations, schemas
 from search_api.deps import get_engine, get_search_log, get_settings, require_editor, require_staff
 from search_api.engine import SearchEngine
+from search_api.insight import MAX_DAYS, Names, insight
+from search_api.question_groups import QuestionVectors, batch_embedder
 from search_api.storage.csv_export import csv_chunks
+from search_api.storage.digest import Period
 from search_api.storage.search_log import SearchLog
 
 router = APIRouter(prefix="/quality", tags=["quality"], dependencies=[Depends(require_staff)])
 DAY_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)  # the days the insight can be asked for
 
 
 def _reports_dir(engine: SearchEngine) -> Path:
@@ -129,6 +134,56 @@ def export_searches(
         itertools.chain([header], chunks), media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="zoeklog-{first}-tot-en-met-{last}.csv"'},
     )
+
+
+@router.get(
+    "/insight", response_model=schemas.Insight,
+    responses={422: {"description": f"Geen bestaande datum, de begindatum na de einddatum, of langer dan {MAX_DAYS} dagen"}},
+)
+def insight_of_a_period(
+    request: Request,
+    engine: Annotated[SearchEngine, Depends(get_engine)],
+    search_log: Annotated[SearchLog, Depends(get_search_log)],
+    since: Annotated[str | None, Query(
+        pattern=DAY_PATTERN, description="First day (YYYY-MM-DD, UTC); default: six days before `until`",
+        json_schema_extra={"format": "date"},
+    )] = None,
+    until: Annotated[str | None, Query(
+        pattern=DAY_PATTERN, description="Last day, included (YYYY-MM-DD, UTC); default: today",
+        json_schema_extra={"format": "date"},
+    )] = None,
+):
+    """What citizens asked in a period (at most 92 days), against the period of the same length
+    before it: searches per day with their outcomes, the outcome shares and their change, the
+    department mix, the questions grouped by meaning, the gaps (groups where most searches went
+    wrong), click-through and feedback per article."""
+    last = _day(until, "until") if until else datetime.now(UTC).date()
+    first = _day(since, "since") if since else None
+    if not all(FIRST_DAY <= day <= LAST_DAY for day in (first, last) if day is not None):
+        raise HTTPException(422, detail=f"Ongeldig verzoek: kies dagen tussen {FIRST_DAY} en {LAST_DAY}.")
+    first = first or last - timedelta(days=6)
+    if first > last:
+        raise HTTPException(422, detail=f"Ongeldig verzoek: de begindatum {first} ligt na de einddatum {last}.")
+    period = Period(first, last)
+    if period.days > MAX_DAYS:
+        raise HTTPException(
+            422, detail=f"Ongeldig verzoek: de periode is {period.days} dagen. Kies een periode van hoogstens {MAX_DAYS} dagen.",
+        )
+    search_log.flush()  # what this process has queued counts too
+    names = Names(
+        departments={department_id: department.name for department_id, department in engine.departments.items()},
+        articles={article_id: article.meta.title for article_id, article in engine.articles.items()},
+    )
+    return insight(search_log.engine, period, _question_vectors(request, engine), names)
+
+
+def _question_vectors(request: Request, engine: SearchEngine) -> QuestionVectors:
+    """The vectors of grouped questions, kept between requests (per model)."""
+    vectors = getattr(request.app.state, "question_vectors", None)
+    if vectors is None or vectors.model != engine.model_name:
+        vectors = QuestionVectors(batch_embedder(engine.query_embedder), model=engine.model_name)
+        request.app.state.question_vectors = vectors
+    return vectors
 
 
 def _day(value: str, name: str) -> date:

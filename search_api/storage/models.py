@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, Float, Integer, String, Text
+from sqlalchemy import Boolean, DateTime, Float, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 SEARCH_ID_LENGTH = 32  # uuid4 as hex
@@ -21,6 +21,8 @@ class Search(Base):
     """One search, as the service answered it."""
 
     __tablename__ = "searches"
+    # the insight page's volume figures read this index alone (migration 0002)
+    __table_args__ = (Index("ix_searches_time_outcome", "time", "outcome", "department_id", "top_article"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     search_id: Mapped[str] = mapped_column(String(SEARCH_ID_LENGTH), unique=True)
@@ -41,6 +43,7 @@ class Click(Base):
     """A result that was opened: which article, at which position (0: the answer's link, 1: the first result)."""
 
     __tablename__ = "clicks"
+    __table_args__ = (Index("ix_clicks_time_article", "time", "article_id", "position", "search_id"),)  # the click figures
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     search_id: Mapped[str] = mapped_column(String(SEARCH_ID_LENGTH), index=True)

@@ -17,6 +17,9 @@ import httpx
 import pytest
 
 from kb.settings import PROJECT_DIR
+from search_api.storage.db import open_database
+from search_api.storage.insight_bench import PoolQuestion, generate, question_pool, utc_now
+from search_api.storage.normalize import normalize
 from tests.conftest import ADMIN_TOKEN, EDITOR_TOKEN, STAFF_TOKEN, free_port
 
 pytestmark = pytest.mark.slow
@@ -115,3 +118,58 @@ def test_quality_page_shows_the_figures(page, eval_report):
     page.get_by_text("Per soort vraag").wait_for()
     page.get_by_role("heading", name="Kwaliteit").scroll_into_view_if_needed()
     screenshot(page, "kwaliteit")
+
+
+#: Two weeks of searches for the page Inzicht: questions citizens ask, several in more than one way
+#: (the page groups those by meaning), and some the knowledge base has no answer for
+LOGGED = {
+    "paspoort-aanvragen": ["paspoort verlengen", "hoe kan ik mijn paspoort verlengen", "paspoord verlengen",
+                           "wat kost een paspoort", "kosten paspoort"],
+    "identiteitskaart-aanvragen": ["id kaart aanvragen", "identiteitskaart aanvragen"],
+    "grofvuil-ophalen": ["grofvuil ophalen", "grofvuil laten ophalen"],
+    "verhuizing-doorgeven": ["verhuizing doorgeven", "verhuizing doorgeven online"],
+    "hondenbelasting": ["hondenbelasting", "hondenbelasting betalen"],
+    "bijstandsuitkering": ["bijstand aanvragen", "bijstandsuitkering aanvragen"],
+    "geboorte-aangeven": ["geboorteaangifte", "aangifte geboorte doen"],
+    "parkeervergunning-bewoners": ["parkeervergunning aanvragen"],
+    "afval-niet-opgehaald": ["container niet geleegd"],
+    "rijbewijs-verlengen": ["rijbewijs verlengen"],
+    None: ["wanneer is de kermis", "wanneer komt de kermis", "zwembad openingstijden", "openingstijden zwembad",
+           "openingstijden bioscoop", "bioscoop openingstijden", "weerbericht morgen", "goedkope vliegtickets"],
+}
+
+
+@pytest.fixture(scope="module")
+def two_weeks_of_searches(api_settings, client):
+    """Two weeks of searches in the test API's log, so that the page has days, groups and gaps to show:
+    2,000 written as `kb bench-insight` writes them, then a search through the API with a result
+    opened and a remark."""
+    departments = {q.article: q.department for q in question_pool(api_settings) if q.article}
+    pool = [PoolQuestion(text, normalize(text), article, departments.get(article), "nl")
+            for article, texts in LOGGED.items() for text in texts]
+    engine = open_database(api_settings)
+    try:
+        generate(engine, pool, 2000, now=utc_now(), days=14, seed=3, hard_share=0)
+    finally:
+        engine.dispose()
+    first = client.get("/search", params={"q": "paspoort verlengen"}).json()
+    client.post("/clicks", json={"search_id": first["search_id"], "article_id": first["results"][0]["article_id"], "position": 1})
+    client.post("/feedback", json={"query": "paspoort verlengen", "article_id": "paspoort-aanvragen", "helpful": False,
+                                   "comment": "Wat kost het voor een kind?", "search_id": first["search_id"]})
+
+
+def test_insight_page_shows_what_citizens_asked(page, two_weeks_of_searches):
+    page.get_by_test_id("stRadioGroup").get_by_text("Inzicht", exact=True).click()
+    page.get_by_text("Zoekvragen per dag").wait_for()
+    page.get_by_text("Hoe de zoekvragen afliepen").wait_for()
+    page.get_by_test_id("stVegaLiteChart").first.wait_for()
+    page.get_by_role("heading", name="Inzicht").scroll_into_view_if_needed()
+    screenshot(page, "inzicht")
+    page.get_by_text("Meest gestelde vragen").scroll_into_view_if_needed()
+    page.get_by_text("Vragen met dezelfde betekenis zijn samengevoegd", exact=False).wait_for()
+    screenshot(page, "inzicht-vragen")
+    page.get_by_role("heading", name="Waar informatie ontbreekt").wait_for()
+    page.get_by_text("Zo vroegen inwoners het:").wait_for()
+    page.get_by_role("button", name="Toevoegen aan evaluatieset").wait_for()  # signed in as editor above
+    page.get_by_role("button", name="Nieuw artikel met deze vragen").scroll_into_view_if_needed()
+    screenshot(page, "inzicht-ontbreekt")
