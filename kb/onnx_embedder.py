@@ -204,7 +204,7 @@ class OnnxTextEmbedder(_OnnxEmbedder):
 class OnnxDocumentEmbedder(_OnnxEmbedder):
     """Embeds Haystack documents with an exported model, in length-sorted batches (little padding)."""
 
-    def __init__(self, folder: str, prefix: str = "", batch_size: int = 8, threads: int = 0) -> None:
+    def __init__(self, folder: str, prefix: str = "", batch_size: int = 64, threads: int = 0) -> None:
         _OnnxEmbedder.__init__(self, folder, prefix, threads)  # @component rebuilds the class: no super()
         self.batch_size = batch_size
 
