@@ -15,6 +15,7 @@ libraries of the stores are imported by the functions that use them.
 
 from __future__ import annotations
 
+import ctypes
 import json
 import multiprocessing
 import os
@@ -119,6 +120,20 @@ def reset_peak() -> None:
         pass
 
 
+def trim() -> None:
+    """Hand memory that Python freed back to the operating system (glibc's `malloc_trim`), so that
+    resident memory shows what is kept rather than what loading left behind."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: resident memory stays as it is
+        pass
+
+
+def available_mb() -> float:
+    """Memory the machine can still give (MemAvailable), in MB."""
+    return _meminfo_kb("MemAvailable") / 1024
+
+
 def _meminfo_kb(name: str) -> float:
     try:
         return _status_kb("/proc/meminfo", name).get(name, 0.0)
@@ -215,9 +230,12 @@ def _child(step: str, job: ScaleJob, messages: Any) -> None:
         messages.put(("failed", f"{type(exc).__name__}: {exc}"))
 
 
-def run_step(step: str, job: ScaleJob, *, timeout: float, max_rss_mb: float) -> tuple[dict[str, float], str]:
+def run_step(
+    step: str, job: ScaleJob, *, timeout: float, max_rss_mb: float, min_free_mb: float = 0.0,
+) -> tuple[dict[str, float], str]:
     """Run one step in a child process; what it measured, and why it stopped early ("" if it did
-    not). A child that runs longer than `timeout` seconds or holds more than `max_rss_mb` is killed."""
+    not). A child that runs longer than `timeout` seconds, holds more than `max_rss_mb` or leaves
+    the machine less than `min_free_mb` is killed."""
     context = multiprocessing.get_context("spawn")
     messages = context.Queue()
     process = context.Process(target=_child, args=(step, job, messages), daemon=True)
@@ -249,6 +267,10 @@ def run_step(step: str, job: ScaleJob, *, timeout: float, max_rss_mb: float) -> 
         if highest > max_rss_mb:
             problem = f"did not fit: over {max_rss_mb:,.0f} MB resident after {time.monotonic() - started:,.0f} s"
             break
+        if min_free_mb and available_mb() < min_free_mb:
+            problem = (f"did not fit: the machine had less than {min_free_mb:,.0f} MB left, at {highest:,.0f} MB "
+                       f"resident after {time.monotonic() - started:,.0f} s")
+            break
         if time.monotonic() - started > timeout:
             problem = f"did not fit: not done after {timeout:,.0f} s ({highest:,.0f} MB resident)"
             break
@@ -270,6 +292,7 @@ def run_scale_benchmark(
     write_budget: float = 120.0,
     timeout: float = 3600.0,
     max_rss_mb: float = 12_000.0,
+    min_free_mb: float = 1_500.0,
     progress: Callable[[str], None] = lambda line: None,
 ) -> ScaleReport:
     """Write, open and search every size (the real articles and size - 1 variants of each); the
@@ -289,7 +312,8 @@ def run_scale_benchmark(
             rows = {store: ScaleRow(size, report.articles * size, report.chunks * size, store) for store in STORES}
             report.rows.extend(rows.values())
             progress(f"{size}x: writing {report.chunks * size:,} chunks into a new embedded store ...")
-            written, problem = run_step("write", job, timeout=timeout, max_rss_mb=max_rss_mb)
+            limits = dict(timeout=timeout, max_rss_mb=max_rss_mb, min_free_mb=min_free_mb)
+            written, problem = run_step("write", job, **limits)
             rows["qdrant"].measured.update(written)
             if problem:
                 for store in STORE_STEPS:
@@ -300,7 +324,7 @@ def run_scale_benchmark(
             for store, row in rows.items():
                 if row.problem:
                     continue
-                measured, row.problem = run_step(store, job, timeout=timeout, max_rss_mb=max_rss_mb)
+                measured, row.problem = run_step(store, job, **limits)
                 row.measured.update(measured)
                 progress(f"{size}x: {STORES[store]}: {describe(row)}")
             shutil.rmtree(folder, ignore_errors=True)
@@ -331,6 +355,10 @@ def describe(row: ScaleRow) -> str:
     parts = []
     if row.get("load_s") is not None:
         parts.append(f"loaded in {row.measured['load_s']:.1f} s, {row.measured['rss_mb']:,.0f} MB resident")
+    if row.get("trimmed_mb") is not None:
+        parts.append(f"{row.measured['trimmed_mb']:,.0f} MB once freed memory is handed back")
+    if row.get("matrices_mb") is not None:
+        parts.append(f"its matrices {row.measured['matrices_mb']:,.0f} MB")
     if row.get("read_s") is not None:
         parts.append(f"of which reading the chunks and building the scorer {row.measured['read_s']:.1f} s and "
                      f"{row.measured['scorer_mb']:,.0f} MB")
@@ -343,7 +371,7 @@ def describe(row: ScaleRow) -> str:
 
 
 COLUMNS = (
-    "size", "articles", "chunks", "store", "write s", "disk MB", "load s", "RSS MB", "peak MB",
+    "size", "articles", "chunks", "store", "write s", "disk MB", "load s", "RSS MB", "peak MB", "trimmed MB",
     "dense p50 ms", "dense p95 ms", "sparse p50 ms", "sparse p95 ms", "queries",
 )
 
@@ -364,6 +392,7 @@ def table_rows(report: ScaleReport) -> list[list[str]]:
             ("~" if write_projected(row) else "") + _figure(row.get("write_s")) if first else "",
             _figure(row.get("disk_mb"), 0) if first else "",
             _figure(row.get("load_s"), 2), _figure(row.get("rss_mb"), 0), _figure(row.get("peak_mb"), 0),
+            _figure(row.get("trimmed_mb"), 0),
             _figure(row.get("dense_p50_ms"), 2), _figure(row.get("dense_p95_ms"), 2),
             _figure(row.get("sparse_p50_ms"), 2), _figure(row.get("sparse_p95_ms"), 2),
             " / ".join(_figure(n, 0) for n in counted) if any(n is not None for n in counted) else "-",
@@ -418,6 +447,10 @@ def per_chunk_lines(report: ScaleReport) -> list[str]:
                 f"resident ({STORES[store]}, {row.size}x): {row.measured['rss_mb'] * MB / row.chunks:,.0f} B per chunk, "
                 f"peak while loading {row.measured['peak_mb'] * MB / row.chunks:,.0f} B"
             )
+            if row.get("trimmed_mb") is not None:
+                line += f", {row.measured['trimmed_mb'] * MB / row.chunks:,.0f} B once freed memory is handed back"
+            if row.get("matrices_mb") is not None:
+                line += f"; the scorer's matrices {row.measured['matrices_mb'] * MB / row.chunks:,.0f} B"
             if row.get("scorer_mb") is not None:
                 line += f" (reading the chunks and building the scorer: {row.measured['scorer_mb'] * MB / row.chunks:,.0f} B)"
             lines.append(line)

@@ -10,7 +10,8 @@ memory one size or store holds is measured apart from the others.
 - `scorer`: the in-memory scorer alone, built from the chunks made here (no store): what the
   scorer itself holds and how fast it searches, also at sizes the embedded store cannot hold.
 
-Resident memory (VmRSS) is read before and after loading; the peak (VmHWM) is reset first.
+Resident memory (VmRSS) is read before and after loading, and again once the memory Python freed
+is handed back to the system (the process keeps it otherwise); the peak (VmHWM) is reset first.
 Queries are timed one by one, after three unmeasured ones, until all are done or the time
 budget is spent (local mode scores sparse vectors in Python: at 100x one query takes seconds).
 """
@@ -32,7 +33,7 @@ from haystack_integrations.components.retrievers.qdrant import (
 from haystack_integrations.document_stores.qdrant import QdrantDocumentStore
 
 from eval.bench import percentile
-from eval.scale import MB, Query, ScaleJob, folder_bytes, memory_mb, reset_peak
+from eval.scale import MB, Query, ScaleJob, folder_bytes, memory_mb, reset_peak, trim
 from eval.variants import BaseChunks, variant_documents
 from indexer.indexing import served_documents
 from kb.settings import Settings
@@ -110,6 +111,7 @@ def qdrant(job: ScaleJob, report: Report) -> None:
     store, queries, seconds, before = _open(job)
     memory = memory_mb()
     report(load_s=seconds, rss_mb=memory["rss"] - before, peak_mb=memory["peak"] - before)
+    report(trimmed_mb=_trimmed(before))
     dense = QdrantEmbeddingRetriever(document_store=store, top_k=TOP_K)
     sparse = QdrantSparseEmbeddingRetriever(document_store=store, top_k=TOP_K)
     report(**timed("dense", [q.dense for q in queries], lambda v: dense.run(query_embedding=v), job.query_budget))
@@ -130,6 +132,7 @@ def memory(job: ScaleJob, report: Report) -> None:
     memory = memory_mb()
     report(load_s=opening + reading, open_s=opening, read_s=reading, rss_mb=memory["rss"] - before,
            peak_mb=memory["peak"] - before, scorer_mb=memory["rss"] - opened, served=len(index))
+    report(trimmed_mb=_trimmed(before))
     _search_in_memory(index, queries, job, report)
     store.close()
 
@@ -147,8 +150,17 @@ def scorer(job: ScaleJob, report: Report) -> None:
     gc.collect()
     seconds = time.perf_counter() - started
     memory = memory_mb()
-    report(load_s=seconds, rss_mb=memory["rss"] - before, peak_mb=memory["peak"] - before, served=len(index))
+    report(load_s=seconds, rss_mb=memory["rss"] - before, peak_mb=memory["peak"] - before, served=len(index),
+           matrices_mb=sum(a.nbytes for a in (index.dense, index.sparse.data, index.sparse.indices, index.sparse.indptr)) / MB)
+    report(trimmed_mb=_trimmed(before))
     _search_in_memory(index, queries, job, report)
+
+
+def _trimmed(before: float) -> float:
+    """Resident memory (MB, over `before`) once what Python freed is handed back to the system."""
+    gc.collect()
+    trim()
+    return memory_mb()["rss"] - before
 
 
 def _search_in_memory(index: InMemoryVectorIndex, queries: list[Query], job: ScaleJob, report: Report) -> None:

@@ -653,6 +653,8 @@ def bench_scale(
         "and the whole write time projected")] = 120.0,
     timeout: Annotated[float, typer.Option(min=1, help="Seconds a step (write, open and search) may take")] = 3600.0,
     max_rss_mb: Annotated[float, typer.Option(min=100, help="Resident memory (MB) a step may hold")] = 12_000.0,
+    min_free_mb: Annotated[float, typer.Option(
+        min=0, help="Memory (MB) a step must leave the machine (MemAvailable); 0: no check")] = 1_500.0,
     markdown: Annotated[Path | None, typer.Option(help="Also write the tables as Markdown here")] = None,
 ) -> None:
     """Load time, memory and query latency of the embedded store and of the in-memory scorer at
@@ -697,6 +699,7 @@ def bench_scale(
     )
     report = bench.run_scale_benchmark(
         base, vectors, multiples, query_budget=query_budget, write_budget=write_budget, timeout=timeout, max_rss_mb=max_rss_mb,
+        min_free_mb=min_free_mb,
         progress=lambda line: console.print(line, highlight=False),
     )
     for table in bench.rich_tables(report):
