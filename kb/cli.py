@@ -729,6 +729,77 @@ def bench_insight(
         )
 
 
+@app.command("bench-scale")
+def bench_scale(
+    sizes: Annotated[str, typer.Option(help="Multiples of the articles to measure, comma-separated")] = "1,10,100",
+    queries: Annotated[int, typer.Option(min=1, help="Evaluation questions to search (spread over the set)")] = 300,
+    articles: Annotated[int | None, typer.Option(min=1, help="Make the variants of the first N indexed articles only")] = None,
+    query_budget: Annotated[float, typer.Option(min=0.1, help="Seconds of timed queries per kind and store")] = 60.0,
+    write_budget: Annotated[float, typer.Option(
+        min=0, help="Seconds of writing as `kb index` does; the rest is written without waiting for the disk "
+        "and the whole write time projected")] = 120.0,
+    timeout: Annotated[float, typer.Option(min=1, help="Seconds a step (write, open and search) may take")] = 3600.0,
+    max_rss_mb: Annotated[float, typer.Option(min=100, help="Resident memory (MB) a step may hold")] = 12_000.0,
+    min_free_mb: Annotated[float, typer.Option(
+        min=0, help="Memory (MB) a step must leave the machine (MemAvailable); 0: no check")] = 1_500.0,
+    markdown: Annotated[Path | None, typer.Option(help="Also write the tables as Markdown here")] = None,
+) -> None:
+    """Load time, memory and query latency of the embedded store and of the in-memory scorer at
+    multiples of the indexed articles (variants that reuse their vectors; no embedding), each
+    measured in a child process; a step over the timeout or the memory cap "did not fit"."""
+    import shlex
+    import sys
+
+    from rich.markup import escape
+
+    from eval import scale as bench
+    from kb.questions import load_questions
+
+    try:
+        multiples = sorted({int(part) for part in sizes.split(",") if part.strip()})
+    except ValueError:
+        multiples = []
+    if not multiples or multiples[0] < 1:
+        err.print(f"[red]--sizes {escape(sizes)}: give whole multiples of 1 or more, such as 1,10,100[/red]")
+        raise typer.Exit(2)
+    settings = get_settings()
+    if settings.embedding_backend == "onnx":
+        without_unused_libraries()  # as the API: the figures are those of a service without PyTorch
+    from eval.variants import BaseChunks
+    from kb.embedding import text_embedder
+    from kb.store import describe_store
+
+    with console.status("Reading the indexed chunks ..."):
+        base = BaseChunks.from_documents(bench.stored_chunks(settings))
+    if not len(base):
+        err.print(f"[red]No indexed chunks in the {escape(describe_store(settings))}: run `kb index` first.[/red]")
+        raise typer.Exit(2)
+    if articles:
+        base = base.subset(articles)
+    with console.status("Embedding the questions ..."):
+        embedder = text_embedder(settings)
+        texts = bench.spread(sorted({question.q for question in load_questions(settings.questions_file)}), queries)
+        vectors = bench.embed_queries(texts, embedder)
+    console.print(
+        f"{len(base.article_ids)} articles, {len(base):,} chunks from the {describe_store(settings)}; "
+        f"{len(vectors)} questions; sizes {', '.join(f'{m}x' for m in multiples)}", highlight=False,
+    )
+    report = bench.run_scale_benchmark(
+        base, vectors, multiples, query_budget=query_budget, write_budget=write_budget, timeout=timeout, max_rss_mb=max_rss_mb,
+        min_free_mb=min_free_mb,
+        progress=lambda line: console.print(line, highlight=False),
+    )
+    for table in bench.rich_tables(report):
+        console.print(table)
+    notes = [f"~: {bench.WRITE_NOTE}"] if any(bench.write_projected(row) for row in report.rows) else []
+    for line in [*notes, *bench.per_chunk_lines(report), *bench.problems(report)]:
+        console.print(line, highlight=False)
+    if markdown:
+        command = "kb " + " ".join(shlex.quote(arg) for arg in sys.argv[1:])
+        markdown.write_text(bench.render_markdown(report, command), encoding="utf-8")
+        console.print(f"Markdown written to {markdown}")
+
+
 def main() -> None:  # pragma: no cover
     app()
 
