@@ -214,10 +214,10 @@ def embed_queries(questions: Iterable[str], embedder: Any) -> list[Query]:
 def _child(step: str, job: ScaleJob, messages: Any) -> None:
     """Entry point of a child process: nothing but the step's libraries is loaded (no PyTorch, one
     BLAS thread, as in the API); what it measures is sent as it is known."""
-    from kb.environment import apply_defaults, without_pytorch
+    from kb.environment import apply_defaults, without_unused_libraries
 
     apply_defaults()
-    without_pytorch()
+    without_unused_libraries()
     try:
         from threadpoolctl import threadpool_limits
 
