@@ -231,6 +231,8 @@ def fit_calibration(
     mode: str = DEFAULT_MODE,
     classifier_weight: float | None = None,
     rejection_target: float | None = None,
+    *,
+    platt: bool = True,
 ) -> RoutingCalibration:
     """Fit every router parameter on the given (dev) questions:
     1. the vote temperature and the classifier weight, by the likelihood of the right department;
@@ -242,7 +244,8 @@ def fit_calibration(
        lowest threshold that rejects at least that share of the off-topic questions
        (`choose_off_topic_threshold`).
     Steps 2-4 are done once per regularisation of the in-scope model
-    (`IN_SCOPE_REGULARISATIONS`); `choose_in_scope_model` keeps one."""
+    (`IN_SCOPE_REGULARISATIONS`); `choose_in_scope_model` keeps one. `platt=False` leaves out
+    step 3 (the raw confidence is used as it is; `eval.ablation` measures what it adds)."""
     calibration = RoutingCalibration(
         model=model, mode=mode, fitted_on=len(retrieved), off_topic_rejection_target=rejection_target
     )
@@ -270,13 +273,14 @@ def fit_calibration(
             retrieved,
             calibration.model_copy(update={"in_scope_standardised": standardised, "in_scope_c": c}),
             rejection_target,
+            platt=platt,
         )
         for standardised, c in IN_SCOPE_REGULARISATIONS
     ])
 
 
 def _fit_decisions(
-    retrieved: list[SearchedQuestion], calibration: RoutingCalibration, rejection_target: float | None
+    retrieved: list[SearchedQuestion], calibration: RoutingCalibration, rejection_target: float | None, *, platt: bool = True
 ) -> "FittedRouter":
     """Steps 2-4 of `fit_calibration` for the regularisation `calibration` names."""
     calibration = fit_in_scope(retrieved, calibration)
@@ -288,7 +292,7 @@ def _fit_decisions(
     # out) were routed right (November 2026).
     routed = [o for o in raw if o.department is not None]
     right = np.array([1 if o.routed_correctly else 0 for o in routed])
-    if len(set(right)) == 2:
+    if platt and len(set(right)) == 2:
         platt = LogisticRegression(C=100.0).fit(np.array([[o.confidence] for o in routed]), right)
         calibration.confidence_slope = float(platt.coef_[0][0])
         calibration.confidence_intercept = float(platt.intercept_[0])
@@ -525,21 +529,24 @@ def retrieve_out_of_fold(
     questions: list[LabelledQuestion],
     encodings: list[QueryVectors] | None = None,
     progress: Callable[[], None] | None = None,
+    *,
+    ranking: bool = True,
 ) -> FinalRetrieval:
     """The final variant over the questions: first without the learned ranking and scope model,
     then with ones fitted out of fold (`out_of_fold`), so that no question is ranked or scored by a
     model that saw it. Whatever is fitted on these retrievals (the router in `kb eval`, the tests
-    of the router on the real dev questions) sees the signals a new question would get."""
+    of the router on the real dev questions) sees the signals a new question would get.
+    `ranking=False`: without the learned ranking (`eval.ablation` measures what it adds)."""
     if encodings is None:
         encodings = [engine.encode(question.q) for question in questions]
     none = [None] * len(questions)
     unranked = retrieve_all(engine, questions, DEFAULT_MODE, encodings=encodings, rankings=none, scopes=none)
-    rankings, ranking = out_of_fold(unranked, fit_ranking)
+    rankings, fitted = out_of_fold(unranked, fit_ranking) if ranking else (none, None)
     scopes, scope = out_of_fold(unranked, fit_scope)
     retrieved = retrieve_all(
         engine, questions, DEFAULT_MODE, encodings=encodings, rankings=rankings, scopes=scopes, progress=progress
     )
-    return FinalRetrieval(retrieved, ranking, scope)
+    return FinalRetrieval(retrieved, fitted, scope)
 
 
 def run_variants(
