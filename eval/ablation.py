@@ -190,6 +190,11 @@ def _language_detector(engine: SearchEngine) -> AbstractContextManager[Any]:
     return _with_pipeline(language=detector)(engine)
 
 
+def _no_in_scope_signals(signals: RoutingInput) -> RoutingInput:
+    """The same for every question: the in-scope model can only learn one probability for all."""
+    return replace(signals, top_dense=0.0, top_sparse=0.0, words=0, ranking_top=0.0, scope=0.0, margin=0.0)
+
+
 def _route_with_vote_depth(depth: int) -> Callable[[], AbstractContextManager[Any]]:
     return lambda: swapped(routing_module, "VOTE_DEPTH", depth)
 
@@ -207,12 +212,8 @@ VARIANTS: tuple[Variant, ...] = (
     Variant("memory", "question memory (`eval/fitted/memory.npz`)", "model",
             "no nearest-question margin in the in-scope models", ("memory",),
             inputs=lambda signals: replace(signals, margin=0.0)),
-    Variant("lexical_in_scope", "in-scope model of Dutch and English (`routing.IN_SCOPE_FEATURES`)", "model",
-            "every question judged by the model of other languages (no BM25 score, no shortness)",
-            ("lexical_in_scope",), inputs=lambda signals: replace(signals, lexical=False)),
-    Variant("other_language_in_scope", "in-scope model of other languages (`routing.OTHER_LANGUAGE_FEATURES`)", "model",
-            "every question judged by the model of Dutch and English", ("other_language_in_scope",),
-            inputs=lambda signals: replace(signals, lexical=True)),
+    Variant("in_scope", "in-scope model (`routing.IN_SCOPE_FEATURES`)", "model",
+            "no in-scope signals: every question alike", ("in_scope",), inputs=_no_in_scope_signals),
     Variant("platt", "Platt scaling of the confidence (`routing.calibrated_confidence`)", "model",
             "the raw confidence (share of the vote × in-scope probability)", ("platt",), platt=False),
     # stages with a cost that are no fitted model
@@ -262,8 +263,7 @@ STAGES = {
     "best_bets": "best bets",
     "scope": "scope model",
     "memory": "question memory",
-    "lexical_in_scope": "in-scope model of Dutch and English",
-    "other_language_in_scope": "in-scope model of other languages",
+    "in_scope": "in-scope model",
     "platt": "Platt scaling",
 }
 
@@ -328,8 +328,7 @@ def time_stages(
     clock.seconds["ranking"] = clock.seconds.pop("ranker", 0.0) - clock.seconds["article_vectors"] - clock.seconds["token_match"]
     for item in searched:
         signals = item.routing_input
-        in_scope = clock.timed("lexical_in_scope" if signals.lexical else "other_language_in_scope", in_scope_probability)
-        probability = in_scope(signals, calibration)
+        probability = clock.timed("in_scope", in_scope_probability)(signals, calibration)
         share = next(iter(department_distribution(signals, calibration)), ("", 0.0))[1]
         if calibration.platt:
             clock.timed("platt", calibrated_confidence)(share * probability, calibration)

@@ -36,7 +36,6 @@ from search_api.scope import REGULARISATION_C as SCOPE_C
 from search_api.scope import QuestionMemory, ScopeModel
 from search_api.retrieval import DEFAULT_MODE, RETRIEVAL_MODES, RetrievalMode
 from search_api.routing import (
-    OTHER_LANGUAGE_COLUMNS,
     RoutingCalibration,
     RoutingInput,
     calibrated_confidence,
@@ -49,7 +48,7 @@ from search_api.routing import (
 TEMPERATURES = (0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.03, 0.05, 0.08, 0.15, 0.3)
 WEIGHTS = tuple(round(0.1 * step, 1) for step in range(11))
 THRESHOLDS = tuple(round(0.05 * step, 2) for step in range(1, 19))
-IN_SCOPE_COLUMNS = (0, 1, 2, 3, 4, 5)  # of `RoutingInput.features()` used by the in-scope model of lexical questions
+IN_SCOPE_COLUMNS = (0, 1, 2, 3, 4, 5)  # of `RoutingInput.features()` used by the in-scope model
 IN_SCOPE_FOLDS, IN_SCOPE_REPEATS = 5, 5  # cross-validation of the in-scope model for the off-topic threshold
 # How the in-scope model may be regularised: (standardise the features first, C of the L2
 # penalty), in order of preference. `fit_calibration` fits each with its own thresholds and keeps
@@ -392,9 +391,10 @@ def choose_off_topic_threshold(outcomes: dict[float, list[list[Observation]]], r
 
 
 def fit_in_scope(retrieved: list[SearchedQuestion], calibration: RoutingCalibration) -> RoutingCalibration:
-    """The in-scope models, fitted on the given questions; returns a copy of `calibration`.
+    """The in-scope model, fitted on the given questions; returns a copy of `calibration`.
 
-    Lexical questions: the best dense cosine, the best BM25 score and the shortness. Measured
+    The best dense cosine, the best BM25 score and the shortness (and the signals of
+    `routing.IN_SCOPE_FEATURES` that came later). Measured
     (5-fold cross-validated, all questions, with example questions in eight languages indexed):
     AUC dense 0.955, BM25 0.950, both 0.959, classifier certainty 0.810 (adds nothing); off-topic
     questions rejected while keeping 95% of real ones: dense 0.80, both 0.89. A classifier of the
@@ -403,38 +403,25 @@ def fit_in_scope(retrieved: list[SearchedQuestion], calibration: RoutingCalibrat
     one-word questions are no longer rejected as off-topic (routing of one-word questions 0.75 ->
     0.93, off-topic rejection 0.74 -> 0.77, all questions). BM25-only retrieval has no dense
     cosine; it uses its own score and the shortness.
-    BM25 only counts for questions in the languages of the indexed text (`routing.LEXICAL_LANGUAGES`);
-    for the others a second model uses the dense cosine alone, fitted on the questions in those
-    languages (and on all questions while fewer than five of them are in scope or off-topic).
-    Their cosines to the Dutch text are lower, in scope and out alike; fitted on all questions,
-    mostly Dutch ones, that model told 34 of the 125 covered questions in other languages "geen
-    informatie" (November 2026; fitted on their own: 11, with 22 instead of 24 of their 25 off-topic
-    questions rejected)."""
+    One model judges the questions in every language. Before the scope signals there was a second
+    one for questions in other languages, on the dense cosine alone: their cosines to the Dutch
+    text are lower, in scope and out alike (November 2026: a model of all questions told 34 of the
+    125 covered questions in other languages "geen informatie", one of their own 11). With the
+    scope model and the question memory it only cost off-topic rejection (`kb ablation`, December
+    2026; `routing.IN_SCOPE_FEATURES`)."""
     calibration = calibration.model_copy()
-
-    def fit(items: list[SearchedQuestion], columns: list[int]) -> tuple[list[float], float] | None:
-        """Coefficients on all the raw features (0 outside `columns`), and the intercept."""
-        labels = np.array([0 if item.question.off_topic else 1 for item in items])
-        if len(set(labels)) < 2 or min(np.bincount(labels)) < 5:
-            return None
-        features = np.array([item.routing_input.features() for item in items])
-        fitted, intercept = logistic_on_raw_features(
-            features[:, columns], labels, c=calibration.in_scope_c, standardised=calibration.in_scope_standardised, balanced=True
-        )
-        coef = [0.0] * features.shape[1]
-        for position, column in enumerate(columns):
-            coef[column] = float(fitted[position])
-        return coef, intercept
-
+    labels = np.array([0 if item.question.off_topic else 1 for item in retrieved])
+    if len(set(labels)) < 2 or min(np.bincount(labels)) < 5:
+        return calibration
     columns = [c for c in IN_SCOPE_COLUMNS if c != 0] if calibration.mode == "bm25" else list(IN_SCOPE_COLUMNS)
-    lexical = fit([item for item in retrieved if item.routing_input.lexical], columns)
-    if lexical is not None:
-        calibration.in_scope_coef, calibration.in_scope_intercept = lexical
-    if calibration.mode != "bm25":  # fitted on the questions it judges; on all while too few of them
-        columns = list(OTHER_LANGUAGE_COLUMNS)
-        dense = fit([item for item in retrieved if not item.routing_input.lexical], columns) or fit(retrieved, columns)
-        if dense is not None:
-            calibration.in_scope_dense_coef, calibration.in_scope_dense_intercept = dense
+    features = np.array([item.routing_input.features() for item in retrieved])
+    fitted, intercept = logistic_on_raw_features(
+        features[:, columns], labels, c=calibration.in_scope_c, standardised=calibration.in_scope_standardised, balanced=True
+    )
+    coef = [0.0] * features.shape[1]  # on all the raw features, 0 outside `columns`
+    for position, column in enumerate(columns):
+        coef[column] = float(fitted[position])
+    calibration.in_scope_coef, calibration.in_scope_intercept = coef, intercept
     return calibration
 
 

@@ -2,8 +2,8 @@
 baseline`) into one folder (`Settings.fitted_dir`, by default `eval/fitted/`):
 
 - `router.json`: the router's settings, readable in a diff: the vote's temperature and the
-  classifier's weight, the two in-scope models with their coefficients by feature name, the
-  Platt scaling of the confidence and the two thresholds.
+  classifier's weight, the in-scope model with its coefficients by feature name, the Platt
+  scaling of the confidence and the two thresholds.
 - `ranking.json`: the learned ranking's regression trees (`search_api.ranking.BoostedRanking`: for
   each tree the arrays `feature`, `threshold`, `left`, `right`, `value` in scikit-learn's node
   numbering, one tree per line) or a logistic regression's coefficients by feature name.
@@ -27,12 +27,12 @@ from typing import Any
 import numpy as np
 
 from search_api.ranking import RANKING_FEATURES, BoostedRanking, LearnedRanking, Ranking, Tree
-from search_api.routing import IN_SCOPE_FEATURES, OTHER_LANGUAGE_FEATURES, RoutingCalibration
+from search_api.routing import IN_SCOPE_FEATURES, RoutingCalibration
 from search_api.scope import QuestionMemory, ScopeModel
 
 log = logging.getLogger(__name__)
 
-VERSION = 1
+VERSION = 2  # 2: one in-scope model for every language (December 2026)
 ROUTER = "router.json"
 RANKING = "ranking.json"
 SCOPE = "scope.json"
@@ -97,10 +97,6 @@ def _header(kind: str, model: str) -> dict[str, Any]:
 
 
 def _router(calibration: RoutingCalibration) -> dict[str, Any]:
-    other = dict(zip(IN_SCOPE_FEATURES, calibration.in_scope_dense_coef))
-    unused = [name for name, value in other.items() if name not in OTHER_LANGUAGE_FEATURES and value != 0.0]
-    if unused:
-        raise ModelFileError(f"the in-scope model of other languages weighs {unused}, which it must not see")
     return {
         **_header("router", calibration.model),
         "mode": calibration.mode,
@@ -111,10 +107,8 @@ def _router(calibration: RoutingCalibration) -> dict[str, Any]:
             "threshold": calibration.in_scope_threshold,
             "standardised": calibration.in_scope_standardised,
             "c": calibration.in_scope_c,
-            "lexical": {"intercept": calibration.in_scope_intercept,
-                        "coefficients": dict(zip(IN_SCOPE_FEATURES, calibration.in_scope_coef))},
-            "other_languages": {"intercept": calibration.in_scope_dense_intercept,
-                                "coefficients": {name: other[name] for name in OTHER_LANGUAGE_FEATURES}},
+            "intercept": calibration.in_scope_intercept,
+            "coefficients": dict(zip(IN_SCOPE_FEATURES, calibration.in_scope_coef)),
         },
         "confidence": {"platt": calibration.platt, "slope": calibration.confidence_slope,
                        "intercept": calibration.confidence_intercept, "min_confidence": calibration.min_confidence},
@@ -126,18 +120,15 @@ def _router(calibration: RoutingCalibration) -> dict[str, Any]:
 def _calibration(router: dict[str, Any], path: Path) -> RoutingCalibration:
     try:
         in_scope = router["in_scope"]
-        lexical = _by_name(in_scope["lexical"]["coefficients"], IN_SCOPE_FEATURES, path, "in_scope.lexical")
-        other = _by_name(in_scope["other_languages"]["coefficients"], OTHER_LANGUAGE_FEATURES, path, "in_scope.other_languages")
+        coefficients = _by_name(in_scope["coefficients"], IN_SCOPE_FEATURES, path, "in_scope")
         return RoutingCalibration(
             model=router["model"], mode=router["mode"], fitted_on=router["fitted_on"],
             off_topic_rejection_target=router["off_topic_rejection_target"],
             temperature=router["vote"]["temperature"], classifier_weight=router["vote"]["classifier_weight"],
             in_scope_threshold=in_scope["threshold"], in_scope_standardised=in_scope["standardised"],
             in_scope_c=in_scope["c"],
-            in_scope_coef=[lexical[name] for name in IN_SCOPE_FEATURES],
-            in_scope_intercept=in_scope["lexical"]["intercept"],
-            in_scope_dense_coef=[other.get(name, 0.0) for name in IN_SCOPE_FEATURES],
-            in_scope_dense_intercept=in_scope["other_languages"]["intercept"],
+            in_scope_coef=[coefficients[name] for name in IN_SCOPE_FEATURES],
+            in_scope_intercept=in_scope["intercept"],
             platt=router["confidence"]["platt"], confidence_slope=router["confidence"]["slope"],
             confidence_intercept=router["confidence"]["intercept"], min_confidence=router["confidence"]["min_confidence"],
         )

@@ -202,7 +202,6 @@ class SearchPipeline:
             classifier=classifier,
             top_dense=max(retrieved.dense_scores.values(), default=0.0),
             top_sparse=max(retrieved.sparse_scores.values(), default=0.0),
-            lexical=language in LEXICAL_LANGUAGES or mode == "bm25",
             words=words,
             best_bet=bool(best_bets),
             ranking_top=ranking_top,

@@ -10,7 +10,17 @@ from typer.testing import CliRunner
 import search_api.ranking as ranking
 import search_api.routing as routing
 from eval.ablation import (
-    ABLATION_BLOCKS, GROUPS, METRICS, STAGES, VARIANT_KEYS, VARIANTS, earns_its_place, render_table, run_ablation, swapped,
+    ABLATION_BLOCKS,
+    EVERY,
+    GROUPS,
+    METRICS,
+    STAGES,
+    VARIANT_KEYS,
+    VARIANTS,
+    earns_its_place,
+    render_table,
+    run_ablation,
+    swapped,
 )
 from eval.readme import render_readme
 from eval.run import FINAL_ROUTING, build_report, run_variants
@@ -74,7 +84,10 @@ def test_the_ablation_on_some_questions_with_the_real_engine(live_server):
     assert [row["key"] for row in report["rows"]] == ["everything", *(variant.key for variant in variants)]
     evaluation = build_report(run_variants(engine, questions, (DEFAULT_MODE,)), engine.settings.embedding_model)
     assert evaluation["final"]["routing"] == FINAL_ROUTING
-    for group, figures in (("all", evaluation["by_source"]["blind-1"]), ("held_out", evaluation["by_source_test"]["blind-1"])):
+    for group, figures in (
+        ("all", evaluation["by_source"]["blind-1"]), ("held_out", evaluation["by_source_test"]["blind-1"]),
+        (EVERY, evaluation["overall"]),
+    ):
         assert everything[group]["questions"] == figures["questions"] > 0
         assert {metric: everything[group][metric] for metric in METRICS} == {metric: figures[metric] for metric in METRICS}
     assert everything["ms"] > 0 and report["stages_ms"]["ranking"] > 0 and report["stages_ms"]["classifier"] > 0
