@@ -241,8 +241,6 @@ VARIANTS: tuple[Variant, ...] = (
             "0: the fused scores in the ranking's order", search=_with_setting(ranking_module, "SCORE_BLEND", 0.0)),
     Variant("depth", "ranking depth (`ranking.DEPTH` 10)", "weight", f"every candidate ({TOP_K})",
             search=_with_setting(ranking_module, "DEPTH", TOP_K)),
-    Variant("long_question", "long-question marker of the ranking (`ranking.LONG_QUESTION` 12 words)", "weight",
-            "no question counts as long", search=_with_setting(ranking_module, "LONG_QUESTION", 10**9)),
     Variant("missing_cosine", "cosine of a chunk kind not found (`ranking.MISSING_COSINE` −0.1)", "weight",
             "−1: below any chunk found", search=_with_setting(ranking_module, "MISSING_COSINE", -1.0)),
     Variant("vote_depth", "articles in the department vote (`routing.VOTE_DEPTH` 10)", "weight",

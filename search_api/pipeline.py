@@ -133,7 +133,7 @@ class ArticleRanker:
     article_tokens: ArticleTokens
     best_bets: BestBets
 
-    def run(self, hits: list[ArticleHit], retrieved: Retrieved, classifier: dict[str, float], *, long_question: bool,
+    def run(self, hits: list[ArticleHit], retrieved: Retrieved, classifier: dict[str, float], *,
             other_language: bool, ranking: learned.Ranking | None) -> Ranked:
         hits = self.article_vectors.rerank(hits, retrieved.embedding)
         candidates = [hit.article_id for hit in hits[: learned.DEPTH]]
@@ -143,7 +143,6 @@ class ArticleRanker:
             article_cosines=self.article_vectors.cosines(candidates, retrieved.embedding),
             classifier=classifier,
             keywords=self.best_bets.contained(retrieved.corrected),
-            long_question=long_question,
             other_language=other_language,
             token_match=self.article_tokens.match(retrieved.tokens, candidates),
         ))
@@ -189,7 +188,7 @@ class SearchPipeline:
                 scope_log_odds = models.scope.log_odds(retrieved.embedding)
                 margin = models.scope.margin(retrieved.embedding)
             ranked = self.ranker.run(
-                hits, retrieved, classifier, long_question=words >= learned.LONG_QUESTION,
+                hits, retrieved, classifier,
                 other_language=language not in LEXICAL_LANGUAGES, ranking=models.ranking,
             )
             if trace is not None:

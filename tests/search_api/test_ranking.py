@@ -21,7 +21,7 @@ def context(**changes) -> QuestionContext:
     fields = dict(
         dense_scores={"a-q": 0.90, "b-s": 0.88}, sparse_scores={"b-s": 12.0, "a-q": 6.0},
         article_cosines={"a": 0.80, "b": 0.85}, classifier={"afval": 0.7, "wonen": 0.3},
-        keywords={"b": 1.0}, long_question=False, other_language=False,
+        keywords={"b": 1.0}, other_language=False,
     )
     return QuestionContext(**{**fields, **changes})
 
@@ -44,24 +44,22 @@ def test_the_signals_of_each_candidate():
     assert a[column("article_cosine")] < 0 == b[column("article_cosine")]
     assert a[column("classifier")] == 0.7 and b[column("classifier")] == 0.3
     assert a[column("keyword")] == 0.0 and b[column("keyword")] == 1.0
-    assert not rows[:, len(SIGNALS):].any()  # a short Dutch question: no long-question or other-language weights
+    assert not rows[:, len(SIGNALS):].any()  # a Dutch question: no other-language weights
     # (and no question token vectors given: the token signals are 0)
 
 
 def test_the_token_match_of_each_candidate_and_relative_to_the_best():
     rows = features(HITS, context(token_match={"a": 0.81, "b": 0.86}))
-    match, relative = (3 * len(SIGNALS) + TOKEN_SIGNALS.index(name) for name in ("token_match", "token_match_relative"))
+    match, relative = (2 * len(SIGNALS) + TOKEN_SIGNALS.index(name) for name in ("token_match", "token_match_relative"))
     assert rows[:, match] == pytest.approx([0.81, 0.86])
     assert rows[:, relative] == pytest.approx([-0.05, 0.0])
-    assert np.array_equal(rows[:, : 3 * len(SIGNALS)], features(HITS, context())[:, : 3 * len(SIGNALS)])
+    assert np.array_equal(rows[:, : 2 * len(SIGNALS)], features(HITS, context())[:, : 2 * len(SIGNALS)])
 
 
-def test_long_questions_and_other_languages_have_their_own_weights():
+def test_questions_in_other_languages_have_their_own_weights():
     n = len(SIGNALS)
-    long_rows = features(HITS, context(long_question=True))
-    assert np.array_equal(long_rows[:, n:2 * n], long_rows[:, :n]) and not long_rows[:, 2 * n:3 * n].any()
     foreign = features(HITS, context(other_language=True))
-    assert np.array_equal(foreign[:, 2 * n:3 * n], foreign[:, :n]) and not foreign[:, n:2 * n].any()
+    assert np.array_equal(foreign[:, n:2 * n], foreign[:, :n]) and not features(HITS, context())[:, n:2 * n].any()
 
 
 def test_the_ranking_orders_the_first_articles_and_their_scores_blend_in_its_confidence():

@@ -198,7 +198,7 @@ def test_the_learned_ranking_of_the_calibration_orders_the_first_articles(live_s
     assert (token_match > 0.5).all() and len(set(token_match)) == 10  # the question's tokens met each article's
     assert trace.ranking_candidates == [hit.article_id for hit in unranked.hits[:10]]
     last_first = LearnedRanking(
-        coef=[1.0 if name in ("rank", "rank_if_long", "rank_if_other_language") else 0.0 for name in RANKING_FEATURES],
+        coef=[1.0 if name in ("rank", "rank_if_other_language") else 0.0 for name in RANKING_FEATURES],
         intercept=0.0,
     )
     reversed_ = engine.retrieve(question, models=replace(engine.models, ranking=last_first))
