@@ -237,8 +237,6 @@ VARIANTS: tuple[Variant, ...] = (
             f"{NEUTRAL_RANK_CONSTANT}, the usual constant", search=_neutral_rank_constant),
     Variant("article_chunks", "chunks per article (`retrieval.ARTICLE_CHUNKS` 2)", "weight", "1: the best chunk",
             search=_with_setting(ARTICLE_CHUNKS, DEFAULT_MODE, 1)),
-    Variant("score_blend", "ranking's share of the scores (`ranking.SCORE_BLEND` 0.5)", "weight",
-            "0: the fused scores in the ranking's order", search=_with_setting(ranking_module, "SCORE_BLEND", 0.0)),
     Variant("depth", "ranking depth (`ranking.DEPTH` 10)", "weight", f"every candidate ({TOP_K})",
             search=_with_setting(ranking_module, "DEPTH", TOP_K)),
     Variant("missing_cosine", "cosine of a chunk kind not found (`ranking.MISSING_COSINE` −0.1)", "weight",

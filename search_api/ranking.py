@@ -40,7 +40,6 @@ from search_api.grouping import ArticleHit
 
 DEPTH = 10  # articles re-ranked (the department vote looks at as many)
 MISSING_COSINE = -0.1  # an article with no chunk in the dense list: this far below the best
-SCORE_BLEND = 0.5  # how much of a re-ranked article's score is the ranking's confidence (see `rerank`)
 SIGNALS = (
     "rank",  # in the fused order (chunks, then article vectors)
     "inverse_rank",
@@ -215,35 +214,20 @@ def features(hits: list[ArticleHit], context: QuestionContext) -> np.ndarray:
 
 def rerank(hits: list[ArticleHit], probabilities: np.ndarray) -> list[ArticleHit]:
     """The first `len(probabilities)` hits in the order of the ranking's probabilities
-    (`Ranking.probabilities` of their `features`). Their new scores, which the department vote
-    weighs (`search_api.routing.vote_distribution`), blend the spread of the fused scores with the
-    ranking's confidence: `SCORE_BLEND` of the first article's score times each probability
-    relative to the first's, the rest the fused scores in descending order, and never below the
-    lowest of them. The first article keeps the best score, and the scores stay in descending order
-    down the whole list.
+    (`Ranking.probabilities` of their `features`), with the fused scores in descending order: the
+    first article gets the best fused score, the second the second best, and so on, so that the
+    scores, which the department vote weighs (`search_api.routing.vote_distribution`), stay in
+    descending order down the whole list.
 
-    Measured (November 2026, boosted ranking, router refitted each time; routing accuracy on the dev
-    questions / held out): the fused scores only (the blend 0) 0.804 / 0.849; blend 0.25 0.815 /
-    0.853; 0.5 0.831 / 0.853; 0.75 0.822 / 0.849; the probabilities alone 0.820 / 0.830. The gain
-    is fewer "bedoelt u" (8.2% -> 5.6% of the questions we cover) at nearly the same accuracy when
-    routed (0.936 -> 0.932; `make baseline`, with the floor below). With the logistic ranking the fused scores alone were
-    as good as anything tried. Checked again with the token match (routing on the
-    dev questions / held out): 0.25 0.854 / 0.858; 0.5 0.856 / 0.858; 0.75 0.863 / 0.858; the
-    probabilities alone 0.864 / 0.858. 0.75 was not kept: the gain is six dev questions and none
-    held out, and the confidence got less calibrated (on the dev questions the 0.7-0.8 bin was
-    right for 0.851 at a mean confidence of 0.759, which `tests/eval/test_confidence.py` does not
-    allow)."""
+    Blending the ranking's confidence into these scores (half the first article's score times each
+    probability relative to the first's, chosen on the dev questions in November 2026 for fewer
+    "bedoelt u") did not carry over to the blind sets: routing held out +0.6 points without it,
+    all blind questions -0.7 (`kb ablation`, December 2026), so the plain order stays."""
     if len(probabilities) == 0:
         return hits
     order = np.argsort(-probabilities, kind="stable")
     fused = sorted((hit.score for hit in hits[: len(probabilities)]), reverse=True)
-    best = float(probabilities[order[0]]) or 1.0
-    # never below the last re-ranked fused score: the scores stay in descending order down the list
-    scores = [
-        max((1 - SCORE_BLEND) * score + SCORE_BLEND * fused[0] * float(probabilities[i]) / best, fused[-1])
-        for score, i in zip(fused, order)
-    ]
-    return [replace(hits[i], score=score) for i, score in zip(order, scores)] + hits[len(probabilities):]
+    return [replace(hits[i], score=score) for i, score in zip(order, fused)] + hits[len(probabilities):]
 
 
 def _ranks(scores: dict[str, float]) -> dict[str, int]:

@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[2]
 REPORT = ROOT / "eval" / "ablation.json"
 #: One of each way a part is left out: a pipeline component, a module setting, the retriever and
 #: the article vectors, no ranking, a routing signal, a routing setting, no Platt scaling
-SAMPLE = ("classifier", "score_blend", "rank_constant", "ranking", "memory", "vote_depth", "platt")
+SAMPLE = ("classifier", "depth", "rank_constant", "ranking", "memory", "vote_depth", "platt")
 
 
 def scores(everything: float, variant: float) -> tuple[dict, dict]:
@@ -63,10 +63,10 @@ def test_the_variants_leave_out_every_model_and_every_hand_set_weight():
 
 
 def test_a_swapped_setting_comes_back_whatever_happens():
-    with pytest.raises(RuntimeError), swapped(ranking, "SCORE_BLEND", 0.0):
-        assert ranking.SCORE_BLEND == 0.0
+    with pytest.raises(RuntimeError), swapped(ranking, "DEPTH", 40):
+        assert ranking.DEPTH == 40
         raise RuntimeError
-    assert ranking.SCORE_BLEND == 0.5
+    assert ranking.DEPTH == 10
 
 
 def test_the_ablation_on_some_questions_with_the_real_engine(live_server):
@@ -99,7 +99,7 @@ def test_the_ablation_on_some_questions_with_the_real_engine(live_server):
 
     # the engine searches as before
     assert engine.pipeline is pipeline and pipeline.retriever.fusion.k == RANK_CONSTANT
-    assert ranking.SCORE_BLEND == 0.5 and routing.VOTE_DEPTH == 10
+    assert ranking.DEPTH == 10 and routing.VOTE_DEPTH == 10
     table = render_table(report)
     assert len([line for line in table if line.startswith("| ")]) == 1 + len(report["rows"])
     assert table[2].startswith("| **everything** |")
