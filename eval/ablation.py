@@ -3,7 +3,7 @@ left out in turn (`kb ablation`).
 
 A variant is the product without one part: a model or stage is left out, a weight is set to its
 neutral value (equal fusion weights, the usual RRF constant, no cut-off). Each variant answers the
-labelled questions with the same query vectors, and its learned ranking, scope model and router
+labelled questions with the same query vectors, and its learned ranking, question memory and router
 are fitted on the dev split again exactly as `kb eval --calibrate` fits them
 (`eval.run.retrieve_out_of_fold`, `eval.run.fit_calibration`), so that "without X" is a fair
 product without X, not the product with X zeroed after fitting. Every variant is scored on the
@@ -192,7 +192,7 @@ def _language_detector(engine: SearchEngine) -> AbstractContextManager[Any]:
 
 def _no_in_scope_signals(signals: RoutingInput) -> RoutingInput:
     """The same for every question: the in-scope model can only learn one probability for all."""
-    return replace(signals, top_dense=0.0, top_sparse=0.0, words=0, ranking_top=0.0, scope=0.0, margin=0.0)
+    return replace(signals, top_dense=0.0, top_sparse=0.0, words=0, ranking_top=0.0, margin=0.0)
 
 
 def _route_with_vote_depth(depth: int) -> Callable[[], AbstractContextManager[Any]]:
@@ -206,11 +206,8 @@ VARIANTS: tuple[Variant, ...] = (
             ("classifier",), search=_with_pipeline(classifier=DepartmentClassifier())),
     Variant("ranking", "boosted ranking (`search_api/ranking.py`, 200 trees)", "model",
             "the fused order after the article vectors stands", ("ranking",), ranking=False),
-    Variant("scope", "scope model (`search_api/scope.py`)", "model",
-            "no log-odds of the question vector in the in-scope models", ("scope",),
-            inputs=lambda signals: replace(signals, scope=0.0)),
     Variant("memory", "question memory (`eval/fitted/memory.npz`)", "model",
-            "no nearest-question margin in the in-scope models", ("memory",),
+            "no nearest-question margin in the in-scope model", ("memory",),
             inputs=lambda signals: replace(signals, margin=0.0)),
     Variant("in_scope", "in-scope model (`routing.IN_SCOPE_FEATURES`)", "model",
             "no in-scope signals: every question alike", ("in_scope",), inputs=_no_in_scope_signals),
@@ -257,7 +254,6 @@ STAGES = {
     "token_match": "token match",
     "ranking": "boosted ranking, with its signals",
     "best_bets": "best bets",
-    "scope": "scope model",
     "memory": "question memory",
     "in_scope": "in-scope model",
     "platt": "Platt scaling",
@@ -289,7 +285,7 @@ def time_stages(
 ) -> dict[str, float]:
     """Milliseconds per question of every stage of `STAGES`, and of the whole search ("search"):
     every question searched once with the models of `calibration` (fitted on the dev questions,
-    as the API gets them), each stage timed on its own. The in-scope models and the Platt scaling
+    as the API gets them), each stage timed on its own. The in-scope model and the Platt scaling
     are timed over the questions' routing signals after the searches."""
     clock = StageTimer()
     pipeline = _pipeline(engine)
@@ -306,9 +302,9 @@ def time_stages(
         best_bets=wrapped(pipeline.best_bets, match=clock.timed("best_bets", pipeline.best_bets.match),
                           promote=clock.timed("best_bets", pipeline.best_bets.promote)),
     )
-    scope = calibration.scope
-    if scope is not None:
-        scope = wrapped(scope, log_odds=clock.timed("scope", scope.log_odds), margin=clock.timed("memory", scope.margin))
+    memory = calibration.memory
+    if memory is not None:
+        memory = wrapped(memory, margin=clock.timed("memory", memory.margin))
     # With the question's vectors given, the retriever embeds again only a question it corrected
     embedder, corrector = retriever.text_embedder, retriever.corrector
     with (
@@ -319,7 +315,7 @@ def time_stages(
     ):
         searched = retrieve_all(
             engine, questions, DEFAULT_MODE, encodings=encodings,
-            rankings=[calibration.ranking] * len(questions), scopes=[scope] * len(questions),
+            rankings=[calibration.ranking] * len(questions), memories=[memory] * len(questions),
         )
     clock.seconds["ranking"] = clock.seconds.pop("ranker", 0.0) - clock.seconds["article_vectors"] - clock.seconds["token_match"]
     for item in searched:
@@ -385,7 +381,7 @@ def run_ablation(
     step("everything")
     final = retrieve_out_of_fold(engine, questions, encodings)
     calibration = fit(final.retrieved)
-    calibration.ranking, calibration.scope = final.ranking, final.scope
+    calibration.ranking, calibration.memory = final.ranking, final.memory
     everything = blind_scores(final.retrieved, calibration)
     timings = time_stages(engine, questions, encodings, calibration)
     rows = [{"key": "everything", "part": "everything", "kind": "all", "without": "", "ms": timings["search"], **everything}]

@@ -5,9 +5,9 @@ what citizens get. In one run every retrieval variant (`search_api.retrieval.RET
 answers the same questions with the same query vectors; every routing variant (article vote,
 classifier, both) is then re-scored from the same retrievals. Each variant's router is fitted on
 the dev split only; the held-out test split is what the README reports. The final configuration's
-learned ranking (`search_api.ranking`) and the scope model (`search_api.scope`) are fitted on
-the dev split too, and every question is ranked and scored by ones that did not see it
-(`out_of_fold`) before the router is fitted.
+learned ranking (`search_api.ranking`) and the question memory (`search_api.question_memory`)
+are fitted on the dev split too, and every question is ranked and scored by ones that did not
+see it (`out_of_fold`) before the router is fitted.
 """
 
 from __future__ import annotations
@@ -32,10 +32,10 @@ from eval.targets import against_targets
 from search_api.engine import SearchEngine
 from search_api.pipeline import QueryVectors, SearchOutcome, SearchTrace
 from search_api.ranking import BoostedRanking, Ranking
-from search_api.scope import REGULARISATION_C as SCOPE_C
-from search_api.scope import QuestionMemory, ScopeModel
+from search_api.question_memory import QuestionMemory
 from search_api.retrieval import DEFAULT_MODE, RETRIEVAL_MODES, RetrievalMode
 from search_api.routing import (
+    IN_SCOPE_FEATURES,
     RoutingCalibration,
     RoutingInput,
     calibrated_confidence,
@@ -48,14 +48,14 @@ from search_api.routing import (
 TEMPERATURES = (0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.03, 0.05, 0.08, 0.15, 0.3)
 WEIGHTS = tuple(round(0.1 * step, 1) for step in range(11))
 THRESHOLDS = tuple(round(0.05 * step, 2) for step in range(1, 19))
-IN_SCOPE_COLUMNS = (0, 1, 2, 3, 4, 5)  # of `RoutingInput.features()` used by the in-scope model
+IN_SCOPE_COLUMNS = tuple(range(len(IN_SCOPE_FEATURES)))  # of `RoutingInput.features()` used by the in-scope model
 IN_SCOPE_FOLDS, IN_SCOPE_REPEATS = 5, 5  # cross-validation of the in-scope model for the off-topic threshold
 # How the in-scope model may be regularised: (standardise the features first, C of the L2
 # penalty), in order of preference. `fit_calibration` fits each with its own thresholds and keeps
 # the first whose decisions, judged out of fold, are worth as much as the best's within one
 # standard error (`choose_in_scope_model`).
 IN_SCOPE_REGULARISATIONS: tuple[tuple[bool, float], ...] = ((False, 10.0), (True, 0.1), (True, 1.0), (True, 10.0))
-RANKING_FOLDS = 5  # the learned ranking and the scope model are fitted out of fold for the report
+RANKING_FOLDS = 5  # the learned ranking and the question memory are fitted out of fold for the report
 # The learned ranking's trees. Chosen out of fold on the dev questions (November 2026): depth 2-3 and
 # 100-400 trees at a learning rate of 0.03-0.1 all land within 0.01 of each other; this is the middle.
 RANKING_TREES = {"n_estimators": 200, "max_depth": 3, "learning_rate": 0.05}
@@ -78,7 +78,7 @@ class SearchedQuestion:
 
     question: LabelledQuestion
     outcome: SearchOutcome
-    trace: SearchTrace  # what the learned ranking and the scope model are fitted on
+    trace: SearchTrace  # what the learned ranking and the question memory are fitted on
 
     @property
     def routing_input(self) -> RoutingInput:
@@ -92,19 +92,19 @@ def retrieve_all(
     *,
     encodings: list[QueryVectors] | None = None,
     rankings: list[Ranking | None] | None = None,
-    scopes: list[ScopeModel | None] | None = None,
+    memories: list[QuestionMemory | None] | None = None,
     progress: Callable[[], None] | None = None,
 ) -> list[SearchedQuestion]:
     """`encodings`: each question's vector and token vectors (`SearchEngine.encode`; default:
-    computed per retrieval); `rankings`, `scopes`: the learned ranking and scope model per question
-    (default: the engine's)."""
+    computed per retrieval); `rankings`, `memories`: the learned ranking and question memory per
+    question (default: the engine's)."""
     retrieved = []
     models = engine.models
     for index, question in enumerate(questions):
         chosen = replace(
             models,
             ranking=rankings[index] if rankings is not None else models.ranking,
-            scope=scopes[index] if scopes is not None else models.scope,
+            memory=memories[index] if memories is not None else models.memory,
         )
         trace = SearchTrace()
         vectors = encodings[index] if encodings is not None else None
@@ -149,25 +149,22 @@ def logistic_on_raw_features(
     return coef, float(model.intercept_[0] - np.dot(coef, scaler.mean_))
 
 
-def fit_scope(retrieved: list[SearchedQuestion]) -> ScopeModel | None:
-    """The scope model (`search_api.scope`): a logistic regression on the question vectors of the
-    given questions, covered (1) against off-topic (0), the two weighed equally; None while fewer
-    than five of either have a vector."""
+def fit_memory(retrieved: list[SearchedQuestion]) -> QuestionMemory | None:
+    """The question memory (`search_api.question_memory`): the question vectors of the given
+    questions, covered and off-topic; None while fewer than five of either have a vector."""
     items = [item for item in retrieved if item.trace.embedding is not None]
     labels = np.array([0 if item.question.off_topic else 1 for item in items], dtype=int)
     if min(np.bincount(labels, minlength=2)) < 5:  # also covers no items at all
         return None
     vectors = np.array([item.trace.embedding for item in items], dtype=float)
-    coef, intercept = logistic_on_raw_features(vectors, labels, c=SCOPE_C, standardised=False, balanced=True)
-    memory = QuestionMemory.from_vectors(vectors[labels == 1], vectors[labels == 0])
-    return ScopeModel(coef=[float(c) for c in coef], intercept=intercept, memory=memory)
+    return QuestionMemory.from_vectors(vectors[labels == 1], vectors[labels == 0])
 
 
 Model = TypeVar("Model")
 
 
 def out_of_fold(retrieved: list[SearchedQuestion], fit: Callable[[list[SearchedQuestion]], Model]) -> tuple[list[Model], Model]:
-    """A model per question that was not fitted on it (`fit`: `fit_ranking` or `fit_scope`): for a
+    """A model per question that was not fitted on it (`fit`: `fit_ranking` or `fit_memory`): for a
     dev question, one fitted on the other folds of the dev questions; for a held-out question, the
     one fitted on all of them (the one the API uses, returned as well). The router is then fitted
     on signals no question saw itself in."""
@@ -235,7 +232,7 @@ def fit_calibration(
 ) -> RoutingCalibration:
     """Fit every router parameter on the given (dev) questions:
     1. the vote temperature and the classifier weight, by the likelihood of the right department;
-    2. the in-scope models, logistic regressions on the best dense cosine and BM25 score;
+    2. the in-scope model, a logistic regression on the best dense cosine, BM25 score, ... (`fit_in_scope`);
     3. Platt scaling of the confidence (probability that the routing is right, judged on every
        question it would route, off-topic ones included);
     4. the ambiguity threshold where asking and routing are worth the same (`ambiguity_threshold`),
@@ -403,12 +400,12 @@ def fit_in_scope(retrieved: list[SearchedQuestion], calibration: RoutingCalibrat
     one-word questions are no longer rejected as off-topic (routing of one-word questions 0.75 ->
     0.93, off-topic rejection 0.74 -> 0.77, all questions). BM25-only retrieval has no dense
     cosine; it uses its own score and the shortness.
-    One model judges the questions in every language. Before the scope signals there was a second
-    one for questions in other languages, on the dense cosine alone: their cosines to the Dutch
-    text are lower, in scope and out alike (November 2026: a model of all questions told 34 of the
-    125 covered questions in other languages "geen informatie", one of their own 11). With the
-    scope model and the question memory it only cost off-topic rejection (`kb ablation`, December
-    2026; `routing.IN_SCOPE_FEATURES`)."""
+    One model judges the questions in every language. Before the question memory there was a
+    second one for questions in other languages, on the dense cosine alone: their cosines to the
+    Dutch text are lower, in scope and out alike (November 2026: a model of all questions told 34
+    of the 125 covered questions in other languages "geen informatie", one of their own 11). With
+    the question memory it only cost off-topic rejection (`kb ablation`, December 2026;
+    `routing.IN_SCOPE_FEATURES`)."""
     calibration = calibration.model_copy()
     labels = np.array([0 if item.question.off_topic else 1 for item in retrieved])
     if len(set(labels)) < 2 or min(np.bincount(labels)) < 5:
@@ -508,7 +505,7 @@ class FinalRetrieval:
 
     retrieved: list[SearchedQuestion]
     ranking: Ranking | None
-    scope: ScopeModel | None
+    memory: QuestionMemory | None
 
 
 def retrieve_out_of_fold(
@@ -519,7 +516,7 @@ def retrieve_out_of_fold(
     *,
     ranking: bool = True,
 ) -> FinalRetrieval:
-    """The final variant over the questions: first without the learned ranking and scope model,
+    """The final variant over the questions: first without the learned ranking and question memory,
     then with ones fitted out of fold (`out_of_fold`), so that no question is ranked or scored by a
     model that saw it. Whatever is fitted on these retrievals (the router in `kb eval`, the tests
     of the router on the real dev questions) sees the signals a new question would get.
@@ -527,13 +524,13 @@ def retrieve_out_of_fold(
     if encodings is None:
         encodings = [engine.encode(question.q) for question in questions]
     none = [None] * len(questions)
-    unranked = retrieve_all(engine, questions, DEFAULT_MODE, encodings=encodings, rankings=none, scopes=none)
+    unranked = retrieve_all(engine, questions, DEFAULT_MODE, encodings=encodings, rankings=none, memories=none)
     rankings, fitted = out_of_fold(unranked, fit_ranking) if ranking else (none, None)
-    scopes, scope = out_of_fold(unranked, fit_scope)
+    memories, memory = out_of_fold(unranked, fit_memory)
     retrieved = retrieve_all(
-        engine, questions, DEFAULT_MODE, encodings=encodings, rankings=rankings, scopes=scopes, progress=progress
+        engine, questions, DEFAULT_MODE, encodings=encodings, rankings=rankings, memories=memories, progress=progress
     )
-    return FinalRetrieval(retrieved, fitted, scope)
+    return FinalRetrieval(retrieved, fitted, memory)
 
 
 def run_variants(
@@ -561,7 +558,7 @@ def run_variants(
                 dev, engine.settings.embedding_model, mode, weight, engine.settings.off_topic_rejection_target
             )
             if final is not None and mode == DEFAULT_MODE:
-                calibration.ranking, calibration.scope = final.ranking, final.scope
+                calibration.ranking, calibration.memory = final.ranking, final.memory
             calibrations[(mode, variant)] = calibration
     return EvaluationRun(retrieved, calibrations)
 
@@ -642,19 +639,17 @@ def build_report(run: EvaluationRun, model: str, final_mode: str = DEFAULT_MODE)
 
 
 def _calibration_summary(calibration: RoutingCalibration) -> dict:
-    """The router's settings for the report, without the learned models' bulk (the ranking's trees,
-    the scope model's vector and its labelled questions' vectors: they are in `eval/fitted/`)."""
+    """The router's settings for the report, without the learned models' bulk (the ranking's trees
+    and the labelled questions' vectors: they are in `eval/fitted/`)."""
     summary = calibration.model_dump()
     if summary.get("ranking") and "trees" in summary["ranking"]:
         summary["ranking"]["trees"] = f"{len(summary['ranking']['trees'])} trees (eval/fitted/ranking.json)"
-    if summary.get("scope"):
-        summary["scope"]["coef"] = f"{len(summary['scope']['coef'])} coefficients (eval/fitted/scope.json)"
-        if calibration.scope is not None and calibration.scope.memory is not None:
-            covered, off_topic = calibration.scope.memory.size
-            summary["scope"]["memory"] = (
-                f"{covered} covered and {off_topic} off-topic question vectors, "
-                f"{calibration.scope.memory.neighbours} nearest of each (eval/fitted/memory.npz)"
-            )
+    if calibration.memory is not None:
+        covered, off_topic = calibration.memory.size
+        summary["memory"] = (
+            f"{covered} covered and {off_topic} off-topic question vectors, "
+            f"{calibration.memory.neighbours} nearest of each (eval/fitted/memory.npz)"
+        )
     return summary
 
 

@@ -3,11 +3,11 @@ baseline`) into one folder (`Settings.fitted_dir`, by default `eval/fitted/`):
 
 - `router.json`: the router's settings, readable in a diff: the vote's temperature and the
   classifier's weight, the in-scope model with its coefficients by feature name, the Platt
-  scaling of the confidence and the two thresholds.
+  scaling of the confidence and the two thresholds, and how many neighbours the question memory
+  averages.
 - `ranking.json`: the learned ranking's regression trees (`search_api.ranking.BoostedRanking`: for
   each tree the arrays `feature`, `threshold`, `left`, `right`, `value` in scikit-learn's node
   numbering, one tree per line) or a logistic regression's coefficients by feature name.
-- `scope.json`: the scope model, a logistic regression on the question vector's dimensions.
 - `memory.npz`: the vectors of the labelled questions of the question memory (float16,
   L2-normalised; arrays `covered` and `off_topic`).
 
@@ -26,16 +26,15 @@ from typing import Any
 
 import numpy as np
 
+from search_api.question_memory import QuestionMemory
 from search_api.ranking import RANKING_FEATURES, BoostedRanking, LearnedRanking, Ranking, Tree
 from search_api.routing import IN_SCOPE_FEATURES, RoutingCalibration
-from search_api.scope import QuestionMemory, ScopeModel
 
 log = logging.getLogger(__name__)
 
-VERSION = 2  # 2: one in-scope model for every language (December 2026)
+VERSION = 2  # 2: one in-scope model for every language, no scope model (December 2026)
 ROUTER = "router.json"
 RANKING = "ranking.json"
-SCOPE = "scope.json"
 MEMORY = "memory.npz"
 
 
@@ -47,18 +46,11 @@ def save_models(calibration: RoutingCalibration, directory: Path) -> list[Path]:
     """Write the router and its learned models; remove a model file the calibration no longer has."""
     directory.mkdir(parents=True, exist_ok=True)
     written = [_write_json(directory / ROUTER, _router(calibration))]
-    for name, present in ((RANKING, calibration.ranking), (SCOPE, calibration.scope)):
-        if present is None:
-            (directory / name).unlink(missing_ok=True)
     if calibration.ranking is not None:
         written.append(_write_ranking(directory / RANKING, calibration.ranking, calibration.model))
-    memory = calibration.scope.memory if calibration.scope is not None else None
-    if calibration.scope is not None:
-        written.append(_write_json(directory / SCOPE, {
-            **_header("scope", calibration.model), "features": f"the question vector's {len(calibration.scope.coef)} dimensions",
-            "intercept": calibration.scope.intercept, "memory": MEMORY if memory is not None else None,
-            "neighbours": memory.neighbours if memory is not None else None, "coef": calibration.scope.coef,
-        }))
+    else:
+        (directory / RANKING).unlink(missing_ok=True)
+    memory = calibration.memory
     if memory is not None:
         np.savez_compressed(directory / MEMORY, covered=memory.covered, off_topic=memory.off_topic)
         written.append(directory / MEMORY)
@@ -81,8 +73,8 @@ def load_models(directory: Path, model: str, off_topic_rejection_target: float |
     calibration = _calibration(router, router_file)
     if router.get("ranking"):
         calibration.ranking = _read_ranking(directory / router["ranking"])
-    if router.get("scope"):
-        calibration.scope = _read_scope(directory / router["scope"])
+    if router.get("memory"):
+        calibration.memory = _read_memory(directory, router["memory"], router_file)
     if calibration.off_topic_rejection_target != off_topic_rejection_target:
         log.warning(
             "The router in %s was fitted with off-topic rejection target %s, the settings ask for %s; "
@@ -113,7 +105,7 @@ def _router(calibration: RoutingCalibration) -> dict[str, Any]:
         "confidence": {"platt": calibration.platt, "slope": calibration.confidence_slope,
                        "intercept": calibration.confidence_intercept, "min_confidence": calibration.min_confidence},
         "ranking": RANKING if calibration.ranking is not None else None,
-        "scope": SCOPE if calibration.scope is not None else None,
+        "memory": {"file": MEMORY, "neighbours": calibration.memory.neighbours} if calibration.memory is not None else None,
     }
 
 
@@ -173,21 +165,18 @@ def _read_ranking(path: Path) -> Ranking:
         raise ModelFileError(f"{path}: not a ranking of version {VERSION} ({type(exc).__name__}: {exc})") from None
 
 
-def _read_scope(path: Path) -> ScopeModel:
-    data = _read_json(path, "scope")
+def _read_memory(directory: Path, entry: Any, router_file: Path) -> QuestionMemory:
+    """The question memory the router names (`{"file": ..., "neighbours": ...}`)."""
     try:
-        memory = None
-        if data["memory"]:
-            with np.load(path.parent / data["memory"]) as arrays:
-                memory = QuestionMemory(covered=arrays["covered"], off_topic=arrays["off_topic"], neighbours=data["neighbours"])
-            if memory.dimensions != len(data["coef"]):
-                raise ModelFileError(f"{path.parent / data['memory']}: vectors of {memory.dimensions} dimensions, "
-                                     f"the scope model has {len(data['coef'])}")
-        return ScopeModel(coef=data["coef"], intercept=data["intercept"], memory=memory)
+        path = directory / entry["file"]
+        neighbours = int(entry["neighbours"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ModelFileError(f"{router_file}: memory must name its file and neighbours ({type(exc).__name__}: {exc})") from None
+    try:
+        with np.load(path) as arrays:
+            return QuestionMemory(covered=arrays["covered"], off_topic=arrays["off_topic"], neighbours=neighbours)
     except (KeyError, TypeError, ValueError, OSError) as exc:
-        if isinstance(exc, ModelFileError):
-            raise
-        raise ModelFileError(f"{path}: not a scope model of version {VERSION} ({type(exc).__name__}: {exc})") from None
+        raise ModelFileError(f"{path}: not a question memory ({type(exc).__name__}: {exc})") from None
 
 
 def _read_json(path: Path, kind: str) -> dict[str, Any]:

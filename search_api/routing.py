@@ -7,7 +7,7 @@ The combined distribution is `w * classifier + (1 - w) * vote`. Whether the ques
 anything the knowledge base covers is a logistic model of retrieval signals (best dense cosine,
 best BM25 score, and the shortness of the question: a one-word question scores lower on both
 than a sentence about the same thing; the learned ranking's confidence) and of what the question
-is about (`search_api.scope`); a question that is exactly an article's title or keyword
+is about (the nearest labelled questions, `search_api.question_memory`); a question that is exactly an article's title or keyword
 is in scope (`search_api.best_bets`). The confidence is Platt-scaled so that it is the
 probability that the routing is right. Below a threshold the router abstains as "ambiguous" and
 offers the most likely departments. Every parameter (temperature, w, the in-scope model, the
@@ -22,11 +22,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Literal
 
-from pydantic import BaseModel, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from search_api.grouping import ArticleHit
+from search_api.question_memory import QuestionMemory
 from search_api.ranking import Ranking
-from search_api.scope import ScopeModel
 
 
 VOTE_DEPTH = 10
@@ -36,17 +36,18 @@ VOTE_DEPTH = 10
 LEXICAL_LANGUAGES = {None, "nl", "en"}
 #: The features of the in-scope model, by name, in the order of `RoutingInput.features()`: the
 #: best dense cosine, log(1 + the best BM25 score), shortness 1 / (1 + content words), the learned
-#: ranking's confidence in its first article, the scope model's log-odds, and the question memory's
-#: margin. The fitted router (`search_api.model_files`) names its coefficients by them. One model
+#: ranking's confidence in its first article, and the question memory's margin. The fitted router (`search_api.model_files`) names its coefficients by them. One model
 #: judges questions in every language: a second one for questions in other languages, without the
 #: BM25 score, rejected fewer off-topic questions and won nothing (`kb ablation`, December 2026,
 #: blind sets: off-topic rejection held out 0.875 against 0.925 with one model, all 0.922 against 0.948).
-IN_SCOPE_FEATURES = ("dense_cosine", "bm25_log", "shortness", "ranking_top", "scope_log_odds", "memory_margin")
+IN_SCOPE_FEATURES = ("dense_cosine", "bm25_log", "shortness", "ranking_top", "memory_margin")
 _DEFAULT_COEF = [60.0] + [0.0] * (len(IN_SCOPE_FEATURES) - 1)  # the dense cosine alone
 
 
 class RoutingCalibration(BaseModel):
     """Parameters of the router; `kb eval --calibrate` fits them for a model and retrieval mode."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
 
     model: str = ""
     mode: str = "hybrid_plus"
@@ -73,9 +74,9 @@ class RoutingCalibration(BaseModel):
     # The learned ranking of the first articles (`search_api.ranking`), fitted on the same dev
     # questions; None: the fused order stands.
     ranking: Ranking | None = None
-    # The scope model of the question vector (`search_api.scope`), fitted on the same dev
-    # questions; None: its signal is 0.
-    scope: ScopeModel | None = None
+    # The labelled dev questions' vectors (`search_api.question_memory`); None: its signal is 0.
+    # Arrays, in their own file (`search_api.model_files`).
+    memory: QuestionMemory | None = Field(None, exclude=True)
 
     @model_validator(mode="after")
     def _one_coefficient_per_feature(self) -> "RoutingCalibration":
@@ -96,10 +97,8 @@ class RoutingInput:
     best_bet: bool = False  # the question is exactly an article's title or keyword (`search_api.best_bets`)
     # the learned ranking's probability that its first article is right (`search_api.ranking`); 0 without one
     ranking_top: float = 0.0
-    # how much the question itself reads like one we cover (`search_api.scope`, log-odds); 0 without a model
-    scope: float = 0.0
     # how much nearer it is to the labelled questions we cover than to the off-topic ones
-    # (`search_api.scope.QuestionMemory`, difference of cosines); 0 without a memory
+    # (`search_api.question_memory.QuestionMemory`, difference of cosines); 0 without a memory
     margin: float = 0.0
 
     def features(self) -> list[float]:
@@ -110,15 +109,14 @@ class RoutingInput:
         one word to match, not four. The learned ranking's confidence in its first article weighs
         the signals together per article (November 2026, 5 x 5-fold on the dev questions:
         off-topic questions rejected while keeping 95% of the covered ones 0.805 -> 0.893). The
-        scope model says what the question is about, where the others say how well something
-        matched (held out: value of the decisions 0.730 -> 0.779). The nearest labelled questions
-        see what that one hyperplane averages away (held out: AUC 0.962 -> 0.977)."""
+        nearest labelled questions say what the question is about, where the others say how well
+        something matched (held out: AUC 0.962 -> 0.977 beside a logistic regression on the
+        question vector, which was later left out, `search_api.question_memory`)."""
         named = {
             "dense_cosine": self.top_dense,
             "bm25_log": math.log1p(max(self.top_sparse, 0.0)),
             "shortness": 1.0 / (1 + self.words),
             "ranking_top": self.ranking_top,
-            "scope_log_odds": self.scope,
             "memory_margin": self.margin,
         }
         return [named[name] for name in IN_SCOPE_FEATURES]

@@ -54,9 +54,9 @@ def test_a_part_earns_its_place_when_leaving_it_out_costs_a_point_anywhere():
 
 def test_the_variants_leave_out_every_model_and_every_hand_set_weight():
     models = {variant.key for variant in VARIANTS if variant.kind == "model"}
-    assert models == {"classifier", "ranking", "scope", "memory", "lexical_in_scope", "other_language_in_scope", "platt"}
-    weights = {"fusion_weights", "rank_constant", "score_blend", "article_vectors", "best_bets", "language_centering",
-               "typo_correction", "article_chunks", "depth"}
+    assert models == {"classifier", "ranking", "memory", "in_scope", "platt"}
+    weights = {"fusion_weights", "rank_constant", "article_vectors", "best_bets", "language_centering", "typo_correction",
+               "article_chunks", "depth", "vote_depth"}
     assert weights <= set(VARIANT_KEYS)
     assert len(set(VARIANT_KEYS)) == len(VARIANTS)
     assert {stage for variant in VARIANTS for stage in variant.stages} <= set(STAGES)

@@ -7,7 +7,7 @@ import numpy as np
 from eval.run import IN_SCOPE_REPEATS, SearchedQuestion, fit_in_scope, out_of_fold_in_scope
 from kb.questions import LabelledQuestion
 from search_api.pipeline import SearchOutcome, SearchTrace
-from search_api.routing import Routing, RoutingCalibration, RoutingInput, in_scope_probability
+from search_api.routing import IN_SCOPE_FEATURES, Routing, RoutingCalibration, RoutingInput, in_scope_probability
 
 
 def item(q: str, off_topic: bool, dense: float, sparse: float, words: int) -> SearchedQuestion:
@@ -99,18 +99,19 @@ def test_the_learned_rankings_confidence_is_a_signal_of_the_in_scope_model():
     assert p[covered].min() > p[~covered].max()
 
 
-def test_the_scope_models_log_odds_are_a_signal_of_the_in_scope_model():
+def test_the_question_memorys_margin_is_a_signal_of_the_in_scope_model():
     """Covered and off-topic questions alike on cosine, BM25 and length; only what the question is
-    about (the scope model's log-odds) tells them apart."""
+    about (how much nearer it is to covered labelled questions than to off-topic ones) tells them
+    apart."""
     rng = random.Random(11)
     items = []
     for i in range(160):
         off_topic = i % 4 == 0
         question = item(f"q {i}", off_topic, rng.gauss(0.87, 0.02), rng.gauss(12, 3), 4)
-        question.outcome.routing_input.scope = rng.uniform(-4.0, -0.5) if off_topic else rng.uniform(0.5, 4.0)
+        question.outcome.routing_input.margin = rng.uniform(-0.3, -0.05) if off_topic else rng.uniform(0.05, 0.3)
         items.append(question)
     calibration = fit_in_scope(items, RoutingCalibration(in_scope_standardised=True, in_scope_c=1.0))
-    assert calibration.in_scope_coef[4] > 0
+    assert calibration.in_scope_coef[IN_SCOPE_FEATURES.index("memory_margin")] > 0
     p = np.array([in_scope_probability(i.routing_input, calibration) for i in items])
     covered = np.array([not i.question.off_topic for i in items])
     assert p[covered].min() > p[~covered].max()

@@ -31,9 +31,9 @@ def test_the_bm25_score_counts_for_being_in_scope():
 
 
 def test_the_labelled_questions_margin_counts_only_in_a_router_fitted_with_it():
-    question = RoutingInput(hits=[], top_dense=0.85, top_sparse=3.0, scope=1.0, margin=0.2)
+    question = RoutingInput(hits=[], top_dense=0.85, top_sparse=3.0, margin=0.2)
     before = in_scope_probability(question, CALIBRATION)  # fitted before the signal existed
-    assert before == in_scope_probability(RoutingInput(hits=[], top_dense=0.85, top_sparse=3.0, scope=1.0), CALIBRATION)
+    assert before == in_scope_probability(RoutingInput(hits=[], top_dense=0.85, top_sparse=3.0), CALIBRATION)
     fitted = CALIBRATION.model_copy(
         update={"in_scope_coef": coefficients(dense_cosine=10.0, bm25_log=2.0, memory_margin=30.0)}
     )
@@ -62,5 +62,5 @@ def test_departments_tied_in_the_vote_keep_the_order_of_their_articles():
 
 def test_one_coefficient_per_named_feature():
     with pytest.raises(ValueError, match="one coefficient per feature"):
-        RoutingCalibration(in_scope_coef=[60.0, 0.0, 0.0, 0.0, 0.0])  # one short: it would drop the last feature
+        RoutingCalibration(in_scope_coef=[60.0, 0.0, 0.0, 0.0])  # one short: it would drop the last feature
     assert len(RoutingCalibration().in_scope_coef) == len(IN_SCOPE_FEATURES) == len(RoutingInput(hits=[]).features())
