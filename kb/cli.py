@@ -300,7 +300,7 @@ def evaluate(
     questions = load_questions(settings.questions_file)
     engine = SearchEngine(settings)
     try:
-        with console.status("Loading the model and the index ..."):
+        with console.status("Loading the model and the index ..."), _without_fitted_models(engine, calibrate):
             engine.start()
     except StoreLockedError as exc:
         err.print(f"[red]{exc}[/red]\nStop the API to run the evaluation in-process.")
@@ -330,6 +330,30 @@ def evaluate(
     console.print(f"Report: {path} (and {path.with_suffix('.md').name})")
     for path in readme or []:
         _write_readme(path, report)
+
+
+@contextmanager
+def _without_fitted_models(engine, replaced: bool) -> Iterator[None]:
+    """While the engine starts: when the run fits every model again and replaces the fitted ones
+    (`--calibrate`), it does not read them (a file of an older format would stop the start, and
+    the fit is how such a file is replaced). Nothing the report shows comes from them: every
+    variant's router, ranking and memory are fitted in the run."""
+    if not replaced:
+        yield
+        return
+    import logging
+    import tempfile
+
+    fitted, quiet = engine.settings.fitted_dir, logging.getLogger("search_api.model_files")
+    level = quiet.level
+    with tempfile.TemporaryDirectory(prefix="kb-no-models-") as empty:
+        engine.settings.fitted_dir = Path(empty)
+        quiet.setLevel(logging.ERROR)  # "no fitted router": as meant
+        try:
+            yield
+        finally:
+            engine.settings.fitted_dir = fitted
+            quiet.setLevel(level)
 
 
 @app.command()
