@@ -5,9 +5,9 @@ what citizens get. In one run every retrieval variant (`search_api.retrieval.RET
 answers the same questions with the same query vectors; every routing variant (article vote,
 classifier, both) is then re-scored from the same retrievals. Each variant's router is fitted on
 the dev split only; the held-out test split is what the README reports. The final configuration's
-learned ranking (`search_api.ranking`) and the scope model (`search_api.scope`) are fitted on
-the dev split too, and every question is ranked and scored by ones that did not see it
-(`out_of_fold`) before the router is fitted.
+learned ranking (`search_api.ranking`) and the question memory (`search_api.question_memory`)
+are fitted on the dev split too, and every question is ranked and scored by ones that did not
+see it (`out_of_fold`) before the router is fitted.
 """
 
 from __future__ import annotations
@@ -32,11 +32,10 @@ from eval.targets import against_targets
 from search_api.engine import SearchEngine
 from search_api.pipeline import QueryVectors, SearchOutcome, SearchTrace
 from search_api.ranking import BoostedRanking, Ranking
-from search_api.scope import REGULARISATION_C as SCOPE_C
-from search_api.scope import QuestionMemory, ScopeModel
+from search_api.question_memory import QuestionMemory
 from search_api.retrieval import DEFAULT_MODE, RETRIEVAL_MODES, RetrievalMode
 from search_api.routing import (
-    OTHER_LANGUAGE_COLUMNS,
+    IN_SCOPE_FEATURES,
     RoutingCalibration,
     RoutingInput,
     calibrated_confidence,
@@ -49,14 +48,14 @@ from search_api.routing import (
 TEMPERATURES = (0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.03, 0.05, 0.08, 0.15, 0.3)
 WEIGHTS = tuple(round(0.1 * step, 1) for step in range(11))
 THRESHOLDS = tuple(round(0.05 * step, 2) for step in range(1, 19))
-IN_SCOPE_COLUMNS = (0, 1, 2, 3, 4, 5)  # of `RoutingInput.features()` used by the in-scope model of lexical questions
+IN_SCOPE_COLUMNS = tuple(range(len(IN_SCOPE_FEATURES)))  # of `RoutingInput.features()` used by the in-scope model
 IN_SCOPE_FOLDS, IN_SCOPE_REPEATS = 5, 5  # cross-validation of the in-scope model for the off-topic threshold
 # How the in-scope model may be regularised: (standardise the features first, C of the L2
 # penalty), in order of preference. `fit_calibration` fits each with its own thresholds and keeps
 # the first whose decisions, judged out of fold, are worth as much as the best's within one
 # standard error (`choose_in_scope_model`).
 IN_SCOPE_REGULARISATIONS: tuple[tuple[bool, float], ...] = ((False, 10.0), (True, 0.1), (True, 1.0), (True, 10.0))
-RANKING_FOLDS = 5  # the learned ranking and the scope model are fitted out of fold for the report
+RANKING_FOLDS = 5  # the learned ranking and the question memory are fitted out of fold for the report
 # The learned ranking's trees. Chosen out of fold on the dev questions (November 2026): depth 2-3 and
 # 100-400 trees at a learning rate of 0.03-0.1 all land within 0.01 of each other; this is the middle.
 RANKING_TREES = {"n_estimators": 200, "max_depth": 3, "learning_rate": 0.05}
@@ -79,7 +78,7 @@ class SearchedQuestion:
 
     question: LabelledQuestion
     outcome: SearchOutcome
-    trace: SearchTrace  # what the learned ranking and the scope model are fitted on
+    trace: SearchTrace  # what the learned ranking and the question memory are fitted on
 
     @property
     def routing_input(self) -> RoutingInput:
@@ -93,19 +92,19 @@ def retrieve_all(
     *,
     encodings: list[QueryVectors] | None = None,
     rankings: list[Ranking | None] | None = None,
-    scopes: list[ScopeModel | None] | None = None,
+    memories: list[QuestionMemory | None] | None = None,
     progress: Callable[[], None] | None = None,
 ) -> list[SearchedQuestion]:
     """`encodings`: each question's vector and token vectors (`SearchEngine.encode`; default:
-    computed per retrieval); `rankings`, `scopes`: the learned ranking and scope model per question
-    (default: the engine's)."""
+    computed per retrieval); `rankings`, `memories`: the learned ranking and question memory per
+    question (default: the engine's)."""
     retrieved = []
     models = engine.models
     for index, question in enumerate(questions):
         chosen = replace(
             models,
             ranking=rankings[index] if rankings is not None else models.ranking,
-            scope=scopes[index] if scopes is not None else models.scope,
+            memory=memories[index] if memories is not None else models.memory,
         )
         trace = SearchTrace()
         vectors = encodings[index] if encodings is not None else None
@@ -150,25 +149,22 @@ def logistic_on_raw_features(
     return coef, float(model.intercept_[0] - np.dot(coef, scaler.mean_))
 
 
-def fit_scope(retrieved: list[SearchedQuestion]) -> ScopeModel | None:
-    """The scope model (`search_api.scope`): a logistic regression on the question vectors of the
-    given questions, covered (1) against off-topic (0), the two weighed equally; None while fewer
-    than five of either have a vector."""
+def fit_memory(retrieved: list[SearchedQuestion]) -> QuestionMemory | None:
+    """The question memory (`search_api.question_memory`): the question vectors of the given
+    questions, covered and off-topic; None while fewer than five of either have a vector."""
     items = [item for item in retrieved if item.trace.embedding is not None]
     labels = np.array([0 if item.question.off_topic else 1 for item in items], dtype=int)
     if min(np.bincount(labels, minlength=2)) < 5:  # also covers no items at all
         return None
     vectors = np.array([item.trace.embedding for item in items], dtype=float)
-    coef, intercept = logistic_on_raw_features(vectors, labels, c=SCOPE_C, standardised=False, balanced=True)
-    memory = QuestionMemory.from_vectors(vectors[labels == 1], vectors[labels == 0])
-    return ScopeModel(coef=[float(c) for c in coef], intercept=intercept, memory=memory)
+    return QuestionMemory.from_vectors(vectors[labels == 1], vectors[labels == 0])
 
 
 Model = TypeVar("Model")
 
 
 def out_of_fold(retrieved: list[SearchedQuestion], fit: Callable[[list[SearchedQuestion]], Model]) -> tuple[list[Model], Model]:
-    """A model per question that was not fitted on it (`fit`: `fit_ranking` or `fit_scope`): for a
+    """A model per question that was not fitted on it (`fit`: `fit_ranking` or `fit_memory`): for a
     dev question, one fitted on the other folds of the dev questions; for a held-out question, the
     one fitted on all of them (the one the API uses, returned as well). The router is then fitted
     on signals no question saw itself in."""
@@ -231,10 +227,12 @@ def fit_calibration(
     mode: str = DEFAULT_MODE,
     classifier_weight: float | None = None,
     rejection_target: float | None = None,
+    *,
+    platt: bool = True,
 ) -> RoutingCalibration:
     """Fit every router parameter on the given (dev) questions:
     1. the vote temperature and the classifier weight, by the likelihood of the right department;
-    2. the in-scope models, logistic regressions on the best dense cosine and BM25 score;
+    2. the in-scope model, a logistic regression on the best dense cosine, BM25 score, ... (`fit_in_scope`);
     3. Platt scaling of the confidence (probability that the routing is right, judged on every
        question it would route, off-topic ones included);
     4. the ambiguity threshold where asking and routing are worth the same (`ambiguity_threshold`),
@@ -242,7 +240,8 @@ def fit_calibration(
        lowest threshold that rejects at least that share of the off-topic questions
        (`choose_off_topic_threshold`).
     Steps 2-4 are done once per regularisation of the in-scope model
-    (`IN_SCOPE_REGULARISATIONS`); `choose_in_scope_model` keeps one."""
+    (`IN_SCOPE_REGULARISATIONS`); `choose_in_scope_model` keeps one. `platt=False` leaves out
+    step 3 (the raw confidence is used as it is; `eval.ablation` measures what it adds)."""
     calibration = RoutingCalibration(
         model=model, mode=mode, fitted_on=len(retrieved), off_topic_rejection_target=rejection_target
     )
@@ -270,13 +269,14 @@ def fit_calibration(
             retrieved,
             calibration.model_copy(update={"in_scope_standardised": standardised, "in_scope_c": c}),
             rejection_target,
+            platt=platt,
         )
         for standardised, c in IN_SCOPE_REGULARISATIONS
     ])
 
 
 def _fit_decisions(
-    retrieved: list[SearchedQuestion], calibration: RoutingCalibration, rejection_target: float | None
+    retrieved: list[SearchedQuestion], calibration: RoutingCalibration, rejection_target: float | None, *, platt: bool = True
 ) -> "FittedRouter":
     """Steps 2-4 of `fit_calibration` for the regularisation `calibration` names."""
     calibration = fit_in_scope(retrieved, calibration)
@@ -288,7 +288,7 @@ def _fit_decisions(
     # out) were routed right (November 2026).
     routed = [o for o in raw if o.department is not None]
     right = np.array([1 if o.routed_correctly else 0 for o in routed])
-    if len(set(right)) == 2:
+    if platt and len(set(right)) == 2:
         platt = LogisticRegression(C=100.0).fit(np.array([[o.confidence] for o in routed]), right)
         calibration.confidence_slope = float(platt.coef_[0][0])
         calibration.confidence_intercept = float(platt.intercept_[0])
@@ -388,9 +388,10 @@ def choose_off_topic_threshold(outcomes: dict[float, list[list[Observation]]], r
 
 
 def fit_in_scope(retrieved: list[SearchedQuestion], calibration: RoutingCalibration) -> RoutingCalibration:
-    """The in-scope models, fitted on the given questions; returns a copy of `calibration`.
+    """The in-scope model, fitted on the given questions; returns a copy of `calibration`.
 
-    Lexical questions: the best dense cosine, the best BM25 score and the shortness. Measured
+    The best dense cosine, the best BM25 score and the shortness (and the signals of
+    `routing.IN_SCOPE_FEATURES` that came later). Measured
     (5-fold cross-validated, all questions, with example questions in eight languages indexed):
     AUC dense 0.955, BM25 0.950, both 0.959, classifier certainty 0.810 (adds nothing); off-topic
     questions rejected while keeping 95% of real ones: dense 0.80, both 0.89. A classifier of the
@@ -399,38 +400,25 @@ def fit_in_scope(retrieved: list[SearchedQuestion], calibration: RoutingCalibrat
     one-word questions are no longer rejected as off-topic (routing of one-word questions 0.75 ->
     0.93, off-topic rejection 0.74 -> 0.77, all questions). BM25-only retrieval has no dense
     cosine; it uses its own score and the shortness.
-    BM25 only counts for questions in the languages of the indexed text (`routing.LEXICAL_LANGUAGES`);
-    for the others a second model uses the dense cosine alone, fitted on the questions in those
-    languages (and on all questions while fewer than five of them are in scope or off-topic).
-    Their cosines to the Dutch text are lower, in scope and out alike; fitted on all questions,
-    mostly Dutch ones, that model told 34 of the 125 covered questions in other languages "geen
-    informatie" (November 2026; fitted on their own: 11, with 22 instead of 24 of their 25 off-topic
-    questions rejected)."""
+    One model judges the questions in every language. Before the question memory there was a
+    second one for questions in other languages, on the dense cosine alone: their cosines to the
+    Dutch text are lower, in scope and out alike (November 2026: a model of all questions told 34
+    of the 125 covered questions in other languages "geen informatie", one of their own 11). With
+    the question memory it only cost off-topic rejection (`kb ablation`, December 2026;
+    `routing.IN_SCOPE_FEATURES`)."""
     calibration = calibration.model_copy()
-
-    def fit(items: list[SearchedQuestion], columns: list[int]) -> tuple[list[float], float] | None:
-        """Coefficients on all the raw features (0 outside `columns`), and the intercept."""
-        labels = np.array([0 if item.question.off_topic else 1 for item in items])
-        if len(set(labels)) < 2 or min(np.bincount(labels)) < 5:
-            return None
-        features = np.array([item.routing_input.features() for item in items])
-        fitted, intercept = logistic_on_raw_features(
-            features[:, columns], labels, c=calibration.in_scope_c, standardised=calibration.in_scope_standardised, balanced=True
-        )
-        coef = [0.0] * features.shape[1]
-        for position, column in enumerate(columns):
-            coef[column] = float(fitted[position])
-        return coef, intercept
-
+    labels = np.array([0 if item.question.off_topic else 1 for item in retrieved])
+    if len(set(labels)) < 2 or min(np.bincount(labels)) < 5:
+        return calibration
     columns = [c for c in IN_SCOPE_COLUMNS if c != 0] if calibration.mode == "bm25" else list(IN_SCOPE_COLUMNS)
-    lexical = fit([item for item in retrieved if item.routing_input.lexical], columns)
-    if lexical is not None:
-        calibration.in_scope_coef, calibration.in_scope_intercept = lexical
-    if calibration.mode != "bm25":  # fitted on the questions it judges; on all while too few of them
-        columns = list(OTHER_LANGUAGE_COLUMNS)
-        dense = fit([item for item in retrieved if not item.routing_input.lexical], columns) or fit(retrieved, columns)
-        if dense is not None:
-            calibration.in_scope_dense_coef, calibration.in_scope_dense_intercept = dense
+    features = np.array([item.routing_input.features() for item in retrieved])
+    fitted, intercept = logistic_on_raw_features(
+        features[:, columns], labels, c=calibration.in_scope_c, standardised=calibration.in_scope_standardised, balanced=True
+    )
+    coef = [0.0] * features.shape[1]  # on all the raw features, 0 outside `columns`
+    for position, column in enumerate(columns):
+        coef[column] = float(fitted[position])
+    calibration.in_scope_coef, calibration.in_scope_intercept = coef, intercept
     return calibration
 
 
@@ -517,7 +505,7 @@ class FinalRetrieval:
 
     retrieved: list[SearchedQuestion]
     ranking: Ranking | None
-    scope: ScopeModel | None
+    memory: QuestionMemory | None
 
 
 def retrieve_out_of_fold(
@@ -525,21 +513,24 @@ def retrieve_out_of_fold(
     questions: list[LabelledQuestion],
     encodings: list[QueryVectors] | None = None,
     progress: Callable[[], None] | None = None,
+    *,
+    ranking: bool = True,
 ) -> FinalRetrieval:
-    """The final variant over the questions: first without the learned ranking and scope model,
+    """The final variant over the questions: first without the learned ranking and question memory,
     then with ones fitted out of fold (`out_of_fold`), so that no question is ranked or scored by a
     model that saw it. Whatever is fitted on these retrievals (the router in `kb eval`, the tests
-    of the router on the real dev questions) sees the signals a new question would get."""
+    of the router on the real dev questions) sees the signals a new question would get.
+    `ranking=False`: without the learned ranking (`eval.ablation` measures what it adds)."""
     if encodings is None:
         encodings = [engine.encode(question.q) for question in questions]
     none = [None] * len(questions)
-    unranked = retrieve_all(engine, questions, DEFAULT_MODE, encodings=encodings, rankings=none, scopes=none)
-    rankings, ranking = out_of_fold(unranked, fit_ranking)
-    scopes, scope = out_of_fold(unranked, fit_scope)
+    unranked = retrieve_all(engine, questions, DEFAULT_MODE, encodings=encodings, rankings=none, memories=none)
+    rankings, fitted = out_of_fold(unranked, fit_ranking) if ranking else (none, None)
+    memories, memory = out_of_fold(unranked, fit_memory)
     retrieved = retrieve_all(
-        engine, questions, DEFAULT_MODE, encodings=encodings, rankings=rankings, scopes=scopes, progress=progress
+        engine, questions, DEFAULT_MODE, encodings=encodings, rankings=rankings, memories=memories, progress=progress
     )
-    return FinalRetrieval(retrieved, ranking, scope)
+    return FinalRetrieval(retrieved, fitted, memory)
 
 
 def run_variants(
@@ -567,7 +558,7 @@ def run_variants(
                 dev, engine.settings.embedding_model, mode, weight, engine.settings.off_topic_rejection_target
             )
             if final is not None and mode == DEFAULT_MODE:
-                calibration.ranking, calibration.scope = final.ranking, final.scope
+                calibration.ranking, calibration.memory = final.ranking, final.memory
             calibrations[(mode, variant)] = calibration
     return EvaluationRun(retrieved, calibrations)
 
@@ -648,19 +639,17 @@ def build_report(run: EvaluationRun, model: str, final_mode: str = DEFAULT_MODE)
 
 
 def _calibration_summary(calibration: RoutingCalibration) -> dict:
-    """The router's settings for the report, without the learned models' bulk (the ranking's trees,
-    the scope model's vector and its labelled questions' vectors: they are in `eval/fitted/`)."""
+    """The router's settings for the report, without the learned models' bulk (the ranking's trees
+    and the labelled questions' vectors: they are in `eval/fitted/`)."""
     summary = calibration.model_dump()
     if summary.get("ranking") and "trees" in summary["ranking"]:
         summary["ranking"]["trees"] = f"{len(summary['ranking']['trees'])} trees (eval/fitted/ranking.json)"
-    if summary.get("scope"):
-        summary["scope"]["coef"] = f"{len(summary['scope']['coef'])} coefficients (eval/fitted/scope.json)"
-        if calibration.scope is not None and calibration.scope.memory is not None:
-            covered, off_topic = calibration.scope.memory.size
-            summary["scope"]["memory"] = (
-                f"{covered} covered and {off_topic} off-topic question vectors, "
-                f"{calibration.scope.memory.neighbours} nearest of each (eval/fitted/memory.npz)"
-            )
+    if calibration.memory is not None:
+        covered, off_topic = calibration.memory.size
+        summary["memory"] = (
+            f"{covered} covered and {off_topic} off-topic question vectors, "
+            f"{calibration.memory.neighbours} nearest of each (eval/fitted/memory.npz)"
+        )
     return summary
 
 

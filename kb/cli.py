@@ -300,7 +300,7 @@ def evaluate(
     questions = load_questions(settings.questions_file)
     engine = SearchEngine(settings)
     try:
-        with console.status("Loading the model and the index ..."):
+        with console.status("Loading the model and the index ..."), _without_fitted_models(engine, calibrate):
             engine.start()
     except StoreLockedError as exc:
         err.print(f"[red]{exc}[/red]\nStop the API to run the evaluation in-process.")
@@ -332,6 +332,30 @@ def evaluate(
         _write_readme(path, report)
 
 
+@contextmanager
+def _without_fitted_models(engine, replaced: bool) -> Iterator[None]:
+    """While the engine starts: when the run fits every model again and replaces the fitted ones
+    (`--calibrate`), it does not read them (a file of an older format would stop the start, and
+    the fit is how such a file is replaced). Nothing the report shows comes from them: every
+    variant's router, ranking and memory are fitted in the run."""
+    if not replaced:
+        yield
+        return
+    import logging
+    import tempfile
+
+    fitted, quiet = engine.settings.fitted_dir, logging.getLogger("search_api.model_files")
+    level = quiet.level
+    with tempfile.TemporaryDirectory(prefix="kb-no-models-") as empty:
+        engine.settings.fitted_dir = Path(empty)
+        quiet.setLevel(logging.ERROR)  # "no fitted router": as meant
+        try:
+            yield
+        finally:
+            engine.settings.fitted_dir = fitted
+            quiet.setLevel(level)
+
+
 @app.command()
 def report(
     source: Annotated[Path, typer.Argument(help="A JSON report of `kb eval` (eval/baseline.json, data/reports/eval-*.json)")],
@@ -361,21 +385,125 @@ def report(
         _write_readme(path, data)
 
 
-def _check_readme(path: Path) -> None:
-    from eval.readme import ReadmeBlockError, find_blocks
+@app.command()
+def ablation(
+    output: Annotated[Path | None, typer.Option(help="Also write the JSON report here (eval/ablation.json)")] = None,
+    markdown: Annotated[Path | None, typer.Option(help="Also write the table as Markdown here")] = None,
+    readme: Annotated[
+        list[Path] | None,
+        typer.Option(help="Also write the table between the `<!-- kb ablation: parts -->` markers of this Markdown file (repeatable)"),
+    ] = None,
+    variant: Annotated[
+        list[str] | None, typer.Option(help="Only this part left out (repeatable; default: every part)")
+    ] = None,
+    render: Annotated[
+        Path | None, typer.Option(help="Draw a saved JSON report (eval/ablation.json) instead of running the ablation")
+    ] = None,
+) -> None:
+    """Leave out each fitted model, stage and hand-set weight in turn, refit, and score it on the blind question sets (held out and all), with what each part costs per search."""
+    import json
+
+    from rich.markup import escape
+
+    from eval.ablation import ABLATION_BLOCKS, VARIANT_KEYS, VARIANTS, render_table
+
+    unknown = [name for name in variant or [] if name not in VARIANT_KEYS]
+    if unknown:
+        err.print(f"[red]--variant {escape(', '.join(unknown))}: unknown; known: {', '.join(VARIANT_KEYS)}[/red]")
+        raise typer.Exit(2)
+    for path in readme or []:
+        _check_readme(path, ABLATION_BLOCKS, "kb ablation")
+    if render is not None:
+        try:
+            report = json.loads(render.read_text(encoding="utf-8"))
+            render_table(report)
+        except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
+            err.print(f"[red]{render}: not a readable `kb ablation` report ({type(exc).__name__}: {exc})[/red]")
+            raise typer.Exit(2) from None
+    else:
+        report = _run_ablation(tuple(v for v in VARIANTS if not variant or v.key in variant))
+        if output:
+            output.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    _print_ablation(report)
+    if markdown:
+        markdown.write_text("\n".join(render_table(report)) + "\n", encoding="utf-8")
+    for path in readme or []:
+        _write_readme(path, report, ABLATION_BLOCKS, "kb ablation")
+
+
+def _run_ablation(variants: tuple) -> dict:
+    from eval.ablation import run_ablation
+    from kb.questions import load_questions
+    from kb.store import StoreLockedError
+    from search_api.engine import SearchEngine
+
+    settings = get_settings()
+    questions = load_questions(settings.questions_file)
+    engine = SearchEngine(settings)
+    try:
+        with console.status("Loading the model and the index ..."):
+            engine.start()
+    except StoreLockedError as exc:
+        err.print(f"[red]{exc}[/red]\nStop the API to run the ablation in-process.")
+        raise typer.Exit(2) from None
+    try:
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=console) as progress:
+            task = progress.add_task("everything", total=len(variants) + 1)
+
+            started = iter(range(len(variants) + 1))
+
+            def advance(name: str) -> None:  # one call as each variant starts
+                progress.update(task, description=name, completed=next(started))
+
+            report = run_ablation(engine, questions, variants, progress=advance)
+    finally:
+        engine.close()
+    return report
+
+
+def _print_ablation(report: dict) -> None:
+    from rich.table import Table
+
+    from eval.ablation import GROUP_LABELS, GROUPS, LABELS, METRICS, cell
+
+    everything, *variants = report["rows"]
+    table = Table(title="What each part adds: blind question sets, held out and all (change in points)")
+    table.add_column("without", max_width=36)
+    for group in GROUPS:
+        for metric in METRICS:
+            table.add_column(f"{LABELS[metric]}\n{GROUP_LABELS[group]}", justify="right", no_wrap=True)
+    table.add_column("ms", justify="right", no_wrap=True)
+    table.add_column("≥ 1 pt", no_wrap=True)
+    for row in (everything, *variants):
+        cells = [cell(everything, row, group, metric).replace(" (", "\n(") for group in GROUPS for metric in METRICS]
+        ms = "–" if row["ms"] is None else f"{row['ms']:.2f}"
+        verdict = "" if row is everything else ("yes" if row["earns_its_place"] else "[red]no[/red]")
+        table.add_row(row["key"], *cells, ms, verdict)
+    console.print(table)
+    console.print(
+        f"{everything['held_out']['questions']} held-out and {everything['all']['questions']} blind questions in all; "
+        "ms: what the part's stage costs a search (everything: the whole search); ≥ 1 pt: leaving it out costs at "
+        "least one point of some metric, held out or on all blind questions.",
+        style="dim",
+    )
+
+
+def _check_readme(path: Path, blocks: dict | None = None, tag: str = "kb eval") -> None:
+    from eval.readme import README_BLOCKS, ReadmeBlockError, find_blocks
 
     try:
-        find_blocks(path.read_text(encoding="utf-8"), str(path))
+        find_blocks(path.read_text(encoding="utf-8"), str(path), blocks or README_BLOCKS, tag)
     except (OSError, ReadmeBlockError) as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from None
 
 
-def _write_readme(path: Path, data: dict) -> None:
-    from eval.readme import write_readme
+def _write_readme(path: Path, data: dict, blocks: dict | None = None, tag: str = "kb eval") -> None:
+    from eval.readme import README_BLOCKS, write_readme
 
-    names = write_readme(path, data)
-    console.print(f"{path}: {len(names)} tables written ({', '.join(names) or 'no `<!-- kb eval: ... -->` markers found'})")
+    names = write_readme(path, data, blocks or README_BLOCKS, tag)
+    console.print(f"{path}: {len(names)} tables written ({', '.join(names) or f'no `<!-- {tag}: ... -->` markers found'})")
 
 
 def _print_report(report: dict) -> None:

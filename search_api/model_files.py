@@ -2,12 +2,12 @@
 baseline`) into one folder (`Settings.fitted_dir`, by default `eval/fitted/`):
 
 - `router.json`: the router's settings, readable in a diff: the vote's temperature and the
-  classifier's weight, the two in-scope models with their coefficients by feature name, the
-  Platt scaling of the confidence and the two thresholds.
+  classifier's weight, the in-scope model with its coefficients by feature name, the Platt
+  scaling of the confidence and the two thresholds, and how many neighbours the question memory
+  averages.
 - `ranking.json`: the learned ranking's regression trees (`search_api.ranking.BoostedRanking`: for
   each tree the arrays `feature`, `threshold`, `left`, `right`, `value` in scikit-learn's node
   numbering, one tree per line) or a logistic regression's coefficients by feature name.
-- `scope.json`: the scope model, a logistic regression on the question vector's dimensions.
 - `memory.npz`: the vectors of the labelled questions of the question memory (float16,
   L2-normalised; arrays `covered` and `off_topic`).
 
@@ -26,16 +26,15 @@ from typing import Any
 
 import numpy as np
 
+from search_api.question_memory import QuestionMemory
 from search_api.ranking import RANKING_FEATURES, BoostedRanking, LearnedRanking, Ranking, Tree
-from search_api.routing import IN_SCOPE_FEATURES, OTHER_LANGUAGE_FEATURES, RoutingCalibration
-from search_api.scope import QuestionMemory, ScopeModel
+from search_api.routing import IN_SCOPE_FEATURES, RoutingCalibration
 
 log = logging.getLogger(__name__)
 
-VERSION = 1
+VERSION = 2  # 2: one in-scope model for every language, no scope model (December 2026)
 ROUTER = "router.json"
 RANKING = "ranking.json"
-SCOPE = "scope.json"
 MEMORY = "memory.npz"
 
 
@@ -47,18 +46,11 @@ def save_models(calibration: RoutingCalibration, directory: Path) -> list[Path]:
     """Write the router and its learned models; remove a model file the calibration no longer has."""
     directory.mkdir(parents=True, exist_ok=True)
     written = [_write_json(directory / ROUTER, _router(calibration))]
-    for name, present in ((RANKING, calibration.ranking), (SCOPE, calibration.scope)):
-        if present is None:
-            (directory / name).unlink(missing_ok=True)
     if calibration.ranking is not None:
         written.append(_write_ranking(directory / RANKING, calibration.ranking, calibration.model))
-    memory = calibration.scope.memory if calibration.scope is not None else None
-    if calibration.scope is not None:
-        written.append(_write_json(directory / SCOPE, {
-            **_header("scope", calibration.model), "features": f"the question vector's {len(calibration.scope.coef)} dimensions",
-            "intercept": calibration.scope.intercept, "memory": MEMORY if memory is not None else None,
-            "neighbours": memory.neighbours if memory is not None else None, "coef": calibration.scope.coef,
-        }))
+    else:
+        (directory / RANKING).unlink(missing_ok=True)
+    memory = calibration.memory
     if memory is not None:
         np.savez_compressed(directory / MEMORY, covered=memory.covered, off_topic=memory.off_topic)
         written.append(directory / MEMORY)
@@ -81,8 +73,8 @@ def load_models(directory: Path, model: str, off_topic_rejection_target: float |
     calibration = _calibration(router, router_file)
     if router.get("ranking"):
         calibration.ranking = _read_ranking(directory / router["ranking"])
-    if router.get("scope"):
-        calibration.scope = _read_scope(directory / router["scope"])
+    if router.get("memory"):
+        calibration.memory = _read_memory(directory, router["memory"], router_file)
     if calibration.off_topic_rejection_target != off_topic_rejection_target:
         log.warning(
             "The router in %s was fitted with off-topic rejection target %s, the settings ask for %s; "
@@ -97,10 +89,6 @@ def _header(kind: str, model: str) -> dict[str, Any]:
 
 
 def _router(calibration: RoutingCalibration) -> dict[str, Any]:
-    other = dict(zip(IN_SCOPE_FEATURES, calibration.in_scope_dense_coef))
-    unused = [name for name, value in other.items() if name not in OTHER_LANGUAGE_FEATURES and value != 0.0]
-    if unused:
-        raise ModelFileError(f"the in-scope model of other languages weighs {unused}, which it must not see")
     return {
         **_header("router", calibration.model),
         "mode": calibration.mode,
@@ -111,33 +99,28 @@ def _router(calibration: RoutingCalibration) -> dict[str, Any]:
             "threshold": calibration.in_scope_threshold,
             "standardised": calibration.in_scope_standardised,
             "c": calibration.in_scope_c,
-            "lexical": {"intercept": calibration.in_scope_intercept,
-                        "coefficients": dict(zip(IN_SCOPE_FEATURES, calibration.in_scope_coef))},
-            "other_languages": {"intercept": calibration.in_scope_dense_intercept,
-                                "coefficients": {name: other[name] for name in OTHER_LANGUAGE_FEATURES}},
+            "intercept": calibration.in_scope_intercept,
+            "coefficients": dict(zip(IN_SCOPE_FEATURES, calibration.in_scope_coef)),
         },
         "confidence": {"platt": calibration.platt, "slope": calibration.confidence_slope,
                        "intercept": calibration.confidence_intercept, "min_confidence": calibration.min_confidence},
         "ranking": RANKING if calibration.ranking is not None else None,
-        "scope": SCOPE if calibration.scope is not None else None,
+        "memory": {"file": MEMORY, "neighbours": calibration.memory.neighbours} if calibration.memory is not None else None,
     }
 
 
 def _calibration(router: dict[str, Any], path: Path) -> RoutingCalibration:
     try:
         in_scope = router["in_scope"]
-        lexical = _by_name(in_scope["lexical"]["coefficients"], IN_SCOPE_FEATURES, path, "in_scope.lexical")
-        other = _by_name(in_scope["other_languages"]["coefficients"], OTHER_LANGUAGE_FEATURES, path, "in_scope.other_languages")
+        coefficients = _by_name(in_scope["coefficients"], IN_SCOPE_FEATURES, path, "in_scope")
         return RoutingCalibration(
             model=router["model"], mode=router["mode"], fitted_on=router["fitted_on"],
             off_topic_rejection_target=router["off_topic_rejection_target"],
             temperature=router["vote"]["temperature"], classifier_weight=router["vote"]["classifier_weight"],
             in_scope_threshold=in_scope["threshold"], in_scope_standardised=in_scope["standardised"],
             in_scope_c=in_scope["c"],
-            in_scope_coef=[lexical[name] for name in IN_SCOPE_FEATURES],
-            in_scope_intercept=in_scope["lexical"]["intercept"],
-            in_scope_dense_coef=[other.get(name, 0.0) for name in IN_SCOPE_FEATURES],
-            in_scope_dense_intercept=in_scope["other_languages"]["intercept"],
+            in_scope_coef=[coefficients[name] for name in IN_SCOPE_FEATURES],
+            in_scope_intercept=in_scope["intercept"],
             platt=router["confidence"]["platt"], confidence_slope=router["confidence"]["slope"],
             confidence_intercept=router["confidence"]["intercept"], min_confidence=router["confidence"]["min_confidence"],
         )
@@ -182,21 +165,18 @@ def _read_ranking(path: Path) -> Ranking:
         raise ModelFileError(f"{path}: not a ranking of version {VERSION} ({type(exc).__name__}: {exc})") from None
 
 
-def _read_scope(path: Path) -> ScopeModel:
-    data = _read_json(path, "scope")
+def _read_memory(directory: Path, entry: Any, router_file: Path) -> QuestionMemory:
+    """The question memory the router names (`{"file": ..., "neighbours": ...}`)."""
     try:
-        memory = None
-        if data["memory"]:
-            with np.load(path.parent / data["memory"]) as arrays:
-                memory = QuestionMemory(covered=arrays["covered"], off_topic=arrays["off_topic"], neighbours=data["neighbours"])
-            if memory.dimensions != len(data["coef"]):
-                raise ModelFileError(f"{path.parent / data['memory']}: vectors of {memory.dimensions} dimensions, "
-                                     f"the scope model has {len(data['coef'])}")
-        return ScopeModel(coef=data["coef"], intercept=data["intercept"], memory=memory)
+        path = directory / entry["file"]
+        neighbours = int(entry["neighbours"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ModelFileError(f"{router_file}: memory must name its file and neighbours ({type(exc).__name__}: {exc})") from None
+    try:
+        with np.load(path) as arrays:
+            return QuestionMemory(covered=arrays["covered"], off_topic=arrays["off_topic"], neighbours=neighbours)
     except (KeyError, TypeError, ValueError, OSError) as exc:
-        if isinstance(exc, ModelFileError):
-            raise
-        raise ModelFileError(f"{path}: not a scope model of version {VERSION} ({type(exc).__name__}: {exc})") from None
+        raise ModelFileError(f"{path}: not a question memory ({type(exc).__name__}: {exc})") from None
 
 
 def _read_json(path: Path, kind: str) -> dict[str, Any]:

@@ -5,7 +5,7 @@
     → keep the served versions                                          (`ServedVersions`)
     → group the chunks by article                                       (`grouping.group_by_article`)
     → the department classifier                                          (`classifier.DepartmentClassifier`)
-    → the scope signals of the question vector                          (`scope.ScopeModel`)
+    → the nearest labelled questions                                    (`question_memory.QuestionMemory`)
     → rerank: article vectors, then the learned ranking                 (`ArticleRanker`)
     → best bets: an article whose title or keyword the question is      (`best_bets.BestBets`)
     → route: department, confidence, in scope or not                    (`routing.route`)
@@ -38,9 +38,9 @@ from search_api.best_bets import BestBets
 from search_api.classifier import DepartmentClassifier
 from search_api.grouping import ArticleHit, group_by_article
 from search_api.language import LanguageDetector
+from search_api.question_memory import QuestionMemory
 from search_api.retrieval import ARTICLE_CHUNKS, HybridRetriever, RetrievalMode, Retrieved
 from search_api.routing import LEXICAL_LANGUAGES, Routing, RoutingCalibration, RoutingInput, route
-from search_api.scope import ScopeModel
 from search_api.stage_clock import StageClock
 from search_api.token_match import ArticleTokens
 
@@ -48,15 +48,15 @@ from search_api.token_match import ArticleTokens
 @dataclass(frozen=True)
 class FittedModels:
     """The fitted models a search uses: the router's settings, and the learned ranking and the
-    scope model (None: that stage's signal is 0 and the fused order stands)."""
+    question memory (None: the fused order stands, the memory's signal is 0)."""
 
     router: RoutingCalibration
     ranking: learned.Ranking | None
-    scope: ScopeModel | None
+    memory: QuestionMemory | None
 
     @classmethod
     def of(cls, calibration: RoutingCalibration) -> FittedModels:
-        return cls(calibration, calibration.ranking, calibration.scope)
+        return cls(calibration, calibration.ranking, calibration.memory)
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,7 @@ class QueryVectors:
 @dataclass
 class SearchTrace:
     """What the fitting path learns from, filled in by a search that is given one: the question
-    vector (the scope model's input) and the learned ranking's signals of its candidates, in the
+    vector (what the question memory keeps) and the learned ranking's signals of its candidates, in the
     order before the ranking was applied, with their article ids."""
 
     embedding: list[float] | None = None
@@ -133,7 +133,7 @@ class ArticleRanker:
     article_tokens: ArticleTokens
     best_bets: BestBets
 
-    def run(self, hits: list[ArticleHit], retrieved: Retrieved, classifier: dict[str, float], *, long_question: bool,
+    def run(self, hits: list[ArticleHit], retrieved: Retrieved, classifier: dict[str, float], *,
             other_language: bool, ranking: learned.Ranking | None) -> Ranked:
         hits = self.article_vectors.rerank(hits, retrieved.embedding)
         candidates = [hit.article_id for hit in hits[: learned.DEPTH]]
@@ -143,7 +143,6 @@ class ArticleRanker:
             article_cosines=self.article_vectors.cosines(candidates, retrieved.embedding),
             classifier=classifier,
             keywords=self.best_bets.contained(retrieved.corrected),
-            long_question=long_question,
             other_language=other_language,
             token_match=self.article_tokens.match(retrieved.tokens, candidates),
         ))
@@ -181,32 +180,29 @@ class SearchPipeline:
         clock.lap("group")
         classifier = self.classifier.predict(retrieved.embedding)  # none for BM25 alone
         words = len(content_words(query))
-        scope_log_odds, margin, ranking_top, best_bets = 0.0, 0.0, 0.0, set()
+        margin, ranking_top, best_bets = 0.0, 0.0, set()
         if trace is not None:
             trace.embedding = retrieved.embedding
         if mode == "hybrid_plus":  # the final variant; the other modes are the evaluation's comparisons
-            if models.scope is not None:
-                scope_log_odds = models.scope.log_odds(retrieved.embedding)
-                margin = models.scope.margin(retrieved.embedding)
+            if models.memory is not None:
+                margin = models.memory.margin(retrieved.embedding)
             ranked = self.ranker.run(
-                hits, retrieved, classifier, long_question=words >= learned.LONG_QUESTION,
+                hits, retrieved, classifier,
                 other_language=language not in LEXICAL_LANGUAGES, ranking=models.ranking,
             )
             if trace is not None:
                 trace.ranking_features, trace.ranking_candidates = ranked.features, ranked.candidates
             best_bets = self.best_bets.match(query, retrieved.corrected) & {hit.article_id for hit in ranked.hits}
             hits, ranking_top = self.best_bets.promote(ranked.hits, best_bets), ranked.top
-        clock.lap("rerank")  # with the classifier and the scope signals
+        clock.lap("rerank")  # with the classifier and the question memory
         signals = RoutingInput(
             hits=hits,
             classifier=classifier,
             top_dense=max(retrieved.dense_scores.values(), default=0.0),
             top_sparse=max(retrieved.sparse_scores.values(), default=0.0),
-            lexical=language in LEXICAL_LANGUAGES or mode == "bm25",
             words=words,
             best_bet=bool(best_bets),
             ranking_top=ranking_top,
-            scope=scope_log_odds,
             margin=margin,
         )
         routing = route(signals, models.router)

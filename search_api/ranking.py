@@ -1,13 +1,15 @@
 """A learned ranking of the first articles retrieval found.
 
 The fused chunk ranking and the article vectors (`search_api.article_vectors`) each say one thing
-about an article; which of them to trust depends on the question. For a long story the article as
-a whole matters more than one chunk; for a question in another language BM25 says nothing. A
-model of the signals below, each also marked for long questions and for questions in other
-languages, gives every candidate a probability that it is the right article and ranks the first
-`DEPTH` articles by it. A late-interaction signal of the question's and the article's token
-vectors (`TOKEN_SIGNALS`, `search_api.token_match`) follows the three blocks: out of fold on the
-dev questions hit@1 0.834 -> 0.865, held out 0.853 -> 0.872.
+about an article; which of them to trust depends on the question: for a question in another
+language BM25 says nothing. A model of the signals below, each also marked for questions in
+other languages, gives every candidate a probability that it is the right article and ranks the
+first `DEPTH` articles by it. A late-interaction signal of the question's and the article's token
+vectors (`TOKEN_SIGNALS`, `search_api.token_match`) follows the two blocks: out of fold on the
+dev questions hit@1 0.834 -> 0.865, held out 0.853 -> 0.872. (The signals were also marked for
+long questions, twelve content words or more, a story: the trees did as well without that block,
+and routed better, blind sets routing +0.6 points held out, +0.9 in all; `kb ablation`, December
+2026.)
 
 The model is gradient-boosted trees (`BoostedRanking`: scikit-learn's `GradientBoostingClassifier`
 exported to plain lists). Against one logistic regression (`LearnedRanking`), out of fold on the 889 dev questions we cover,
@@ -37,9 +39,7 @@ from search_api.fusion import RANK_CONSTANT
 from search_api.grouping import ArticleHit
 
 DEPTH = 10  # articles re-ranked (the department vote looks at as many)
-LONG_QUESTION = 12  # content words from which a question counts as long (a story)
 MISSING_COSINE = -0.1  # an article with no chunk in the dense list: this far below the best
-SCORE_BLEND = 0.5  # how much of a re-ranked article's score is the ranking's confidence (see `rerank`)
 SIGNALS = (
     "rank",  # in the fused order (chunks, then article vectors)
     "inverse_rank",
@@ -57,24 +57,23 @@ SIGNALS = (
     "classifier",  # the department classifier's probability of its department
     "keyword",  # it has a title or keyword all of whose words are in the question
 )
-#: After the three blocks of `SIGNALS`
+#: After the two blocks of `SIGNALS`
 TOKEN_SIGNALS = (
     "token_match",  # late interaction with its title, questions and keywords (`search_api.token_match`)
     "token_match_relative",  # the same, relative to the best candidate's
 )
-#: The columns of `features`, by name: the signals, the same for long questions, the same for
-#: questions in other languages, then the token signals. A fitted ranking names the features it
+#: The columns of `features`, by name: the signals, the same for questions in other languages,
+#: then the token signals. A fitted ranking names the features it
 #: was fitted on (`search_api.model_files`).
 RANKING_FEATURES = (
-    *SIGNALS, *(f"{signal}_if_long" for signal in SIGNALS), *(f"{signal}_if_other_language" for signal in SIGNALS),
-    *TOKEN_SIGNALS,
+    *SIGNALS, *(f"{signal}_if_other_language" for signal in SIGNALS), *TOKEN_SIGNALS,
 )
 WIDTH = len(RANKING_FEATURES)
 
 
 class LearnedRanking(BaseModel):
     """A logistic regression: coefficients on the raw signals (`SIGNALS`, then the same times
-    "long question", then times "other language")."""
+    "other language", then the token signals)."""
 
     kind: Literal["logistic"] = "logistic"
     coef: list[float]
@@ -164,7 +163,6 @@ class QuestionContext:
     article_cosines: dict[str, float]  # article id -> cosine to its mean vector
     classifier: dict[str, float]  # department -> probability
     keywords: dict[str, float]  # article id -> strength of its keyword in the question
-    long_question: bool
     other_language: bool
     token_match: dict[str, float] = field(default_factory=dict)  # article id -> `ArticleTokens.match`
 
@@ -209,43 +207,27 @@ def features(hits: list[ArticleHit], context: QuestionContext) -> np.ndarray:
         ]
         token_match = context.token_match.get(hit.article_id, 0.0)
         rows.append(
-            signals + [s * context.long_question for s in signals] + [s * context.other_language for s in signals]
-            + [token_match, token_match - best_token_match]
+            signals + [s * context.other_language for s in signals] + [token_match, token_match - best_token_match]
         )
     return np.asarray(rows, dtype=float)
 
 
 def rerank(hits: list[ArticleHit], probabilities: np.ndarray) -> list[ArticleHit]:
     """The first `len(probabilities)` hits in the order of the ranking's probabilities
-    (`Ranking.probabilities` of their `features`). Their new scores, which the department vote
-    weighs (`search_api.routing.vote_distribution`), blend the spread of the fused scores with the
-    ranking's confidence: `SCORE_BLEND` of the first article's score times each probability
-    relative to the first's, the rest the fused scores in descending order, and never below the
-    lowest of them. The first article keeps the best score, and the scores stay in descending order
-    down the whole list.
+    (`Ranking.probabilities` of their `features`), with the fused scores in descending order: the
+    first article gets the best fused score, the second the second best, and so on, so that the
+    scores, which the department vote weighs (`search_api.routing.vote_distribution`), stay in
+    descending order down the whole list.
 
-    Measured (November 2026, boosted ranking, router refitted each time; routing accuracy on the dev
-    questions / held out): the fused scores only (the blend 0) 0.804 / 0.849; blend 0.25 0.815 /
-    0.853; 0.5 0.831 / 0.853; 0.75 0.822 / 0.849; the probabilities alone 0.820 / 0.830. The gain
-    is fewer "bedoelt u" (8.2% -> 5.6% of the questions we cover) at nearly the same accuracy when
-    routed (0.936 -> 0.932; `make baseline`, with the floor below). With the logistic ranking the fused scores alone were
-    as good as anything tried. Checked again with the token match (routing on the
-    dev questions / held out): 0.25 0.854 / 0.858; 0.5 0.856 / 0.858; 0.75 0.863 / 0.858; the
-    probabilities alone 0.864 / 0.858. 0.75 was not kept: the gain is six dev questions and none
-    held out, and the confidence got less calibrated (on the dev questions the 0.7-0.8 bin was
-    right for 0.851 at a mean confidence of 0.759, which `tests/eval/test_confidence.py` does not
-    allow)."""
+    Blending the ranking's confidence into these scores (half the first article's score times each
+    probability relative to the first's, chosen on the dev questions in November 2026 for fewer
+    "bedoelt u") did not carry over to the blind sets: routing held out +0.6 points without it,
+    all blind questions -0.7 (`kb ablation`, December 2026), so the plain order stays."""
     if len(probabilities) == 0:
         return hits
     order = np.argsort(-probabilities, kind="stable")
     fused = sorted((hit.score for hit in hits[: len(probabilities)]), reverse=True)
-    best = float(probabilities[order[0]]) or 1.0
-    # never below the last re-ranked fused score: the scores stay in descending order down the list
-    scores = [
-        max((1 - SCORE_BLEND) * score + SCORE_BLEND * fused[0] * float(probabilities[i]) / best, fused[-1])
-        for score, i in zip(fused, order)
-    ]
-    return [replace(hits[i], score=score) for i, score in zip(order, scores)] + hits[len(probabilities):]
+    return [replace(hits[i], score=score) for i, score in zip(order, fused)] + hits[len(probabilities):]
 
 
 def _ranks(scores: dict[str, float]) -> dict[str, int]:

@@ -7,15 +7,15 @@ import numpy as np
 from eval.run import IN_SCOPE_REPEATS, SearchedQuestion, fit_in_scope, out_of_fold_in_scope
 from kb.questions import LabelledQuestion
 from search_api.pipeline import SearchOutcome, SearchTrace
-from search_api.routing import Routing, RoutingCalibration, RoutingInput, in_scope_probability
+from search_api.routing import IN_SCOPE_FEATURES, Routing, RoutingCalibration, RoutingInput, in_scope_probability
 
 
-def item(q: str, off_topic: bool, dense: float, sparse: float, words: int, lexical: bool = True) -> SearchedQuestion:
+def item(q: str, off_topic: bool, dense: float, sparse: float, words: int) -> SearchedQuestion:
     question = LabelledQuestion(
         q=q, expected=[] if off_topic else ["grofvuil-ophalen"], department=None if off_topic else "afval",
         kind="off_topic" if off_topic else "colloquial",
     )
-    routing_input = RoutingInput(hits=[], top_dense=dense, top_sparse=sparse, words=words, lexical=lexical)
+    routing_input = RoutingInput(hits=[], top_dense=dense, top_sparse=sparse, words=words)
     outcome = SearchOutcome([], Routing("routed", "afval", 0.9, 0.9), routing_input, [], "nl", 1.0)
     return SearchedQuestion(question, outcome, SearchTrace())
 
@@ -82,32 +82,6 @@ def test_standardising_frees_the_dense_cosine_from_the_penalty():
     assert standardised.in_scope_coef[0] > 5 * raw.in_scope_coef[0] > 0
 
 
-def test_the_model_for_other_languages_is_fitted_on_questions_in_other_languages():
-    """Their cosines to the Dutch text are lower, in scope and out alike: a model fitted on the
-    Dutch questions would call most covered questions in other languages off-topic."""
-    rng = random.Random(3)
-    dutch = overlapping_questions()  # in scope around 0.89, off-topic around 0.85
-    foreign = [item(f"in {i}", False, rng.gauss(0.85, 0.01), 0.0, 8, lexical=False) for i in range(30)]
-    foreign += [item(f"off {i}", True, rng.gauss(0.82, 0.01), 0.0, 8, lexical=False) for i in range(10)]
-    covered = np.array([not i.question.off_topic for i in foreign])
-
-    def as_dutch(items: list[SearchedQuestion]) -> list[SearchedQuestion]:
-        return [item(i.question.q, i.question.off_topic, i.routing_input.top_dense, 0.0, 8) for i in items]
-
-    def probabilities(calibration: RoutingCalibration) -> np.ndarray:
-        return np.array([in_scope_probability(i.routing_input, calibration) for i in foreign])
-
-    setting = RoutingCalibration(in_scope_standardised=True, in_scope_c=1.0)
-    own = probabilities(fit_in_scope(dutch + foreign, setting))
-    assert own[covered].mean() > 0.7 and own[~covered].mean() < 0.3
-    everyone = probabilities(fit_in_scope(dutch + as_dutch(foreign), setting))  # the dense model of all questions
-    assert everyone[covered].mean() < 0.5
-    # with too few of them to fit on (under five off-topic), the model of all questions is used
-    few = foreign[:20] + foreign[-4:]
-    fitted = fit_in_scope(dutch + few, setting)
-    assert fitted.in_scope_dense_coef == fit_in_scope(dutch + as_dutch(few), setting).in_scope_dense_coef
-
-
 def test_the_learned_rankings_confidence_is_a_signal_of_the_in_scope_model():
     """Covered and off-topic questions alike on cosine, BM25 and length; only the learned ranking's
     probability for its first article tells them apart."""
@@ -125,19 +99,19 @@ def test_the_learned_rankings_confidence_is_a_signal_of_the_in_scope_model():
     assert p[covered].min() > p[~covered].max()
 
 
-def test_the_scope_models_log_odds_are_a_signal_of_both_in_scope_models():
+def test_the_question_memorys_margin_is_a_signal_of_the_in_scope_model():
     """Covered and off-topic questions alike on cosine, BM25 and length; only what the question is
-    about (the scope model's log-odds) tells them apart, for Dutch questions and for questions in
-    other languages (whose model has the dense cosine and this signal)."""
+    about (how much nearer it is to covered labelled questions than to off-topic ones) tells them
+    apart."""
     rng = random.Random(11)
     items = []
     for i in range(160):
-        off_topic, lexical = i % 4 == 0, i % 2 == 0
-        question = item(f"q {i}", off_topic, rng.gauss(0.87, 0.02), rng.gauss(12, 3), 4, lexical=lexical)
-        question.outcome.routing_input.scope = rng.uniform(-4.0, -0.5) if off_topic else rng.uniform(0.5, 4.0)
+        off_topic = i % 4 == 0
+        question = item(f"q {i}", off_topic, rng.gauss(0.87, 0.02), rng.gauss(12, 3), 4)
+        question.outcome.routing_input.margin = rng.uniform(-0.3, -0.05) if off_topic else rng.uniform(0.05, 0.3)
         items.append(question)
     calibration = fit_in_scope(items, RoutingCalibration(in_scope_standardised=True, in_scope_c=1.0))
-    assert calibration.in_scope_coef[4] > 0 and calibration.in_scope_dense_coef[4] > 0
+    assert calibration.in_scope_coef[IN_SCOPE_FEATURES.index("memory_margin")] > 0
     p = np.array([in_scope_probability(i.routing_input, calibration) for i in items])
     covered = np.array([not i.question.off_topic for i in items])
     assert p[covered].min() > p[~covered].max()

@@ -57,7 +57,7 @@ def test_of_several_best_bets_only_the_first_is_lifted_to_the_top_score(bets):
 
 
 def test_a_best_bet_is_in_scope_whatever_the_retrieval_scores():
-    calibration = RoutingCalibration(in_scope_coef=[10.0, 2.0, 0.0, 0.0, 0.0, 0.0], in_scope_intercept=-30.0)
+    calibration = RoutingCalibration(in_scope_coef=[10.0, 2.0, 0.0, 0.0, 0.0], in_scope_intercept=-30.0)
     weak = RoutingInput(hits=[], top_dense=0.8, top_sparse=1.0, words=1)
     assert in_scope_probability(weak, calibration) < 0.01
     assert in_scope_probability(RoutingInput(hits=[], top_dense=0.8, top_sparse=1.0, words=1, best_bet=True), calibration) == 1.0

@@ -10,16 +10,15 @@ import numpy as np
 import pytest
 
 from kb.settings import PROJECT_DIR
-from search_api.model_files import MEMORY, RANKING, ROUTER, SCOPE, ModelFileError, load_models, save_models
+from search_api.model_files import MEMORY, RANKING, ROUTER, VERSION, ModelFileError, load_models, save_models
+from search_api.question_memory import QuestionMemory
 from search_api.ranking import RANKING_FEATURES, WIDTH, BoostedRanking, LearnedRanking
 from search_api.routing import (
     IN_SCOPE_FEATURES,
-    OTHER_LANGUAGE_FEATURES,
     RoutingCalibration,
     RoutingInput,
     in_scope_probability,
 )
-from search_api.scope import QuestionMemory, ScopeModel
 
 
 def boosted(width: int = WIDTH) -> BoostedRanking:
@@ -35,38 +34,34 @@ def fitted() -> RoutingCalibration:
     memory = QuestionMemory.from_vectors(np.eye(4)[:2], np.eye(4)[2:])
     return RoutingCalibration(
         model="m", temperature=0.15, classifier_weight=0.1, in_scope_threshold=0.45, min_confidence=0.7, platt=True,
-        in_scope_coef=[42.1, 1.02, 1.39, 3.37, 0.47, 57.5], in_scope_intercept=-43.7,
-        in_scope_dense_coef=[41.9, 0.0, 0.0, 0.0, 0.48, 49.0], in_scope_dense_intercept=-37.1,
-        ranking=boosted(), scope=ScopeModel(coef=[0.5, -0.25, 0.0, 1e-7], intercept=-3.26, memory=memory),
+        in_scope_coef=[42.1, 1.02, 1.39, 3.37, 57.5], in_scope_intercept=-43.7, ranking=boosted(), memory=memory,
     )
 
 
 def test_the_files_read_back_to_the_same_router(tmp_path):
     calibration = fitted()
     written = save_models(calibration, tmp_path)
-    assert sorted(path.name for path in written) == sorted([ROUTER, RANKING, SCOPE, MEMORY])
+    assert sorted(path.name for path in written) == sorted([ROUTER, RANKING, MEMORY])
     again = load_models(tmp_path, "m")
     assert again.model_dump() == calibration.model_dump()
-    assert np.array_equal(again.scope.memory.covered, calibration.scope.memory.covered)
+    assert np.array_equal(again.memory.covered, calibration.memory.covered) and again.memory.neighbours == 2
     rows = np.random.default_rng(2).normal(size=(10, WIDTH))
     assert np.array_equal(again.ranking.probabilities(rows), calibration.ranking.probabilities(rows))
-    question = RoutingInput(hits=[], top_dense=0.85, top_sparse=3.0, lexical=False, scope=1.0, margin=0.2)
+    question = RoutingInput(hits=[], top_dense=0.85, top_sparse=3.0, margin=0.2)
     assert in_scope_probability(question, again) == in_scope_probability(question, calibration)
 
 
 def test_the_router_is_readable_and_names_its_features(tmp_path):
     save_models(fitted(), tmp_path)
     router = json.loads((tmp_path / ROUTER).read_text(encoding="utf-8"))
-    assert (router["format"], router["version"], router["model"]) == ("kb-router", 1, "m")
-    assert list(router["in_scope"]["lexical"]["coefficients"]) == list(IN_SCOPE_FEATURES)
-    assert list(router["in_scope"]["other_languages"]["coefficients"]) == list(OTHER_LANGUAGE_FEATURES)
-    assert router["in_scope"]["lexical"]["coefficients"]["memory_margin"] == 57.5
+    assert (router["format"], router["version"], router["model"]) == ("kb-router", VERSION, "m")
+    assert list(router["in_scope"]["coefficients"]) == list(IN_SCOPE_FEATURES)
+    assert router["in_scope"]["coefficients"]["memory_margin"] == 57.5
     ranking_text = (tmp_path / RANKING).read_text(encoding="utf-8")
     ranking = json.loads(ranking_text)
     assert ranking["features"] == list(RANKING_FEATURES) and len(ranking["trees"]) == 30
     assert len(ranking_text.splitlines()) < 30 + len(RANKING_FEATURES) + 20  # one line per tree
-    scope_text = (tmp_path / SCOPE).read_text(encoding="utf-8")
-    assert '"coef": [0.5, -0.25, 0.0, 1e-07]' in scope_text  # numbers exactly, on one line
+    assert router["memory"] == {"file": MEMORY, "neighbours": 2}
 
 
 def test_a_file_with_other_features_or_another_version_is_refused(tmp_path):
@@ -74,13 +69,13 @@ def test_a_file_with_other_features_or_another_version_is_refused(tmp_path):
     router_file = tmp_path / ROUTER
     router = json.loads(router_file.read_text(encoding="utf-8"))
     renamed = json.loads(json.dumps(router))
-    coefficients = renamed["in_scope"]["lexical"]["coefficients"]
+    coefficients = renamed["in_scope"]["coefficients"]
     coefficients["top_cosine"] = coefficients.pop("dense_cosine")
     router_file.write_text(json.dumps(renamed), encoding="utf-8")
-    with pytest.raises(ModelFileError, match=r"router.json: in_scope.lexical has features .*top_cosine.* this version computes"):
+    with pytest.raises(ModelFileError, match=r"router.json: in_scope has features .*top_cosine.* this version computes"):
         load_models(tmp_path, "m")
     router_file.write_text(json.dumps({**router, "version": 0}), encoding="utf-8")
-    with pytest.raises(ModelFileError, match="expected format kb-router version 1, found .*make baseline"):
+    with pytest.raises(ModelFileError, match=f"expected format kb-router version {VERSION}, found .*make baseline"):
         load_models(tmp_path, "m")
     router_file.write_text(json.dumps(router), encoding="utf-8")
     ranking_file = tmp_path / RANKING
@@ -90,6 +85,13 @@ def test_a_file_with_other_features_or_another_version_is_refused(tmp_path):
         load_models(tmp_path, "m")
     ranking_file.write_text("{not json", encoding="utf-8")
     with pytest.raises(ModelFileError, match="ranking.json: unreadable"):
+        load_models(tmp_path, "m")
+
+
+def test_a_damaged_question_memory_is_refused_by_name(tmp_path):
+    save_models(fitted(), tmp_path)
+    (tmp_path / MEMORY).write_bytes(b"not an npz file")
+    with pytest.raises(ModelFileError, match="memory.npz: not a question memory"):
         load_models(tmp_path, "m")
 
 
@@ -121,17 +123,11 @@ def test_a_logistic_ranking_is_stored_by_feature_name(tmp_path):
     assert isinstance(again, LearnedRanking) and again.coef == coef
 
 
-def test_the_other_languages_model_may_not_weigh_bm25(tmp_path):
-    wrong = RoutingCalibration(model="m", in_scope_dense_coef=[40.0, 3.0, 0.0, 0.0, 0.0, 0.0])
-    with pytest.raises(ModelFileError, match="bm25_log"):
-        save_models(wrong, tmp_path)
-
-
 def test_the_committed_models_read_and_are_small():
     directory = PROJECT_DIR / "eval" / "fitted"
     calibration = load_models(directory, "packaged:multilingual-e5-small")
     assert calibration.fitted_on > 1000 and isinstance(calibration.ranking, BoostedRanking)
-    assert calibration.scope.memory.dimensions == len(calibration.scope.coef) == 384
+    assert calibration.memory.dimensions == 384 and min(calibration.memory.size) > 100
     assert sum(path.stat().st_size for path in directory.iterdir()) < 1_500_000
     assert math.isfinite(calibration.in_scope_intercept)
 
@@ -145,10 +141,10 @@ def test_a_model_file_of_another_version_stops_the_start_and_health_says_why(tmp
     fitted = tmp_path / "fitted"
     shutil.copytree(PROJECT_DIR / "eval" / "fitted", fitted)
     router = json.loads((fitted / ROUTER).read_text(encoding="utf-8"))
-    (fitted / ROUTER).write_text(json.dumps({**router, "version": 2}), encoding="utf-8")
+    (fitted / ROUTER).write_text(json.dumps({**router, "version": VERSION + 1}), encoding="utf-8")
     server = LiveServer(make_settings(tmp_path / "data", SHIPPED_CONTENT, fitted_dir=fitted))
     try:
-        with pytest.raises(RuntimeError, match=r"router.json: expected format kb-router version 1, found .*2"):
+        with pytest.raises(RuntimeError, match=rf"router.json: expected format kb-router version {VERSION}, found .*{VERSION + 1}"):
             server.start(timeout=300)
     finally:
         server.stop()

@@ -1,5 +1,4 @@
-"""The in-scope model (BM25 evidence counts only for questions in the languages of the indexed text)
-and the department distribution."""
+"""The in-scope model and the department distribution."""
 
 import math
 
@@ -21,48 +20,31 @@ def coefficients(**named: float) -> list[float]:
     return [named.get(name, 0.0) for name in IN_SCOPE_FEATURES]
 
 
-CALIBRATION = RoutingCalibration(
-    in_scope_coef=coefficients(dense_cosine=10.0, bm25_log=2.0), in_scope_intercept=-10.0,
-    in_scope_dense_coef=coefficients(dense_cosine=20.0), in_scope_dense_intercept=-16.0,
-)
+CALIBRATION = RoutingCalibration(in_scope_coef=coefficients(dense_cosine=10.0, bm25_log=2.0), in_scope_intercept=-10.0)
 
 
-def test_bm25_counts_for_dutch_and_english_questions():
-    weak = RoutingInput(hits=[], top_dense=0.85, top_sparse=0.0, lexical=True)
-    strong = RoutingInput(hits=[], top_dense=0.85, top_sparse=20.0, lexical=True)
+def test_the_bm25_score_counts_for_being_in_scope():
+    weak = RoutingInput(hits=[], top_dense=0.85, top_sparse=0.0)
+    strong = RoutingInput(hits=[], top_dense=0.85, top_sparse=20.0)
     assert in_scope_probability(strong, CALIBRATION) > in_scope_probability(weak, CALIBRATION)
-
-
-def test_other_languages_are_judged_by_the_dense_cosine_alone():
-    for sparse in (0.0, 20.0):
-        question = RoutingInput(hits=[], top_dense=0.85, top_sparse=sparse, lexical=False)
-        assert math.isclose(in_scope_probability(question, CALIBRATION), 1 / (1 + math.exp(-(20.0 * 0.85 - 16.0))))
-
-
-def test_the_scope_signal_counts_for_other_languages_only_in_a_router_fitted_with_it():
-    question = RoutingInput(hits=[], top_dense=0.85, lexical=False, scope=3.0)
-    assert math.isclose(in_scope_probability(question, CALIBRATION), 1 / (1 + math.exp(-(20.0 * 0.85 - 16.0))))
-    fitted = CALIBRATION.model_copy(update={"in_scope_dense_coef": coefficients(dense_cosine=20.0, scope_log_odds=0.5)})
-    assert math.isclose(in_scope_probability(question, fitted), 1 / (1 + math.exp(-(20.0 * 0.85 + 0.5 * 3.0 - 16.0))))
+    assert math.isclose(in_scope_probability(weak, CALIBRATION), 1 / (1 + math.exp(-(10.0 * 0.85 - 10.0))))
 
 
 def test_the_labelled_questions_margin_counts_only_in_a_router_fitted_with_it():
-    for lexical in (True, False):
-        question = RoutingInput(hits=[], top_dense=0.85, top_sparse=3.0, lexical=lexical, scope=1.0, margin=0.2)
-        before = in_scope_probability(question, CALIBRATION)  # fitted before the signal existed
-        assert before == in_scope_probability(RoutingInput(hits=[], top_dense=0.85, top_sparse=3.0, lexical=lexical, scope=1.0), CALIBRATION)
-        fitted = CALIBRATION.model_copy(
-            update={"in_scope_coef": coefficients(dense_cosine=10.0, bm25_log=2.0, memory_margin=30.0),
-                    "in_scope_dense_coef": coefficients(dense_cosine=20.0, memory_margin=30.0)}
-        )
-        assert math.isclose(in_scope_probability(question, fitted), 1 / (1 + math.exp(-(math.log(before / (1 - before)) + 30.0 * 0.2))))
+    question = RoutingInput(hits=[], top_dense=0.85, top_sparse=3.0, margin=0.2)
+    before = in_scope_probability(question, CALIBRATION)  # fitted before the signal existed
+    assert before == in_scope_probability(RoutingInput(hits=[], top_dense=0.85, top_sparse=3.0), CALIBRATION)
+    fitted = CALIBRATION.model_copy(
+        update={"in_scope_coef": coefficients(dense_cosine=10.0, bm25_log=2.0, memory_margin=30.0)}
+    )
+    assert math.isclose(in_scope_probability(question, fitted), 1 / (1 + math.exp(-(math.log(before / (1 - before)) + 30.0 * 0.2))))
 
 
 def test_a_short_question_needs_less_evidence_to_count_as_in_scope():
     calibration = RoutingCalibration(in_scope_coef=coefficients(dense_cosine=10.0, bm25_log=2.0, shortness=7.0),
                                      in_scope_intercept=-13.0)
-    one_word = RoutingInput(hits=[], top_dense=0.84, top_sparse=5.0, lexical=True, words=1)
-    sentence = RoutingInput(hits=[], top_dense=0.84, top_sparse=5.0, lexical=True, words=12)
+    one_word = RoutingInput(hits=[], top_dense=0.84, top_sparse=5.0, words=1)
+    sentence = RoutingInput(hits=[], top_dense=0.84, top_sparse=5.0, words=12)
     assert one_word.features()[2] == 0.5 and sentence.features()[2] == 1 / 13
     assert in_scope_probability(one_word, calibration) > 0.5 > in_scope_probability(sentence, calibration)
 
@@ -80,5 +62,5 @@ def test_departments_tied_in_the_vote_keep_the_order_of_their_articles():
 
 def test_one_coefficient_per_named_feature():
     with pytest.raises(ValueError, match="one coefficient per feature"):
-        RoutingCalibration(in_scope_coef=[60.0, 0.0, 0.0, 0.0, 0.0])  # one short: it would drop the last feature
+        RoutingCalibration(in_scope_coef=[60.0, 0.0, 0.0, 0.0])  # one short: it would drop the last feature
     assert len(RoutingCalibration().in_scope_coef) == len(IN_SCOPE_FEATURES) == len(RoutingInput(hits=[]).features())

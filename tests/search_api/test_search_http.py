@@ -158,26 +158,21 @@ def test_an_editors_keyword_is_a_best_bet(client, question, article, department)
         assert department in [alternative["id"] for alternative in body["routing"]["alternatives"]]
 
 
-def test_the_scope_model_of_the_calibration_reads_what_a_question_is_about(live_server):
-    """The committed router carries a scope model of the question vector: a municipal question reads
-    as one we cover, a recipe does not; without the model the signals are 0."""
+def test_the_question_memory_of_the_calibration_reads_what_a_question_is_about(live_server):
+    """The committed router carries the labelled questions' vectors: a municipal question is nearer
+    to covered ones, a recipe to off-topic ones; without the memory the signal is 0."""
     from dataclasses import replace
 
     from search_api.pipeline import SearchTrace
 
     engine = live_server.app.state.engine
-    assert engine.calibration.scope is not None
+    assert engine.calibration.memory is not None
     trace = SearchTrace()
     covered = engine.retrieve("ik wil mijn paspoort verlengen", trace=trace)
     recipe = engine.retrieve("recept voor appeltaart met kaneel")
-    assert len(engine.calibration.scope.coef) == len(trace.embedding)
-    assert covered.routing_input.scope > 0 > recipe.routing_input.scope
-    without = replace(engine.models, scope=None)
-    assert engine.retrieve("ik wil mijn paspoort verlengen", models=without).routing_input.scope == 0.0
-    # and the labelled questions it was fitted on: the first is nearer to covered ones, the second
-    # to off-topic ones
-    assert engine.calibration.scope.memory is not None
+    assert engine.calibration.memory.dimensions == len(trace.embedding)
     assert covered.routing_input.margin > 0 > recipe.routing_input.margin
+    without = replace(engine.models, memory=None)
     assert engine.retrieve("ik wil mijn paspoort verlengen", models=without).routing_input.margin == 0.0
 
 
@@ -198,7 +193,7 @@ def test_the_learned_ranking_of_the_calibration_orders_the_first_articles(live_s
     assert (token_match > 0.5).all() and len(set(token_match)) == 10  # the question's tokens met each article's
     assert trace.ranking_candidates == [hit.article_id for hit in unranked.hits[:10]]
     last_first = LearnedRanking(
-        coef=[1.0 if name in ("rank", "rank_if_long", "rank_if_other_language") else 0.0 for name in RANKING_FEATURES],
+        coef=[1.0 if name in ("rank", "rank_if_other_language") else 0.0 for name in RANKING_FEATURES],
         intercept=0.0,
     )
     reversed_ = engine.retrieve(question, models=replace(engine.models, ranking=last_first))

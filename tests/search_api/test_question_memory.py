@@ -1,26 +1,13 @@
-"""The scope model: log-odds of the question vector being about something the knowledge base covers."""
+"""The question memory: how much nearer a question is to the labelled questions we cover than to the off-topic ones."""
 
 import math
 
-from search_api.scope import ScopeModel
+import numpy as np
 
-
-def test_log_odds_of_a_question_vector():
-    model = ScopeModel(coef=[2.0, -1.0, 0.5], intercept=-0.25)
-    assert math.isclose(model.log_odds([1.0, 0.5, 2.0]), 2.0 - 0.5 + 1.0 - 0.25)
-
-
-def test_no_signal_without_a_vector_or_for_another_models_vectors():
-    model = ScopeModel(coef=[2.0, -1.0, 0.5], intercept=-0.25)
-    assert model.log_odds(None) == 0.0
-    assert model.log_odds([1.0] * 384) == 0.0
+from search_api.question_memory import QuestionMemory
 
 
 def test_the_memory_says_how_much_nearer_a_question_is_to_covered_questions_than_to_off_topic_ones():
-    import numpy as np
-
-    from search_api.scope import QuestionMemory
-
     covered = np.array([[1.0, 0.0, 0.0], [0.9, 0.1, 0.0], [0.0, 0.0, 1.0]])
     off_topic = np.array([[0.0, 1.0, 0.0], [0.0, 0.9, 0.2]])
     memory = QuestionMemory.from_vectors(covered, off_topic, neighbours=2)
@@ -37,13 +24,7 @@ def test_the_memory_says_how_much_nearer_a_question_is_to_covered_questions_than
     assert again.margin([2.0, 0.1, 0.0]) == near_covered
 
 
-def test_no_memory_signal_without_a_memory_a_vector_or_for_another_models_vectors():
-    import numpy as np
-
-    from search_api.scope import QuestionMemory
-
+def test_no_memory_signal_without_a_vector_or_for_another_models_vectors():
     memory = QuestionMemory.from_vectors(np.eye(3)[:2], np.eye(3)[2:])
-    model = ScopeModel(coef=[2.0, -1.0, 0.5], intercept=-0.25, memory=memory)
-    assert model.margin(None) == 0.0 and model.margin([1.0] * 384) == 0.0
-    assert ScopeModel(coef=[2.0, -1.0, 0.5], intercept=-0.25).margin([1.0, 0.0, 0.0]) == 0.0
-    assert model.margin([1.0, 0.0, 0.0]) > 0
+    assert memory.margin(None) == 0.0 and memory.margin([1.0] * 384) == 0.0
+    assert memory.margin([1.0, 0.0, 0.0]) > 0
