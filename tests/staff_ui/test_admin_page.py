@@ -29,4 +29,4 @@ def test_administrator_reindexes_everything(console_env):
 
 def test_editors_do_not_get_the_admin_page(console_env):
     app = signed_in(EDITOR_TOKEN)
-    assert app.radio(key="page").options == ["Zoeken", "Kwaliteit", "Artikelen"]
+    assert app.radio(key="page").options == ["Zoeken", "Kwaliteit", "Inzicht", "Artikelen"]

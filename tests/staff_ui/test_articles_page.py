@@ -66,7 +66,7 @@ def test_invalid_article_cannot_be_saved_and_nothing_typed_is_lost(console_env, 
 def test_call_centre_token_does_not_open_the_editor(console_env):
     app = AppTest.from_file(APP, default_timeout=120).run()
     assert not app.exception, app.exception
-    assert app.radio(key="page").options == ["Zoeken", "Kwaliteit"]
+    assert app.radio(key="page").options == ["Zoeken", "Kwaliteit", "Inzicht"]
 
 
 def test_editor_creates_and_retires_an_article_through_the_api(console_env, api_settings):
