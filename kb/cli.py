@@ -559,10 +559,10 @@ def _print_report(report: dict) -> None:
 @app.command()
 def bench(
     concurrency: Annotated[int, typer.Option(min=1, max=64, help="Parallel clients")] = 1,
-    rounds: Annotated[int, typer.Option(min=1, help="Times to send the whole question set (repeats come from the cache)")] = 1,
+    rounds: Annotated[int, typer.Option(min=1, help="Times to send the whole question set")] = 1,
     mix: Annotated[str, typer.Option(
-        help="unique: every evaluation question once per round; zipf: --requests questions drawn as citizens ask "
-        "(a few very often, most rarely)")] = "unique",
+        help="unique: every evaluation question once per round, each searched; zipf: --requests questions drawn as "
+        "citizens ask (a few very often, most rarely), repeats answered from the cache")] = "unique",
     requests: Annotated[int | None, typer.Option(min=1, help="Requests to send (zipf: default 20 per question)")] = None,
     url: Annotated[str | None, typer.Option(help="API base URL (default KB_API_URL)")] = None,
     page: Annotated[

@@ -336,16 +336,17 @@ class SearchEngine:
         return QueryVectors(*self._retriever.encode(query))
 
     def search(self, query: str, limit: int = 5, *, staff: bool = False, department_id: str | None = None,
-               clock: StageClock | None = None) -> schemas.SearchResponse:
+               clock: StageClock | None = None, fresh: bool = False) -> schemas.SearchResponse:
         """The answer, the department and the best `limit` articles. With `department_id` (a choice
         of "Bedoelt u ...?"), only that department's articles among the best `NARROW_DEPTH`, the
         answer from its best one, and that department as the one that helps. A repeated question
-        is answered from the cache (`search_api.response_cache`). `clock` gets the stages' times."""
+        is answered from the cache (`search_api.response_cache`) unless `fresh`. `clock` gets the
+        stages' times."""
         started = time.perf_counter()
         clock = clock or StageClock()
         key = (query, limit, staff, department_id)
         generation = self.cache.generation
-        cached = self.cache.get(key)
+        cached = None if fresh else self.cache.get(key)
         clock.lap("cache")
         if cached is not None:
             return cached.model_copy(update={"took_ms": round((time.perf_counter() - started) * 1000, 2)})

@@ -49,6 +49,7 @@ def search(
         "among the best 20, the answer from its best one",
     )] = None,
     benchmark: Annotated[str | None, Header(alias=BENCHMARK_HEADER, include_in_schema=False)] = None,
+    cache_control: Annotated[str | None, Header(alias="Cache-Control", include_in_schema=False)] = None,
     channel: Annotated[Literal["widget", "console"], Header(  # absent: None (no `null` in the document)
         alias=CHANNEL_HEADER,
         description="Where the question was asked, for the search log: `widget` (the search widget on the "
@@ -64,9 +65,11 @@ def search(
     if channel == "console" and role is None:
         channel = None  # type: ignore[assignment]
     clock = StageClock()
+    # A staff client (`kb bench`) may ask for a search without the cache of repeated questions
+    fresh = role is not None and "no-cache" in (cache_control or "").lower()
     response = answer(
         request, engine, search_log, metrics, query, limit=limit, staff=staff, role=role, department=department,
-        benchmark=benchmark, channel=channel or "api", clock=clock,
+        benchmark=benchmark, channel=channel or "api", clock=clock, fresh=fresh,
     )
     body = response.model_dump_json()
     clock.lap("serialise")
@@ -78,12 +81,12 @@ def search(
 def answer(
     request: Request, engine: SearchEngine, search_log: SearchLog, metrics: ServiceMetrics, query: str, *, limit: int,
     staff: bool, role: Role | None, department: str | None, benchmark: str | None, channel: Channel,
-    clock: StageClock | None = None,
+    clock: StageClock | None = None, fresh: bool = False,
 ) -> schemas.SearchResponse:
     """The engine's answer, counted and logged (the citizen page calls this too, channel `page`).
     `kb bench`'s questions (the benchmark header with a staff token) are neither."""
     clock = clock or StageClock()
-    response = engine.search(query, limit, staff=staff, department_id=department, clock=clock)
+    response = engine.search(query, limit, staff=staff, department_id=department, clock=clock, fresh=fresh)
     if benchmark and role is not None:
         clock.lap("log")
         return response
