@@ -103,49 +103,59 @@ class OnnxSession:
 class QueryBatcher:
     """Questions asked at the same time are embedded in one run of the model.
 
-    The first caller runs the model for every question waiting, including the ones that arrive
-    while it runs (up to `max_batch` per run); the others wait for their vector. One question
-    alone is one run, as before. Padding is masked, so a question's vector is the same in a batch
-    (to about 1e-7). On two cores four short questions take about twice one, not four times."""
+    A caller whose question is waiting runs the model once, for up to `max_batch` waiting
+    questions (its own first among them), unless another run is going on: then it waits, and
+    when that run ends it either has its vector or runs the next batch itself. So every caller
+    runs at most the batch that holds its own question, and one question alone is one run, as
+    before. Padding is masked: a question's vector is the same in a batch (to about 1e-7). On two
+    cores four short questions take about twice one, not four times."""
 
     def __init__(self, session: OnnxSession, max_batch: int = 16) -> None:
         self.session = session
         self.max_batch = max_batch
-        self._lock = threading.Lock()
+        self._changed = threading.Condition()
         self._waiting: list[tuple[str, Future[tuple[np.ndarray, np.ndarray]]]] = []
         self._running = False
         self.runs = 0  # model runs, for the tests and the benchmark
 
     def embed_with_tokens(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         mine: Future[tuple[np.ndarray, np.ndarray]] = Future()
-        with self._lock:
+        with self._changed:
             self._waiting.append((text, mine))
-            lead = not self._running
-            self._running = True
-        if lead:
-            self._run_waiting()
+        while True:
+            with self._changed:
+                while self._running and not mine.done():
+                    self._changed.wait()
+                if mine.done():
+                    break
+                self._running = True
+                # my question is still waiting: it goes first, with the longest-waiting others
+                position = next(i for i, (_, future) in enumerate(self._waiting) if future is mine)
+                batch = [self._waiting.pop(position)]
+                batch += self._waiting[: self.max_batch - 1]
+                del self._waiting[: self.max_batch - 1]
+            try:
+                self._run(batch)
+            finally:
+                with self._changed:
+                    self._running = False
+                    self._changed.notify_all()
         return mine.result()
 
-    def _run_waiting(self) -> None:
-        while True:
-            with self._lock:
-                batch, self._waiting = self._waiting[: self.max_batch], self._waiting[self.max_batch :]
-                if not batch:
-                    self._running = False
-                    return
-            try:
-                if len(batch) == 1:
-                    results = [self.session.embed_with_tokens(batch[0][0])]
-                else:
-                    vectors, tokens = self.session.embed_batch_with_tokens([text for text, _ in batch])
-                    results = list(zip(vectors, tokens))
-                self.runs += 1
-            except BaseException as exc:  # every waiting caller gets the error, not a hang
-                for _, future in batch:
-                    future.set_exception(exc)
-                continue
-            for (_, future), result in zip(batch, results):
-                future.set_result(result)
+    def _run(self, batch: list[tuple[str, Future[tuple[np.ndarray, np.ndarray]]]]) -> None:
+        try:
+            if len(batch) == 1:
+                results = [self.session.embed_with_tokens(batch[0][0])]
+            else:
+                vectors, tokens = self.session.embed_batch_with_tokens([text for text, _ in batch])
+                results = list(zip(vectors, tokens))
+            self.runs += 1
+        except BaseException as exc:  # every caller of the batch gets the error, not a hang
+            for _, future in batch:
+                future.set_exception(exc)
+            return
+        for (_, future), result in zip(batch, results):
+            future.set_result(result)
 
 
 @functools.lru_cache(maxsize=4)
