@@ -18,7 +18,7 @@ import pytest
 from tests.browser.conftest import violations
 
 pytestmark = pytest.mark.slow
-ANSWER = "wat kost een paspoort"
+ANSWER = "wat kost een nieuw paspoort"  # about the passport itself (the fee table is right too for the shorter one)
 AMBIGUOUS = "ik wil een container"
 OFF_TOPIC = "recept appeltaart"
 WIDTHS = {"desktop": 1280, "320px": 320}

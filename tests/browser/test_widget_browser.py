@@ -28,7 +28,7 @@ from tests.browser.conftest import violations
 from tests.conftest import WIDGET_HOST, WIDGET_HOST_ORIGIN, WIDGET_HOST_PORT
 
 pytestmark = pytest.mark.slow
-ANSWER = "wat kost een paspoort"
+ANSWER = "wat kost een nieuw paspoort"  # about the passport itself (the fee table is right too for the shorter one)
 AMBIGUOUS = "ik wil een container"
 OFF_TOPIC = "recept appeltaart"
 ENGLISH = "how do I register my new address after moving"
