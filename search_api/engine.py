@@ -98,7 +98,6 @@ class SearchEngine:
         self.language = LanguageDetector()
         self._doc_embedder = None
         self._everything: list[Document] | None = None  # every chunk in the store, as last read
-        self._trained = 0  # how often `_train` ran: a background rebuild of an older run is dropped
         self._lock = threading.RLock()  # the embedded store is not made for concurrent writes
         # Searches need the lock only when they read the embedded store itself; the in-memory
         # scorer and a Qdrant server serve concurrent searches (a re-index swaps in new objects).
@@ -222,8 +221,6 @@ class SearchEngine:
                 stored=self._everything,
             )
             self._train(None if only_ids is None else report)
-            if only_ids is not None:
-                self._suggest_later(self._trained)
         release_free_memory()
         log.info("Re-indexed: %s", report.summary())
         return report
@@ -238,8 +235,8 @@ class SearchEngine:
         """Refresh what is learnt from the content and the index (the spelling vocabulary, the
         classifier, ...) and the snapshot that /health reports. With `changed` (a re-index of
         some articles), the chunks it wrote and deleted update the ones last read from the store,
-        the classifier starts from its last fit, and the suggestions follow in the background
-        (`reindex`): a saved article is searchable within a second."""
+        and the classifier starts from its last fit: a saved article is searchable within about a
+        second."""
         assert self._retriever is not None and self._store is not None
         texts = []
         for article in self.articles.values():
@@ -247,9 +244,7 @@ class SearchEngine:
             texts.extend(section.text for section in article.public_sections)
         self._retriever.set_vocabulary(texts)
         self.best_bets = BestBets(self.articles.values())
-        self._trained += 1
-        if changed is None:
-            self.suggester = Suggester(self.articles.values())
+        self.suggester = Suggester(self.articles.values())  # a re-index returns with the suggestions current
         everything = self._stored_documents(changed)
         versions = stored_versions(everything)
         stored = served_documents(everything, served_versions(versions))  # never a mix of versions, never an incomplete one
@@ -296,17 +291,6 @@ class SearchEngine:
             everything = [doc for doc in self._everything if doc.id not in gone] + list(written.values())
         self._everything = everything
         return everything
-
-    def _suggest_later(self, trained: int) -> None:
-        """Rebuild the suggestions in the background; kept only if no newer re-index came meanwhile."""
-        articles = list(self.articles.values())
-
-        def rebuild() -> None:
-            suggester = Suggester(articles)
-            if self._trained == trained:
-                self.suggester = suggester
-
-        threading.Thread(target=rebuild, name="suggestions", daemon=True).start()
 
     # -- searching --------------------------------------------------------------------------
 
