@@ -15,7 +15,6 @@ libraries of the stores are imported by the functions that use them.
 
 from __future__ import annotations
 
-import ctypes
 import json
 import multiprocessing
 import os
@@ -117,15 +116,6 @@ def reset_peak() -> None:
     try:
         Path("/proc/self/clear_refs").write_text("5", encoding="ascii")
     except OSError:  # not allowed here: the peak then counts from the start of the process
-        pass
-
-
-def trim() -> None:
-    """Hand memory that Python freed back to the operating system (glibc's `malloc_trim`), so that
-    resident memory shows what is kept rather than what loading left behind."""
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc: resident memory stays as it is
         pass
 
 

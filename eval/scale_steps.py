@@ -33,9 +33,10 @@ from haystack_integrations.components.retrievers.qdrant import (
 from haystack_integrations.document_stores.qdrant import QdrantDocumentStore
 
 from eval.bench import percentile
-from eval.scale import MB, Query, ScaleJob, folder_bytes, memory_mb, reset_peak, trim
+from eval.scale import MB, Query, ScaleJob, folder_bytes, memory_mb, reset_peak
 from eval.variants import BaseChunks, variant_documents
 from indexer.indexing import served_documents
+from kb.environment import release_free_memory
 from kb.settings import Settings
 from kb.store import open_document_store
 from search_api.memory_index import InMemoryEmbeddingRetriever, InMemorySparseEmbeddingRetriever, InMemoryVectorIndex
@@ -159,7 +160,7 @@ def scorer(job: ScaleJob, report: Report) -> None:
 def _trimmed(before: float) -> float:
     """Resident memory (MB, over `before`) once what Python freed is handed back to the system."""
     gc.collect()
-    trim()
+    release_free_memory()
     return memory_mb()["rss"] - before
 
 

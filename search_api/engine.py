@@ -286,7 +286,7 @@ class SearchEngine:
         if changed is None or self._everything is None:
             everything = self._store.filter_documents()  # type: ignore[union-attr]  # opened by start()
         else:
-            written = {doc.id: replace(doc, score=None) for doc in changed.written_documents}
+            written = {doc.id: doc for doc in changed.written_documents}
             gone = set(changed.deleted_ids) | set(written)
             everything = [doc for doc in self._everything if doc.id not in gone] + list(written.values())
         self._everything = everything

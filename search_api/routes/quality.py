@@ -106,6 +106,12 @@ def unanswered_searches(
     """Searches that found nothing, each question once, most asked first."""
     return search_log.unanswered(limit)
 
+#: The last day of a period, as both period routes take it
+Until = Annotated[str | None, Query(
+    pattern=DAY_PATTERN, description="Last day, included (YYYY-MM-DD, UTC); default: today",
+    json_schema_extra={"format": "date"},
+)]
+
 
 @router.get(
     "/searches.csv", response_class=StreamingResponse,
@@ -117,10 +123,7 @@ def export_searches(
         pattern=DAY_PATTERN, description="First day (YYYY-MM-DD, UTC); default: the oldest kept",
         json_schema_extra={"format": "date"},
     )] = None,
-    until: Annotated[str | None, Query(
-        pattern=DAY_PATTERN, description="Last day, included (YYYY-MM-DD, UTC); default: today",
-        json_schema_extra={"format": "date"},
-    )] = None,
+    until: Until = None,
 ):
     """The search log of a period as CSV: every search (personal data masked) with its outcome,
     department, first article, time taken, the positions of the results opened and the feedback.
@@ -148,12 +151,9 @@ def insight_of_a_period(
         pattern=DAY_PATTERN, description="First day (YYYY-MM-DD, UTC); default: six days before `until`",
         json_schema_extra={"format": "date"},
     )] = None,
-    until: Annotated[str | None, Query(
-        pattern=DAY_PATTERN, description="Last day, included (YYYY-MM-DD, UTC); default: today",
-        json_schema_extra={"format": "date"},
-    )] = None,
+    until: Until = None,
 ):
-    """What citizens asked in a period (at most 92 days), against the period of the same length
+    """What citizens asked in a period (at most `insight.MAX_DAYS` days), against the period of the same length
     before it: searches per day with their outcomes, the outcome shares and their change, the
     department mix, the questions grouped by meaning, the gaps (groups where most searches went
     wrong), click-through and feedback per article."""
