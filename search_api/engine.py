@@ -127,7 +127,6 @@ class SearchEngine:
         self._retriever.centering = self._language_centering()
         self._retriever.token_encoder = token_encoder(self._embedder)
         self.calibration = load_models(settings.fitted_dir, settings.embedding_model, settings.off_topic_rejection_target)
-        self.cache.new_generation()
         self.language.warm_up()
         if build_index_if_empty and self._store.count_documents() == 0:
             log.info("The index is empty: building it from %s", settings.content_dir)
