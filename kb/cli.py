@@ -564,6 +564,8 @@ def bench(
         help="unique: every evaluation question once per round, each searched; zipf: --requests questions drawn as "
         "citizens ask (a few very often, most rarely), repeats answered from the cache")] = "unique",
     requests: Annotated[int | None, typer.Option(min=1, help="Requests to send (zipf: default 20 per question)")] = None,
+    warm: Annotated[bool, typer.Option(
+        "--warm", help="zipf: ask every question of the mix once before timing, as a service that has been running")] = False,
     url: Annotated[str | None, typer.Option(help="API base URL (default KB_API_URL)")] = None,
     page: Annotated[
         bool, typer.Option("--page", help="Compare the citizen page /zoeken with /search for the same questions")
@@ -587,7 +589,7 @@ def bench(
             err.print(f"[red]--mix must be unique or zipf, not {mix!r}.[/red]")
             raise typer.Exit(2)
         result = run_benchmark(url or settings.api_url, token, concurrency=concurrency, rounds=rounds,
-                               mix=mix, requests=requests)  # type: ignore[arg-type]  # checked above
+                               mix=mix, requests=requests, warm=warm)  # type: ignore[arg-type]  # checked above
     console.print_json(data=result)
 
 

@@ -4,52 +4,128 @@ Every indexed chunk (title + section, each example question, title + keywords) i
 example labelled with its article's department. The features are the chunks' multilingual
 embeddings, which are already in the store, so training needs no extra model and a question in
 Turkish or English is classified as well as a Dutch one. The classifier is a multinomial
-logistic regression (scikit-learn); it is (re)trained whenever the engine starts or re-indexes,
-which takes about a second.
+logistic regression (scikit-learn), trained whenever the chunks change (about a second).
+
+A fit is kept in a file next to the index, under a fingerprint of the chunks it was trained
+on (their ids, which name their article's version): a service that starts on the same chunks reads it instead of training again, and so starts
+without loading scikit-learn. Predicting is a matrix product and a softmax in NumPy, the same
+probabilities scikit-learn's `predict_proba` gives.
 """
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import os
+from pathlib import Path
+from typing import NamedTuple
+
 import numpy as np
 from haystack import Document
-from sklearn.linear_model import LogisticRegression
+
+log = logging.getLogger(__name__)
 
 REGULARISATION_C = 50.0  # measured on the eval questions: sharper and slightly better than 1-4
+#: The file a fit is kept in, in the data folder
+SAVED_FIT = "department-classifier.npz"
+
+
+class Fit(NamedTuple):
+    departments: list[str]
+    coef: np.ndarray  # (departments, dimension); one row for two departments
+    intercept: np.ndarray
 
 
 class DepartmentClassifier:
     def __init__(self) -> None:
-        self.model: LogisticRegression | None = None
-        self.departments: list[str] = []
+        self.fitted: Fit | None = None
         self.trained_on = 0
 
     @property
     def ready(self) -> bool:
-        return self.model is not None
+        return self.fitted is not None
 
-    def fit(self, documents: list[Document], *, start: DepartmentClassifier | None = None) -> DepartmentClassifier:
+    @property
+    def departments(self) -> list[str]:
+        return self.fitted.departments if self.fitted is not None else []
+
+    def fit(self, documents: list[Document], *, start: DepartmentClassifier | None = None,
+            saved: Path | None = None) -> DepartmentClassifier:
         """Fit on the chunks' vectors; from the coefficients of `start` (an earlier fit on nearly
-        the same chunks) when it knows the same departments, which converges in a few steps."""
-        rows = [(d.embedding, d.meta["department_id"]) for d in documents if d.embedding is not None and d.meta.get("department_id")]
-        labels = {label for _, label in rows}
+        the same chunks) when it knows the same departments, which converges in a few steps. With
+        `saved`, a fit on the very same chunks is read from that file, and a new fit written to it."""
+        # in the order of the chunks' ids: the same chunks are the same fit (and fingerprint), however read
+        chosen = sorted((d for d in documents if d.embedding is not None and d.meta.get("department_id")), key=lambda d: d.id)
+        rows = [(d.embedding, d.meta["department_id"]) for d in chosen]
+        labels = sorted({label for _, label in rows})
         if len(labels) < 2:
-            self.model = None
+            self.fitted = None
             return self
         vectors = np.asarray([vector for vector, _ in rows], dtype=np.float32)
         targets = [label for _, label in rows]
-        model = LogisticRegression(C=REGULARISATION_C, max_iter=2000, class_weight="balanced")
-        if start is not None and start.model is not None and start.departments == sorted(labels):
-            model.set_params(warm_start=True)
-            model.coef_, model.intercept_ = start.model.coef_.copy(), start.model.intercept_.copy()
-        self.model = model.fit(vectors, targets)
-        self.departments = list(self.model.classes_)
         self.trained_on = len(rows)
+        fingerprint = _fingerprint([d.id for d in chosen], targets)
+        if saved is not None and (fitted := _read(saved, fingerprint)) is not None:
+            self.fitted = fitted
+            return self
+        from sklearn.linear_model import LogisticRegression  # only to train: a service on a saved fit does without
+
+        model = LogisticRegression(C=REGULARISATION_C, max_iter=2000, class_weight="balanced")
+        if start is not None and start.fitted is not None and start.departments == labels:
+            model.set_params(warm_start=True)
+            model.coef_, model.intercept_ = start.fitted.coef.copy(), start.fitted.intercept.copy()
+        model.fit(vectors, targets)
+        self.fitted = Fit(list(model.classes_), model.coef_, model.intercept_)
+        if saved is not None:
+            _write(saved, fingerprint, self.fitted)
         return self
 
     def predict(self, embedding: list[float] | None) -> dict[str, float]:
         """Department probabilities for a query embedding ({} when untrained or no embedding)."""
-        if self.model is None or embedding is None:
+        fitted = self.fitted  # one reference: a re-index may swap in a new fit meanwhile
+        if fitted is None or embedding is None:
             return {}
-        model = self.model  # one reference: a re-index may swap in a new model meanwhile
-        probabilities = model.predict_proba(np.asarray([embedding], dtype=np.float32))[0]
-        return dict(zip(model.classes_, (float(p) for p in probabilities)))
+        scores = fitted.coef @ np.asarray(embedding, dtype=np.float64) + fitted.intercept
+        if len(scores) == 1:  # two departments: one row of coefficients, for the second
+            second = 1.0 / (1.0 + np.exp(-scores[0]))
+            probabilities = np.array([1.0 - second, second])
+        else:
+            exponents = np.exp(scores - scores.max())
+            probabilities = exponents / exponents.sum()
+        return dict(zip(fitted.departments, (float(p) for p in probabilities)))
+
+
+def _fingerprint(chunk_ids: list[str], targets: list[str]) -> str:
+    """What the fit was made of: the chunks' ids hold their article's fingerprint (its text, the
+    model and the prefix, `indexer.chunking`), so the same ids are the same vectors. (The
+    vectors themselves can differ in the last bits between the copy written and the copy read
+    back from the store, which normalises them.)"""
+    digest = hashlib.sha256(f"C={REGULARISATION_C};balanced\n".encode())
+    for chunk_id, target in zip(chunk_ids, targets):
+        digest.update(f"{chunk_id}\t{target}\n".encode())
+    return digest.hexdigest()
+
+
+def _read(path: Path, fingerprint: str) -> Fit | None:
+    try:
+        with np.load(path, allow_pickle=False) as saved:
+            if str(saved["fingerprint"]) != fingerprint:
+                return None
+            return Fit([str(name) for name in saved["departments"]], saved["coef"], saved["intercept"])
+    except (OSError, KeyError, ValueError) as exc:
+        if not isinstance(exc, FileNotFoundError):
+            log.warning("The saved department classifier %s cannot be read (%s); it is trained again", path, exc)
+        return None
+
+
+def _write(path: Path, fingerprint: str, fitted: Fit) -> None:
+    """Written to a temporary file and renamed: a reader sees the old fit or the new one."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(temporary, "wb") as file:
+            np.savez(file, fingerprint=np.array(fingerprint), departments=np.array(fitted.departments),
+                     coef=fitted.coef, intercept=fitted.intercept)
+        os.replace(temporary, path)
+    except OSError as exc:  # a read-only data folder: the service works, it trains at every start
+        log.warning("The department classifier could not be saved to %s (%s)", path, exc)
+        temporary.unlink(missing_ok=True)

@@ -32,7 +32,7 @@ from search_api import schemas
 from search_api.answer import extract_answer, snippet
 from search_api.grouping import ArticleHit
 from search_api.index_state import IndexState, index_state
-from search_api.classifier import DepartmentClassifier
+from search_api.classifier import SAVED_FIT, DepartmentClassifier
 from search_api.language import LanguageDetector
 from search_api.notices import notice_for
 from search_api.model_files import load_models
@@ -249,7 +249,9 @@ class SearchEngine:
         stored = served_documents(everything, served_versions(versions))  # never a mix of versions, never an incomplete one
         self._served_versions = {doc.meta["article_id"]: doc.meta["fingerprint"] for doc in stored}
         self._retriever.refresh(stored)
-        self.classifier = DepartmentClassifier().fit(stored, start=self.classifier if changed is not None else None)
+        self.classifier = DepartmentClassifier().fit(
+            stored, start=self.classifier if changed is not None else None, saved=self.settings.data_dir / SAVED_FIT,
+        )
         self.article_vectors = ArticleVectors(stored)
         assert self._retriever.token_encoder is not None
         self.article_tokens = ArticleTokens.build(
@@ -327,16 +329,28 @@ class SearchEngine:
         stages' times."""
         started = time.perf_counter()
         clock = clock or StageClock()
+        cached = None if fresh else self.cached(query, limit, staff=staff, department_id=department_id, clock=clock)
+        if cached is not None:
+            return cached
         key = (query, limit, staff, department_id)
         generation = self.cache.generation
-        cached = None if fresh else self.cache.get(key)
-        clock.lap("cache")
-        if cached is not None:
-            return cached.model_copy(update={"took_ms": round((time.perf_counter() - started) * 1000, 2)})
         response = self._search(query, limit, staff, department_id, clock, started)
         clock.lap("answer")
         self.cache.put(key, response, generation)
         return response
+
+    def cached(self, query: str, limit: int = 5, *, staff: bool = False, department_id: str | None = None,
+               clock: StageClock | None = None) -> schemas.SearchResponse | None:
+        """The answer `search` would give, if the cache holds it; None otherwise. It never waits
+        for the model or the store, so the API asks it on the event loop before handing a search
+        to a worker thread."""
+        started = time.perf_counter()
+        cached = self.cache.get((query, limit, staff, department_id))
+        if clock is not None:
+            clock.lap("cache")
+        if cached is None:
+            return None
+        return cached.model_copy(update={"took_ms": round((time.perf_counter() - started) * 1000, 2)})
 
     def _search(self, query: str, limit: int, staff: bool, department_id: str | None, clock: StageClock,
                 started: float) -> schemas.SearchResponse:

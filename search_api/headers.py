@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-from starlette.datastructures import MutableHeaders
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -28,6 +27,9 @@ SECURITY_HEADERS = {
 CORS_PATHS = ("/search", "/suggest", "/feedback", "/clicks")
 
 
+_RAW_SECURITY_HEADERS = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in SECURITY_HEADERS.items()]
+
+
 class SecurityHeaders:
     def __init__(self, app: ASGIApp):
         self.app = app
@@ -39,11 +41,14 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                own_policy = "content-security-policy" in headers  # with its own frame-ancestors
-                for name, value in SECURITY_HEADERS.items():
-                    if name not in headers and not (own_policy and name == "X-Frame-Options"):
-                        headers[name] = value
+                headers = list(message.get("headers", ()))
+                present = {name.lower() for name, _ in headers}
+                own_policy = b"content-security-policy" in present  # with its own frame-ancestors
+                headers += [
+                    (name, value) for name, value in _RAW_SECURITY_HEADERS
+                    if name not in present and not (own_policy and name == b"x-frame-options")
+                ]
+                message = {**message, "headers": headers}
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

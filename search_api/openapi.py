@@ -64,7 +64,7 @@ def _errors_of(route: APIRoute) -> tuple[set[int], str | None]:
         security = "optional"
     if deps.staff_view in calls:
         statuses.add(401)
-    if deps.require_editor in calls or deps.require_admin in calls:
+    if deps.require_editor in calls:
         statuses.add(403)
     statuses |= {int(code) for code in route.responses if str(code).isdigit() and int(code) >= 400}
     return statuses, security

@@ -10,7 +10,8 @@ from __future__ import annotations
 import time
 
 #: The stages of a search, in order (`search_api.pipeline` and `SearchEngine.search`)
-STAGES = ("cache", "detect", "correct", "embed", "retrieve", "group", "rerank", "route", "answer", "log", "serialise")
+#: ("thread": waiting for a worker thread to search, after a question the cache did not hold)
+STAGES = ("cache", "thread", "detect", "correct", "embed", "retrieve", "group", "rerank", "route", "answer", "log", "serialise")
 
 
 class StageClock:

@@ -45,6 +45,8 @@ def _digest(texts: list[str]) -> str:
 
 #: Articles new to `ArticleTokens.build` up to which the cache file is neither read nor written
 PARTIAL = 5
+#: The cache file's key for the number of rows of each text of the article under a digest
+ROWS = "-rows"
 
 
 class ArticleTokens:
@@ -52,9 +54,20 @@ class ArticleTokens:
     token vectors against them. Cached as float16 (about 30 MB for the shipped articles), held as
     float32 (about 60 MB): converting ten candidates per search cost 1.4 ms of the 1.8."""
 
-    def __init__(self, matrices: dict[str, np.ndarray] | None = None, digests: dict[str, str] | None = None) -> None:
+    def __init__(self, matrices: dict[str, np.ndarray] | None = None, digests: dict[str, str] | None = None,
+                 rows: dict[str, tuple[tuple[str, int], ...]] | None = None) -> None:
         self.matrices = {article_id: np.asarray(m, dtype=np.float32) for article_id, m in (matrices or {}).items()}
         self.digests = digests or {}  # article id -> digest of the texts its matrix was made of
+        self.rows = rows or {}  # article id -> (text, number of its rows) in the matrix's order, where known
+
+    def _rows_of(self, article_id: str) -> dict[str, np.ndarray]:
+        """The rows of each text of an article's matrix ({} where not known)."""
+        texts = self.rows.get(article_id, ())
+        bounds = np.cumsum([0, *(count for _, count in texts)])
+        matrix = self.matrices.get(article_id)
+        if matrix is None or bounds[-1] != len(matrix):
+            return {}
+        return {text: matrix[start:end] for (text, _), start, end in zip(texts, bounds, bounds[1:])}
 
     @classmethod
     def build(
@@ -62,33 +75,52 @@ class ArticleTokens:
     ) -> ArticleTokens:
         """The token vectors of `articles`: from `previous` (the engine's, at a re-index) or else
         from `cache` (an .npz file, per article with the digest of its texts) where the texts are
-        unchanged, from `encode` for the others. The cache is only read when `previous` lacks an
-        article, and rewritten (atomically) when anything was encoded; a cache that cannot be read
-        or written costs time, not correctness."""
+        unchanged, from `encode` for the others. Of an article whose texts changed (an example
+        question added), only the new texts are encoded: a text's rows do not depend on the
+        others. The cache is only read when `previous` lacks an article, and rewritten
+        (atomically) when anything was encoded; a cache that cannot be read or written costs
+        time, not correctness."""
         wanted = {article.id: article_texts(article) for article in articles}
         digests = {article_id: _digest(texts) for article_id, texts in wanted.items()}
-        known = {} if previous is None else {
-            digest: previous.matrices[article_id] for article_id, digest in previous.digests.items()
-        }
+        known: dict[str, np.ndarray] = {}
+        known_rows: dict[str, tuple[tuple[str, int], ...]] = {}
+        if previous is not None:
+            for article_id, digest in previous.digests.items():
+                known[digest] = previous.matrices[article_id]
+                if article_id in previous.rows:
+                    known_rows[digest] = previous.rows[article_id]
         # a re-index of some articles (most known from `previous`) encodes the few it changed; the file
         # is for the next start, which encodes those few again
         partial = previous is not None and len(set(digests.values()) - set(known)) <= PARTIAL
         cached = _read_cache(cache) if cache is not None and not partial and not set(digests.values()) <= set(known) else {}
-        known = {**cached, **known}
+        cached_matrices = {key: value for key, value in cached.items() if not key.endswith(ROWS)}
+        texts_of = {digest: wanted[article_id] for article_id, digest in digests.items()}
+        for digest in cached_matrices.keys() & texts_of.keys():
+            if digest + ROWS in cached:
+                known_rows.setdefault(digest, tuple(zip(texts_of[digest], (int(n) for n in cached[digest + ROWS]))))
+        known = {**cached_matrices, **known}
         matrices = {article_id: known[digest] for article_id, digest in digests.items() if digest in known}
+        rows = {article_id: known_rows[digest] for article_id, digest in digests.items() if digest in known_rows}
         missing = [article_id for article_id in wanted if article_id not in matrices]
         if missing:
-            texts = [text for article_id in missing for text in wanted[article_id]]
-            log.info("Token vectors of %d articles (%d texts)", len(missing), len(texts))
-            vectors = iter(encode(texts))
+            reusable = {text: block for article_id in missing if previous is not None
+                        for text, block in previous._rows_of(article_id).items()}
+            texts = list(dict.fromkeys(text for article_id in missing for text in wanted[article_id] if text not in reusable))
+            log.info("Token vectors of %d articles (%d new texts)", len(missing), len(texts))
+            blocks = {**reusable, **dict(zip(texts, encode(texts)))} if texts else reusable
             for article_id in missing:
-                matrices[article_id] = np.vstack([next(vectors) for _ in wanted[article_id]]).astype(np.float16)
+                parts = [np.asarray(blocks[text]) for text in wanted[article_id]]
+                matrices[article_id] = np.vstack(parts).astype(np.float16)
+                rows[article_id] = tuple((text, len(part)) for text, part in zip(wanted[article_id], parts))
             if cache is not None and not partial:
                 current = {digests[article_id]: matrix.astype(np.float16) for article_id, matrix in matrices.items()}
+                lengths = {digests[article_id] + ROWS: np.array([n for _, n in counts], dtype=np.int32)
+                           for article_id, counts in rows.items()}
                 # other knowledge bases on this machine (the tests') keep theirs, up to as many again
-                others = [digest for digest in cached if digest not in current][: len(current)]
-                _write_cache(cache, {**{digest: cached[digest] for digest in others}, **current})
-        return cls(matrices, digests)
+                others = [digest for digest in cached_matrices if digest not in current][: len(current)]
+                kept = {key: cached[key] for digest in others for key in (digest, digest + ROWS) if key in cached}
+                _write_cache(cache, {**kept, **current, **lengths})
+        return cls(matrices, digests, rows)
 
     def match(self, question: np.ndarray | None, article_ids: list[str]) -> dict[str, float]:
         """Per article: the mean, over the question's token vectors, of the highest cosine with

@@ -9,7 +9,7 @@ from kb.articles import SLUG_PATTERN, Problem
 from kb.security import Role
 from search_api import schemas
 from search_api.article_files import article_file, retire_article, save_article
-from search_api.deps import get_engine, require_admin, require_editor
+from search_api.deps import admin_only, get_engine, require_editor
 from search_api.engine import SearchEngine
 
 router = APIRouter(prefix="/admin", tags=["admin"], dependencies=[Depends(require_editor)])
@@ -47,7 +47,7 @@ def reindex(
     no article in the content or the index a 404."""
     only = request.article_ids if request else None
     if not only:
-        require_admin(role)
+        admin_only(role)
     if only:  # known: a file in the content folder, or an article in the index (removed from the folder)
         indexed = engine.index_state.indexed
         unknown = [article_id for article_id in only if not (engine.settings.content_dir / f"{article_id}.md").exists()

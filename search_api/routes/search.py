@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from kb.security import Role
 from search_api import schemas
@@ -34,7 +35,7 @@ CHANNEL_HEADER = "X-KB-Channel"
     dependencies=[Depends(rate_limited("search"))],
     responses={404: {"description": "De afdeling bestaat niet"}},
 )
-def search(
+async def search(
     request: Request,
     engine: Annotated[SearchEngine, Depends(get_engine)],
     search_log: Annotated[SearchLog, Depends(get_search_log)],
@@ -67,9 +68,16 @@ def search(
     clock = StageClock()
     # A staff client (`kb bench`) may ask for a search without the cache of repeated questions
     fresh = role is not None and "no-cache" in (cache_control or "").lower()
-    response = answer(
-        request, engine, search_log, metrics, query, limit=limit, staff=staff, role=role, department=department,
-        benchmark=benchmark, channel=channel or "api", clock=clock, fresh=fresh,
+    # A repeated question is answered here, on the event loop; a search waits for the model and
+    # the store, so it runs on a worker thread.
+    response = None if fresh else engine.cached(query, limit, staff=staff, department_id=department, clock=clock)
+    if response is None:
+        response = await run_in_threadpool(
+            _search_on_thread, engine, query, limit=limit, staff=staff, department=department, clock=clock,
+        )
+    response = record(
+        request, engine, search_log, metrics, response, query, staff=staff, role=role, benchmark=benchmark,
+        channel=channel or "api", clock=clock,
     )
     body = response.model_dump_json()
     clock.lap("serialise")
@@ -78,15 +86,31 @@ def search(
     return Response(body, media_type="application/json", headers=headers)
 
 
+def _search_on_thread(engine: SearchEngine, query: str, *, limit: int, staff: bool, department: str | None,
+                      clock: StageClock) -> schemas.SearchResponse:
+    clock.lap("thread")
+    return engine.search(query, limit, staff=staff, department_id=department, clock=clock, fresh=True)
+
+
 def answer(
     request: Request, engine: SearchEngine, search_log: SearchLog, metrics: ServiceMetrics, query: str, *, limit: int,
     staff: bool, role: Role | None, department: str | None, benchmark: str | None, channel: Channel,
-    clock: StageClock | None = None, fresh: bool = False,
 ) -> schemas.SearchResponse:
-    """The engine's answer, counted and logged (the citizen page calls this too, channel `page`).
-    `kb bench`'s questions (the benchmark header with a staff token) are neither."""
+    """The engine's answer, counted and logged, for the citizen page (channel `page`)."""
+    response = engine.search(query, limit, staff=staff, department_id=department)
+    return record(request, engine, search_log, metrics, response, query, staff=staff, role=role, benchmark=benchmark,
+                  channel=channel)
+
+
+def record(
+    request: Request, engine: SearchEngine, search_log: SearchLog, metrics: ServiceMetrics,
+    response: schemas.SearchResponse, query: str, *, staff: bool, role: Role | None, benchmark: str | None,
+    channel: Channel, clock: StageClock | None = None,
+) -> schemas.SearchResponse:
+    """Count and log an answer (personal data is masked by the search log's writer); the answer
+    with its `search_id`. `kb bench`'s questions (the benchmark header with a staff token) are
+    neither counted nor logged. Nothing here waits: the log is written by its own thread."""
     clock = clock or StageClock()
-    response = engine.search(query, limit, staff=staff, department_id=department, clock=clock, fresh=fresh)
     if benchmark and role is not None:
         clock.lap("log")
         return response

@@ -34,7 +34,7 @@ from kb.text import collapse_spaces, dutch_date
 from search_api import errors, schemas
 from search_api.answer import snippet
 from search_api.edge import InputRefused
-from search_api.deps import current_role, get_metrics, get_search_log, rate_limited, valid_query, within_limit
+from search_api.deps import clean_query, current_role, limit_requests, within_limit
 from search_api.engine import GENERAL_DESK, SearchEngine
 from search_api.metrics import ServiceMetrics
 from search_api.routes.docs import CachedStatic
@@ -61,8 +61,6 @@ router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.filters["mark"] = highlight
 templates.env.filters["datum"] = dutch_date
-_search_limit = rate_limited("search")
-_feedback_limit = rate_limited("feedback")
 
 
 def _page(request: Request, template: str, context: dict[str, Any], status: int = 200,
@@ -169,7 +167,7 @@ def _search(request: Request, engine: SearchEngine, query: str, limit: int, depa
     if not count:  # shown again after feedback: the search was counted and logged when it was asked
         return engine.search(query, limit, department_id=department_id).model_copy(update={"search_id": search_id})
     return answer(
-        request, engine, get_search_log(request), get_metrics(request), query, limit=limit, staff=False, role=role,
+        request, engine, request.app.state.search_log, request.app.state.metrics, query, limit=limit, staff=False, role=role,
         department=department_id, benchmark=request.headers.get(BENCHMARK_HEADER), channel="page",
     )
 
@@ -193,13 +191,13 @@ def search_page(
         return _start_page(request)
     try:
         engine = _engine(request)
-        query = valid_query(request.app.state.settings, q)
+        query = clean_query(request.app.state.settings, q)
     except HTTPException as exc:
         if exc.status_code == 422:
             return _page(request, "zoeken.html", {"query": q, "query_error": exc.detail}, 422)
         return _problem(request, exc, "Even geduld")
     try:
-        _search_limit(request, role)
+        limit_requests(request, "search", role)
     except HTTPException as exc:
         return _problem(request, exc, "Even wachten")
     department_id = _department_param(engine, afdeling)
@@ -257,7 +255,7 @@ def article_page(
     search_id = _search_id(zoekopdracht)
     if (search_id and positie and POSITION.fullmatch(positie) and article_id in engine.articles
             and not bedankt and within_limit(request, "clicks", role)):
-        get_search_log(request).record_click(search_id=search_id, article_id=article_id, position=int(positie))
+        request.app.state.search_log.record_click(search_id=search_id, article_id=article_id, position=int(positie))
     return _article(request, engine, article_id, collapse_spaces(q or ""), thanks=bool(bedankt), search_id=search_id)
 
 
@@ -291,7 +289,7 @@ async def feedback_form(request: Request, role: Annotated[Role | None, Depends(c
     form = _form(await request.body())
     try:
         engine = _engine(request)
-        _feedback_limit(request, role)
+        limit_requests(request, "feedback", role)
     except HTTPException as exc:
         return _problem(request, exc, "Even wachten")
     query = collapse_spaces(form.get("q", ""))
@@ -318,8 +316,8 @@ async def feedback_form(request: Request, role: Annotated[Role | None, Depends(c
             error = "Uw reactie kon niet worden verwerkt. Zoek opnieuw en probeer het nog eens."
     if error is not None or feedback is None:
         return _feedback_error(request, engine, form, query, department_id, on_article, error or "", comment)
-    search_log: SearchLog = get_search_log(request)
-    metrics: ServiceMetrics = get_metrics(request)
+    search_log: SearchLog = request.app.state.search_log
+    metrics: ServiceMetrics = request.app.state.metrics
     search_id = _search_id(form.get("zoekopdracht"))
     try:
         search_log.add_feedback(query=feedback.query, article_id=feedback.article_id, department_id=feedback.department_id,
@@ -344,7 +342,7 @@ def _feedback_error(request: Request, engine: SearchEngine, form: dict[str, str]
         return _article(request, engine, form["artikel"], query, error=error, comment=comment, status=422,
                         search_id=search_id)
     try:
-        query = valid_query(request.app.state.settings, query)
+        query = clean_query(request.app.state.settings, query)
     except HTTPException:
         return _page(request, "melding.html", {"title": "Er ging iets mis", "message": error, "search_form": True}, 422)
     response = _search(request, engine, query, MORE_RESULTS if department_id else PAGE_RESULTS, department_id,

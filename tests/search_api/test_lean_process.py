@@ -1,6 +1,7 @@
 """`kb serve` runs without PyTorch (and without pandas): the ONNX export embeds questions and, when
 an article is saved, its passages. Checked on the real process: no library of theirs is mapped into
-it, before and after a re-index through the API."""
+it, before and after a re-index through the API. Started again on the same index, it reads the
+department classifier's saved fit and does without scikit-learn too."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import re
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -45,36 +48,50 @@ def test_kb_serve_never_loads_pytorch_nor_pandas(tmp_path):
     url = f"http://127.0.0.1:{port}"
     env = {**os.environ, "KB_DATA_DIR": str(tmp_path / "data"), "KB_CONTENT_DIR": str(content),
            "KB_STAFF_TOKEN": STAFF_TOKEN, "KB_EDITOR_TOKEN": EDITOR_TOKEN, "KB_ADMIN_TOKEN": ADMIN_TOKEN}
-    log = tmp_path / "serve.log"
-    with log.open("w") as output:
+    with serving(tmp_path / "serve.log", env, port) as process:
+        with httpx.Client(base_url=url, timeout=120) as client:
+            assert client.get("/search", params={"q": "paspoort kwijt"}).json()["results"]
+            libraries = _mapped_libraries(process.pid)
+            assert any("onnxruntime" in path for path in libraries)
+            assert _unused(libraries) == []
+
+            editor = {"Authorization": f"Bearer {EDITOR_TOKEN}"}
+            path = content / "grofvuil-ophalen.md"
+            text = path.read_text(encoding="utf-8").replace("## Wat is het?", "## Wat is het?\n\nOok een oude bank of kast.", 1)
+            saved = client.put("/admin/articles/grofvuil-ophalen", json={"text": text}, headers=editor)
+            assert saved.status_code == 200, saved.text
+            assert saved.json()["index"]["chunks_written"] > 0
+            assert client.get("/search", params={"q": "oude kast weg"}).json()["results"][0]["article_id"] == "grofvuil-ophalen"
+            assert _unused(_mapped_libraries(process.pid)) == []
+            print(f"resident memory after a re-index: {_resident_mb(process.pid):.0f} MB")
+
+    with serving(tmp_path / "serve.log", env, port) as process:  # the same index again: the classifier's fit is read, not trained
+        with httpx.Client(base_url=url, timeout=120) as client:
+            assert client.get("/search", params={"q": "oude kast weg"}).json()["results"][0]["article_id"] == "grofvuil-ophalen"
+            libraries = _mapped_libraries(process.pid)
+            assert _unused(libraries) == []
+            assert [path for path in libraries if "/sklearn/" in path] == []
+            print(f"resident memory at rest: {_resident_mb(process.pid):.0f} MB")
+
+
+@contextmanager
+def serving(log: Path, env: dict[str, str], port: int) -> Iterator[subprocess.Popen]:
+    """`kb serve` in a child process, once it answers /health; stopped on leaving."""
+    with log.open("a") as output:
         process = subprocess.Popen([sys.executable, "-m", "kb.cli", "serve", "--port", str(port)], env=env,
                                    cwd=Path(__file__).resolve().parents[2], stdout=output, stderr=subprocess.STDOUT)
-        try:
-            deadline = time.monotonic() + 600
-            while True:
-                assert process.poll() is None, log.read_text(encoding="utf-8")
-                try:
-                    if httpx.get(f"{url}/health", timeout=5).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                assert time.monotonic() < deadline, "kb serve did not become ready"
-                time.sleep(0.5)
-            with httpx.Client(base_url=url, timeout=120) as client:
-                assert client.get("/search", params={"q": "paspoort kwijt"}).json()["results"]
-                libraries = _mapped_libraries(process.pid)
-                assert any("onnxruntime" in path for path in libraries)
-                assert _unused(libraries) == []
-
-                editor = {"Authorization": f"Bearer {EDITOR_TOKEN}"}
-                path = content / "grofvuil-ophalen.md"
-                text = path.read_text(encoding="utf-8").replace("## Wat is het?", "## Wat is het?\n\nOok een oude bank of kast.", 1)
-                saved = client.put("/admin/articles/grofvuil-ophalen", json={"text": text}, headers=editor)
-                assert saved.status_code == 200, saved.text
-                assert saved.json()["index"]["chunks_written"] > 0
-                assert client.get("/search", params={"q": "oude kast weg"}).json()["results"][0]["article_id"] == "grofvuil-ophalen"
-                assert _unused(_mapped_libraries(process.pid)) == []
-                print(f"resident memory after a re-index: {_resident_mb(process.pid):.0f} MB")
-        finally:
-            process.terminate()
-            process.wait(timeout=60)
+    try:
+        deadline = time.monotonic() + 600
+        while True:
+            assert process.poll() is None, log.read_text(encoding="utf-8")
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=5).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "kb serve did not become ready"
+            time.sleep(0.5)
+        yield process
+    finally:
+        process.terminate()
+        process.wait(timeout=60)

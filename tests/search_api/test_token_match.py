@@ -46,7 +46,8 @@ def test_the_cache_keeps_unchanged_articles_and_encodes_only_what_changed(tmp_pa
     articles = [article("pas", "paspoort", ["paspoort kwijt"]), article("grof", "afval", ["bank"], ["afval"])]
     first = CountingEncoder()
     built = ArticleTokens.build(articles, first, cache)
-    assert first.texts == article_texts(articles[0]) + article_texts(articles[1]) and cache.exists()
+    # each text once ("afval" is the title and a keyword)
+    assert first.texts == list(dict.fromkeys(article_texts(articles[0]) + article_texts(articles[1]))) and cache.exists()
 
     again = CountingEncoder()
     reloaded = ArticleTokens.build(articles, again, cache)
@@ -56,7 +57,7 @@ def test_the_cache_keeps_unchanged_articles_and_encodes_only_what_changed(tmp_pa
     edited = [articles[0], article("grof", "afval", ["bank", "paspoort"], ["afval"])]
     third = CountingEncoder()
     ArticleTokens.build(edited, third, cache)
-    assert third.texts == article_texts(edited[1])  # only the edited article
+    assert third.texts == list(dict.fromkeys(article_texts(edited[1])))  # only the edited article
 
 
 def test_an_unreadable_cache_is_computed_again(tmp_path):
@@ -80,5 +81,20 @@ def test_a_re_index_reuses_the_engine_s_own_vectors_without_reading_the_cache(tm
     assert all(np.array_equal(rebuilt.matrices[a], built.matrices[a]) for a in ("pas", "grof"))
     edited = [articles[0], article("grof", "afval", ["bank", "kwijt"])]
     third = CountingEncoder()
-    ArticleTokens.build(edited, third, cache, previous=rebuilt)
-    assert third.texts == article_texts(edited[1])  # only the edited article, the other from memory
+    edited_tokens = ArticleTokens.build(edited, third, cache, previous=rebuilt)
+    assert third.texts == ["kwijt"]  # only the new question of the edited article; the rest from memory
+    whole = ArticleTokens.build(edited, CountingEncoder())  # every text encoded
+    assert all(np.array_equal(edited_tokens.matrices[a], whole.matrices[a]) for a in ("pas", "grof"))
+    fourth = CountingEncoder()
+    ArticleTokens.build([articles[0], article("grof", "afval", ["kwijt", "bank"])], fourth, cache, previous=edited_tokens)
+    assert fourth.texts == []  # the same texts in another order: their rows are known
+
+
+def test_after_a_start_from_the_cache_a_re_index_encodes_only_new_texts(tmp_path):
+    cache = cache_file(tmp_path, "model", "query: ")
+    articles = [article("pas", "paspoort", ["paspoort kwijt"]), article("grof", "afval", ["bank"])]
+    ArticleTokens.build(articles, CountingEncoder(), cache)
+    started = ArticleTokens.build(articles, CountingEncoder(), cache)  # as a restart: every article from the file
+    encoder = CountingEncoder()
+    ArticleTokens.build([articles[0], article("grof", "afval", ["bank", "paspoort kwijt"])], encoder, cache, previous=started)
+    assert encoder.texts == ["paspoort kwijt"]
