@@ -54,8 +54,7 @@ class DepartmentClassifier:
         """Fit on the chunks' vectors; from the coefficients of `start` (an earlier fit on nearly
         the same chunks) when it knows the same departments, which converges in a few steps. With
         `saved`, a fit on the very same chunks is read from that file, and a new fit written to it."""
-        # in the order of the chunks' ids: the same chunks are the same fit (and fingerprint), however read
-        chosen = sorted((d for d in documents if d.embedding is not None and d.meta.get("department_id")), key=lambda d: d.id)
+        chosen = [d for d in documents if d.embedding is not None and d.meta.get("department_id")]
         rows = [(d.embedding, d.meta["department_id"]) for d in chosen]
         labels = sorted({label for _, label in rows})
         if len(labels) < 2:
@@ -64,7 +63,7 @@ class DepartmentClassifier:
         vectors = np.asarray([vector for vector, _ in rows], dtype=np.float32)
         targets = [label for _, label in rows]
         self.trained_on = len(rows)
-        fingerprint = _fingerprint([d.id for d in chosen], targets)
+        fingerprint = _fingerprint(sorted((d.id, d.meta["department_id"]) for d in chosen))  # however the chunks were read
         if saved is not None and (fitted := _read(saved, fingerprint)) is not None:
             self.fitted = fitted
             return self
@@ -95,13 +94,13 @@ class DepartmentClassifier:
         return dict(zip(fitted.departments, (float(p) for p in probabilities)))
 
 
-def _fingerprint(chunk_ids: list[str], targets: list[str]) -> str:
+def _fingerprint(chunks: list[tuple[str, str]]) -> str:
     """What the fit was made of: the chunks' ids hold their article's fingerprint (its text, the
     model and the prefix, `indexer.chunking`), so the same ids are the same vectors. (The
     vectors themselves can differ in the last bits between the copy written and the copy read
     back from the store, which normalises them.)"""
     digest = hashlib.sha256(f"C={REGULARISATION_C};balanced\n".encode())
-    for chunk_id, target in zip(chunk_ids, targets):
+    for chunk_id, target in chunks:
         digest.update(f"{chunk_id}\t{target}\n".encode())
     return digest.hexdigest()
 
