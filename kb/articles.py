@@ -140,7 +140,7 @@ class Section:
         if not self.is_staff_only:
             self.markdown = without_staff_notes(self.markdown).rstrip()
 
-    @property
+    @cached_property
     def is_staff_only(self) -> bool:
         return is_staff_label(self.heading)
 

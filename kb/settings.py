@@ -71,6 +71,8 @@ class Settings(BaseSettings):
     max_query_chars: int = Field(500, ge=1)
     # Answers kept for repeated questions (`search_api.response_cache`); 0: none
     response_cache_size: int = Field(10_000, ge=0)
+    # How often memory freed by finished requests is handed back to the system (`kb.environment`); 0: never
+    memory_release_seconds: float = Field(30.0, ge=0)
     # Limits at the edge (`search_api.edge`): larger requests get 413, 414 or 431; a request body
     # that does not arrive within the timeout gets 408.
     max_body_bytes: int = Field(64 * 1024, ge=1024)

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from kb.environment import MemoryReleaser
 from kb.private_files import private_dir
 from kb.security import role_tokens
 from kb.settings import Settings, get_settings
@@ -58,10 +59,12 @@ def create_app(settings: Settings | None = None, *, engine: SearchEngine | None 
         # Searches, clicks and feedback; `kb serve` checks the database before it starts the server
         app.state.search_log = SearchLog.open(settings)
         app.state.metrics = ServiceMetrics(app.state.engine)
+        releaser = MemoryReleaser(settings.memory_release_seconds).start()
         if not app.state.engine.ready:
             # Load in the background so that /health can answer 503 "starting" meanwhile.
             threading.Thread(target=_start_engine, args=(app.state.engine,), daemon=True).start()
         yield
+        releaser.stop()
         app.state.search_log.close()  # writes what is queued
         app.state.engine.close()
 

@@ -243,7 +243,8 @@ class SearchEngine:
             texts.extend(section.text for section in article.public_sections)
         self._retriever.set_vocabulary(texts)
         self.best_bets = BestBets(self.articles.values())
-        self.suggester = Suggester(self.articles.values())  # a re-index returns with the suggestions current
+        # a re-index returns with the suggestions current
+        self.suggester = Suggester(self.articles.values(), previous=self.suggester if changed is not None else None)
         everything = self._stored_documents(changed)
         versions = stored_versions(everything)
         stored = served_documents(everything, served_versions(versions))  # never a mix of versions, never an incomplete one

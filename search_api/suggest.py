@@ -167,15 +167,25 @@ def _public_words(article: Article) -> set[str]:
 class Suggester:
     """An index of the articles' titles, keywords and questions for completing what is typed."""
 
-    def __init__(self, articles: Iterable[Article] = ()) -> None:
+    def __init__(self, articles: Iterable[Article] = (), previous: Suggester | None = None) -> None:
+        """With `previous` (the index before a re-index), what depends only on an unchanged
+        article's text, or on unchanged vocabulary, is taken from it instead of made again."""
         articles = list(articles)
         self._suggestions: list[Suggestion] = []
         keys: list[tuple[str, int]] = []  # (normalised text, suggestion)
         entries: dict[str, set[int]] = defaultdict(set)  # word -> the suggestions with it
         first: dict[str, set[int]] = defaultdict(set)  # word -> the suggestions it starts
-        # the words of each article's public text (title, questions, sections)
-        words = {article.id: _public_words(article) for article in articles}
+        # the words of each article's public text (title, questions, sections), by the article's version
+        before = previous._article_words if previous is not None else {}
+        self._article_words: dict[tuple[str, str], set[str]] = {
+            (article.id, article.content_hash): before.get((article.id, article.content_hash)) or _public_words(article)
+            for article in articles
+        }
+        words = {article_id: found for (article_id, _), found in self._article_words.items()}
         known = set().union(*words.values())
+        self._known = known
+        # a word's compound parts depend on the vocabulary: kept while it is the same
+        self._parts: dict[str, list[str]] = previous._parts if previous is not None and previous._known == known else {}
         ranks: list[int] = []  # each suggestion's kind, as ranked: the kind it matched as
         for article in articles:
             for key, suggestion, rank in self._article_entries(article, sorted(words[article.id]), known):
@@ -195,7 +205,9 @@ class Suggester:
         self._words = sorted(entries)
         tails: dict[str, list[str]] = defaultdict(list)  # later part -> the words it ends
         for word in self._words:
-            parts = compound_parts(word, known)
+            parts = self._parts.get(word)
+            if parts is None:
+                parts = self._parts[word] = compound_parts(word, known)
             for number in range(1, len(parts)):
                 tails["".join(parts[number:])].append(word)
         self._tail_words = dict(tails)

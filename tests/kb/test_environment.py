@@ -34,3 +34,23 @@ def test_the_kb_command_sets_the_defaults_and_keeps_what_is_set(monkeypatch):
     result = CliRunner().invoke(app, ["widget", "--service", "https://zoeken.voorbeeldstad.nl"])
     assert result.exit_code == 0, result.output
     assert {name: os.environ[name] for name in DEFAULTS} == {**DEFAULTS, "TOKENIZERS_PARALLELISM": "true"}
+
+
+def test_the_memory_releaser_hands_memory_back_until_stopped():
+    import time
+
+    from kb.environment import MemoryReleaser
+
+    releaser = MemoryReleaser(0.05).start()
+    deadline = time.monotonic() + 10
+    while releaser.releases < 2:
+        assert time.monotonic() < deadline, "no release within 10 s"
+        time.sleep(0.02)
+    releaser.stop()
+    time.sleep(0.2)
+    stopped_at = releaser.releases
+    time.sleep(0.2)
+    assert releaser.releases == stopped_at
+    never = MemoryReleaser(0).start()
+    time.sleep(0.1)
+    assert never.releases == 0

@@ -97,3 +97,22 @@ def test_unsupported_architectures_are_refused(minilm_copy):
     truncated = SentenceTransformer(modules=[model[0]])
     with pytest.raises(OnnxExportError, match="Transformer \\+ Pooling"):
         _describe(truncated)
+
+
+def test_rows_are_read_from_the_table_file_as_numpy_reads_them(tmp_path):
+    import numpy as np
+
+    from kb.onnx_embedder import RowFile
+
+    table = np.random.default_rng(0).normal(size=(50, 8)).astype(np.float32)
+    np.save(tmp_path / "table.npy", table)
+    rows = RowFile(tmp_path / "table.npy")
+    ids = np.array([[3, 7, 3, 0], [49, 1, 1, 2]], dtype=np.int64)
+    assert len(rows) == 50
+    assert np.array_equal(rows.rows(ids), table[ids])
+    with pytest.raises(IndexError):
+        rows.rows(np.array([[50]]))
+    rows.close()
+    np.save(tmp_path / "cube.npy", np.zeros((2, 2, 2), dtype=np.float32))
+    with pytest.raises(ValueError, match="two-dimensional"):
+        RowFile(tmp_path / "cube.npy")

@@ -192,3 +192,16 @@ def test_limit_and_nothing_found(suggester):
 )
 def test_compound_parts(word, parts):
     assert compound_parts(word) == parts
+
+
+def test_rebuilt_from_the_previous_index_it_suggests_what_a_new_one_does(articles, suggester):
+    import dataclasses
+
+    first = articles[0]
+    changed_meta = first.meta.model_copy(update={"questions": [*first.meta.questions, "Waar laat ik mijn zonnepanelen keuren?"]})
+    changed = dataclasses.replace(first, meta=changed_meta, content_hash="edited")
+    edited = [changed, *articles[1:]]
+    rebuilt, fresh = Suggester(edited, previous=suggester), Suggester(edited)
+    for typed in ("zonnepan", "paspoort", "parkeerverg", "grofvuil", "afvalpas", "zonnepanelen keuren"):
+        assert texts(rebuilt, typed) == texts(fresh, typed), typed
+    assert first.id in suggested(rebuilt, "zonnepanelen keuren")
