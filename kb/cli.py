@@ -640,6 +640,22 @@ def redaction(
         raise typer.Exit(1)
 
 
+@app.command("bench-embed")
+def bench_embed(
+    concurrency: Annotated[list[int] | None, typer.Option(help="Threads embedding at once (repeatable; default 1 and 4)")] = None,
+    questions: Annotated[int | None, typer.Option(min=1, help="Questions to embed (default: all evaluation questions)")] = None,
+) -> None:
+    """Time the question embedding alone, in process: the median per question and the questions
+    per second, one at a time and with several at once (the ceiling for new questions)."""
+    from eval.embed_bench import run_embedding_benchmark
+
+    levels = tuple(concurrency or (1, 4))
+    if any(level < 1 or level > 64 for level in levels):
+        err.print("[red]--concurrency must be between 1 and 64.[/red]")
+        raise typer.Exit(2)
+    console.print_json(data=run_embedding_benchmark(get_settings(), concurrency=levels, questions=questions))
+
+
 @app.command("bench-index")
 def bench_index(
     url: Annotated[str | None, typer.Option(help="API base URL (default KB_API_URL)")] = None,

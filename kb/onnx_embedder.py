@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import functools
 import os
-import threading
-from concurrent.futures import Future
 from dataclasses import replace
 from pathlib import Path
 
@@ -141,64 +139,6 @@ class OnnxSession:
         return len(self.tokenization.encode(prefix.strip(), special=False)) if prefix.strip() else 0
 
 
-class QueryBatcher:
-    """Questions asked at the same time are embedded in one run of the model.
-
-    A caller whose question is waiting runs the model once, for up to `max_batch` waiting
-    questions (its own first among them), unless another run is going on: then it waits, and
-    when that run ends it either has its vector or runs the next batch itself. So every caller
-    runs at most the batch that holds its own question, and one question alone is one run, as
-    before. Padding is masked: a question's vector is the same in a batch (to about 1e-7). On two
-    cores four short questions take about twice one, not four times."""
-
-    def __init__(self, session: OnnxSession, max_batch: int = 16) -> None:
-        self.session = session
-        self.max_batch = max_batch
-        self._changed = threading.Condition()
-        self._waiting: list[tuple[str, Future[tuple[np.ndarray, np.ndarray]]]] = []
-        self._running = False
-        self.runs = 0  # model runs, for the tests and the benchmark
-
-    def embed_with_tokens(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        mine: Future[tuple[np.ndarray, np.ndarray]] = Future()
-        with self._changed:
-            self._waiting.append((text, mine))
-        while True:
-            with self._changed:
-                while self._running and not mine.done():
-                    self._changed.wait()
-                if mine.done():
-                    break
-                self._running = True
-                # my question is still waiting: it goes first, with the longest-waiting others
-                position = next(i for i, (_, future) in enumerate(self._waiting) if future is mine)
-                batch = [self._waiting.pop(position)]
-                batch += self._waiting[: self.max_batch - 1]
-                del self._waiting[: self.max_batch - 1]
-            try:
-                self._run(batch)
-            finally:
-                with self._changed:
-                    self._running = False
-                    self._changed.notify_all()
-        return mine.result()
-
-    def _run(self, batch: list[tuple[str, Future[tuple[np.ndarray, np.ndarray]]]]) -> None:
-        try:
-            if len(batch) == 1:
-                results = [self.session.embed_with_tokens(batch[0][0])]
-            else:
-                vectors, tokens = self.session.embed_batch_with_tokens([text for text, _ in batch])
-                results = list(zip(vectors, tokens))
-            self.runs += 1
-        except BaseException as exc:  # every caller of the batch gets the error, not a hang
-            for _, future in batch:
-                future.set_exception(exc)
-            return
-        for (_, future), result in zip(batch, results):
-            future.set_result(result)
-
-
 @functools.lru_cache(maxsize=4)
 def shared_session(folder: Path, max_length: int, threads: int, export_id: object = None) -> OnnxSession:
     """One session per exported folder and process, shared by the query and the passage embedder
@@ -243,12 +183,12 @@ class OnnxTextEmbedder(_OnnxEmbedder):
         """`tokens`: the vectors of the text's own tokens (`kb.token_vectors`), from the same run."""
         if not isinstance(text, str):
             raise TypeError("OnnxTextEmbedder expects a string; use a document embedder for documents")
-        vector, tokens = self.batcher.embed_with_tokens(self.prefix + text)
+        # Questions asked at the same time run the model side by side on the shared session
+        # (ONNX Runtime allows it): measured on 2 cores with four at once, twice the questions
+        # per second of batching them into one run, where padding to the longest costs more
+        # than the run saves (`kb bench-embed`).
+        vector, tokens = self.session.embed_with_tokens(self.prefix + text)
         return {"embedding": vector.tolist(), "tokens": content_token_vectors(tokens, self.prefix_pieces)}
-
-    @functools.cached_property
-    def batcher(self) -> QueryBatcher:
-        return QueryBatcher(self.session)
 
 
 @component
