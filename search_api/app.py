@@ -13,6 +13,7 @@ from kb.private_files import private_dir
 from kb.security import role_tokens
 from kb.settings import Settings, get_settings
 from search_api import errors
+from search_api.cached_searches import CachedSearches
 from search_api.edge import InputPolicy
 from search_api.engine import SearchEngine
 from search_api.headers import PublicCors, SecurityHeaders
@@ -84,7 +85,9 @@ def create_app(settings: Settings | None = None, *, engine: SearchEngine | None 
     pages.mount_static(app)
     errors.install(app)
     app.openapi = truthful_openapi(app, settings)  # type: ignore[method-assign]  # FastAPI's way to replace the document
-    # Outermost first: headers on every answer, CORS for the public endpoints, then the input policy.
+    # Outermost first: headers on every answer, CORS for the public endpoints, the input policy,
+    # then repeated questions answered from the cache before routing.
+    app.add_middleware(CachedSearches)
     app.add_middleware(
         InputPolicy,
         max_body_bytes=settings.max_body_bytes,

@@ -15,7 +15,7 @@ from __future__ import annotations
 import threading
 from typing import Generic, TypeVar
 
-from cachetools import LRUCache
+from cachetools import Cache, LRUCache
 
 from search_api.privacy import redact
 
@@ -48,6 +48,16 @@ class ResponseCache(Generic[Value]):
                 return entry[1]
             self.misses += 1
             return None
+
+    def __contains__(self, key: object) -> bool:
+        """Whether `get` would answer `key`, without counting it or moving it up."""
+        if not self.size:
+            return False
+        with self._lock:
+            if key not in self._entries:
+                return False
+            generation, _ = Cache.__getitem__(self._entries, key)  # type: ignore[misc]  # the base class's lookup keeps the order
+            return generation == self.generation
 
     def put(self, key: Key, value: Value, generation: int) -> None:
         """Keep `value`, computed in `generation` (read before the search started)."""
