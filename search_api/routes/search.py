@@ -110,14 +110,23 @@ def record(
     """Count and log an answer (personal data is masked by the search log's writer); the answer
     with its `search_id`. `kb bench`'s questions (the benchmark header with a staff token) are
     neither counted nor logged. Nothing here waits: the log is written by its own thread."""
-    clock = clock or StageClock()
-    if benchmark and role is not None:
+    recorded = _record(request, engine, search_log, metrics, response, query, staff=staff, role=role,
+                       benchmark=benchmark, channel=channel)
+    if clock is not None:
         clock.lap("log")
+    return recorded
+
+
+def _record(
+    request: Request, engine: SearchEngine, search_log: SearchLog, metrics: ServiceMetrics,
+    response: schemas.SearchResponse, query: str, *, staff: bool, role: Role | None, benchmark: str | None,
+    channel: Channel,
+) -> schemas.SearchResponse:
+    if benchmark and role is not None:
         return response
     outcome = response.routing.status if response.results else "no_results"
     metrics.searched(outcome, "staff" if staff else "public", response.took_ms / 1000)
     if outcome in FAILED and not (engine.settings.record_unanswered and within_limit(request, "unanswered", role)):
-        clock.lap("log")
         return response
     search_id = search_log.record_search(
         query=query,
@@ -130,5 +139,4 @@ def record(
         top_article=response.results[0].article_id if response.results else None,
         latency_ms=response.took_ms,
     )
-    clock.lap("log")
     return response.model_copy(update={"search_id": search_id})
