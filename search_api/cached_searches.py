@@ -12,6 +12,7 @@ route's dependencies; here it costs a fraction of that.
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import parse_qsl
 
 from fastapi import HTTPException
@@ -23,6 +24,8 @@ from kb.security import role_of
 from search_api.deps import clean_query, client_address
 from search_api.routes.search import record
 from search_api.stage_clock import StageClock
+
+log = logging.getLogger(__name__)
 
 PATH = "/search"
 DEFAULT_LIMIT = 5
@@ -37,30 +40,40 @@ class CachedSearches:
         self.answered = 0  # repeats answered here (the tests read it)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] != PATH or scope["method"] != "GET" or not await self._answer(scope, send):
-            await self.app(scope, receive, send)
+        if scope["type"] == "http" and scope["path"] == PATH and scope["method"] == "GET":
+            try:
+                answer = self._answer(scope)
+            except Exception:  # the route answers, with its own error handling if it fails too
+                log.exception("A repeated question could not be answered from the cache")
+                answer = None
+            if answer is not None:
+                self.answered += 1  # before sending: a client that has the answer sees it counted
+                await send({"type": "http.response.start", "status": 200, "headers": answer[0]})
+                await send({"type": "http.response.body", "body": answer[1]})
+                return
+        await self.app(scope, receive, send)
 
-    async def _answer(self, scope: Scope, send: Send) -> bool:
-        """True when the answer was sent; False leaves the request to the route, untouched."""
+    def _answer(self, scope: Scope) -> tuple[list[tuple[bytes, bytes]], bytes] | None:
+        """The headers and body of the answer; None leaves the request to the route, untouched."""
         state = scope["app"].state
         engine = getattr(state, "engine", None)
         if engine is None or not engine.ready:
-            return False
+            return None
         parameters = parse_qsl(scope["query_string"].decode("ascii"), keep_blank_values=True)
         names = [name for name, _ in parameters]
         if "q" not in names or len(set(names)) != len(names) or not _PARAMETERS.issuperset(names):
-            return False
+            return None
         values = dict(parameters)
         limit = values.get("limit", str(DEFAULT_LIMIT))
         if not (limit.isascii() and limit.isdigit() and len(limit) <= 2 and 1 <= int(limit) <= MAX_LIMIT):
-            return False
+            return None
         view = values.get("view", "public")
         if view not in ("public", "staff"):
-            return False
+            return None
         try:
             query = clean_query(state.settings, values["q"])
         except HTTPException:
-            return False
+            return None
         headers: dict[bytes, bytes] = {}
         for name, value in scope["headers"]:  # the first of each, as Starlette reads them
             if name in (b"authorization", b"x-kb-channel", b"x-kb-benchmark", b"cache-control"):
@@ -69,25 +82,25 @@ class CachedSearches:
         role = role_of(credentials, state.tokens) if scheme.lower() == "bearer" and credentials else None
         staff = view == "staff"
         if staff and role is None:
-            return False  # the route answers 401
+            return None  # the route answers 401
         channel_value = headers.get(b"x-kb-channel")
         channel = _CHANNELS.get(channel_value.decode("latin-1")) if channel_value is not None else "api"
         if channel is None:
-            return False  # the route answers 422
+            return None  # the route answers 422
         if channel == "console" and role is None:
             channel = "api"
         if role is not None and "no-cache" in headers.get(b"cache-control", b"").decode("latin-1").lower():
-            return False  # a staff client asked for a search
+            return None  # a staff client asked for a search
         key = (query, int(limit), staff, None)
         if key not in engine.cache:
-            return False
+            return None
         request = Request(scope)
         if role is None and state.rate_limits.hit("search", client_address(request)) is not None:
-            return False  # over the limit: the route counts again (a refused request is not kept) and answers 429
+            return None  # over the limit: the route counts again (a refused request is not kept) and answers 429
         clock = StageClock()
         response = engine.cached(query, int(limit), staff=staff, department_id=None, clock=clock)
         if response is None:  # gone from the cache meanwhile
-            return False
+            return None
         benchmark = headers.get(b"x-kb-benchmark")
         response = record(
             request, engine, state.search_log, state.metrics, response, query, staff=staff, role=role,
@@ -98,8 +111,5 @@ class CachedSearches:
         raw_headers = [(b"content-length", str(len(body)).encode()), (b"content-type", b"application/json")]
         if role is not None:  # staff clients (and `kb bench`) see where the time went; citizens do not
             raw_headers.append((b"server-timing", clock.server_timing().encode("latin-1")))
-        await send({"type": "http.response.start", "status": 200, "headers": raw_headers})
-        await send({"type": "http.response.body", "body": body})
-        self.answered += 1
-        return True
+        return raw_headers, body
 

@@ -92,3 +92,19 @@ def test_benchmark_repeats_are_neither_counted_nor_logged(client, staff_headers)
     assert searches() == before
     counted = client.get("/search", params={"q": question}, headers=staff_headers)
     assert counted.json()["search_id"] and searches() == before + 1
+
+
+def test_a_failure_in_the_layer_leaves_the_question_to_the_route(client, live_server, monkeypatch):
+    import search_api.cached_searches
+
+    question = {"q": "Waar kan ik mijn grofvuil kwijt?"}
+    first = client.get("/search", params=question)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a fault")
+
+    monkeypatch.setattr(search_api.cached_searches, "record", broken)
+    answered = layer(live_server).answered
+    second = client.get("/search", params=question)
+    assert layer(live_server).answered == answered
+    same_answer(first, second)
