@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from kb.environment import apply_defaults, without_unused_libraries
-from kb.settings import get_settings
+from kb.settings import Settings, get_settings
 
 app = typer.Typer(help="Kennisbank gemeente Voorbeeldstad: validate, index, serve, evaluate.", no_args_is_help=True)
 console = Console()
@@ -769,6 +769,16 @@ def digest(
         console.print(f"HTML written to {html}")
 
 
+def _scratch_settings(folder: Path, database_url: str | None) -> Settings:
+    """The settings with `folder` as the data folder (nothing of the service's own is read or
+    written) and the search log in `database_url`, or in a SQLite file there."""
+    from pydantic import SecretStr
+
+    return get_settings().model_copy(update={
+        "data_dir": folder, "database_url": SecretStr(database_url) if database_url else None,
+    })
+
+
 @app.command("bench-log")
 def bench_log(
     database_url: Annotated[str | None, typer.Option(
@@ -782,17 +792,13 @@ def bench_log(
     microseconds) and how long the search log takes to mask and write ROWS searches."""
     import tempfile
 
-    from pydantic import SecretStr
     from rich.markup import escape
 
     from search_api.storage.bench import run_log_benchmark
     from search_api.storage.db import DatabaseError
 
     with tempfile.TemporaryDirectory(prefix="kb-bench-log-") as folder:
-        settings = get_settings().model_copy(update={
-            "data_dir": Path(folder),  # nothing of the service's own data folder is read or written
-            "database_url": SecretStr(database_url) if database_url else None,
-        })
+        settings = _scratch_settings(Path(folder), database_url)
         try:
             with console.status(f"Storing {calls:,} searches one by one, then {rows:,} at once ..."):
                 result = run_log_benchmark(settings, calls=calls, rows=rows)
@@ -825,7 +831,6 @@ def bench_insight(
     the time to group the questions by meaning, and the storage per million searches."""
     import tempfile
 
-    from pydantic import SecretStr
     from rich.markup import escape
     from rich.table import Table
 
@@ -833,10 +838,7 @@ def bench_insight(
     from search_api.storage.insight_bench import NotEmpty, run_insight_benchmark
 
     with tempfile.TemporaryDirectory(prefix="kb-bench-insight-") as folder:
-        settings = get_settings().model_copy(update={
-            "data_dir": Path(folder),  # nothing of the service's own data folder is read or written
-            "database_url": SecretStr(database_url) if database_url else None,
-        })
+        settings = _scratch_settings(Path(folder), database_url)
         try:
             with console.status(f"Writing {rows:,} searches, then timing the queries ...") as status:
                 result = run_insight_benchmark(

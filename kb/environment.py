@@ -10,6 +10,7 @@ is installed (about 90 MB). Both treat them as optional: refused, they are taken
 
 from __future__ import annotations
 
+import functools
 import os
 
 #: Set when not set already (a value in the environment wins).
@@ -57,19 +58,25 @@ def without_unused_libraries() -> None:
         sys.meta_path.insert(0, _Refused(UNUSED_IN_SERVICE))  # type: ignore[arg-type]  # a finder by protocol
 
 
-def release_free_memory() -> None:
-    """Give memory freed after a large piece of work (a re-index embeds thousands of passages)
-    back to the system; glibc keeps freed memory for the process otherwise. Nothing elsewhere."""
+@functools.cache
+def _malloc_trim():
+    """glibc's `malloc_trim`, looked up once (None elsewhere)."""
     import ctypes
     import ctypes.util
 
     name = ctypes.util.find_library("c")
     try:
-        libc = ctypes.CDLL(name) if name else None
-        if libc is not None and hasattr(libc, "malloc_trim"):
-            libc.malloc_trim(0)
+        return getattr(ctypes.CDLL(name), "malloc_trim", None) if name else None
     except OSError:
-        pass
+        return None
+
+
+def release_free_memory() -> None:
+    """Give memory freed after a large piece of work (a re-index embeds thousands of passages)
+    back to the system; glibc keeps freed memory for the process otherwise. Nothing elsewhere."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
 
 
 class MemoryReleaser:

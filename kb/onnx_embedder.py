@@ -40,7 +40,7 @@ class RowFile:
         self.shape = shape
         self.dtype = np.dtype(dtype)
         self.row_bytes = shape[1] * self.dtype.itemsize
-        self._fd = os.open(path, os.O_RDONLY)
+        self._file = open(path, "rb", buffering=0)  # held for the session's life, closed with it
 
     def __len__(self) -> int:
         return self.shape[0]
@@ -52,11 +52,11 @@ class RowFile:
         for index, row in enumerate(unique.tolist()):
             if not 0 <= row < self.shape[0]:
                 raise IndexError(f"row {row} is outside the table of {self.shape[0]} rows")
-            table[index] = np.frombuffer(os.pread(self._fd, self.row_bytes, self.offset + row * self.row_bytes), dtype=self.dtype)
+            table[index] = np.frombuffer(os.pread(self._file.fileno(), self.row_bytes, self.offset + row * self.row_bytes), dtype=self.dtype)
         return table[positions.reshape(ids.shape)]
 
     def close(self) -> None:
-        os.close(self._fd)
+        self._file.close()
 
 
 class OnnxSession:
