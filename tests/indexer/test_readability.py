@@ -2,6 +2,7 @@ import datetime as dt
 
 from indexer.readability import MIN_FLESCH_DOUMA, flesch_douma
 from indexer.validate import validate_knowledge_base
+from kb.articles import markdown_to_text
 from kb.settings import Settings
 from tests.indexer.test_validate import settings_for
 from tests.kb.test_articles import VALID
@@ -44,6 +45,29 @@ def test_flesch_douma_separates_plain_from_official_dutch():
         "van de noodzakelijke bescheiden teneinde vertraging in de afhandeling te voorkomen."
     )
     assert flesch_douma(plain) >= MIN_FLESCH_DOUMA > flesch_douma(official)
+
+
+def test_flesch_douma_equals_textstat_for_dutch():
+    """The score counts words, sentences and syllables as textstat does for Dutch, to the last bit."""
+    from textstat.textstat import textstatistics
+
+    reference = textstatistics()
+    reference.set_lang("nl")
+    texts = ["", "...", "Ja.", "Dit is 'n test. En nog één, met 's avonds en 't huis!", "hé   wat? ja! nee.", LONG]
+    for path in sorted(Settings().content_dir.glob("*.md")):
+        body = path.read_text(encoding="utf-8").split("---", 2)[2]
+        texts.extend([body, markdown_to_text(body), *body.split("\n\n")])
+    assert [flesch_douma(text) for text in texts] == [reference.flesch_reading_ease(text) for text in texts]
+
+
+def test_the_score_needs_neither_textstat_nor_nltk():
+    """The search service scores a saved article: without textstat's 80 MB of nltk and cmudict."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from indexer.readability import flesch_douma; flesch_douma('Neem een pasfoto mee.'); "
+            "print(sorted(name for name in ('textstat', 'nltk', 'cmudict') if name in sys.modules))")
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "[]"
 
 
 def test_shipped_knowledge_base_reads_at_b1_level():

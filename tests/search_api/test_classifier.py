@@ -35,6 +35,23 @@ def test_probabilities_are_scikit_learns(departments):
         assert sum(ours.values()) == pytest.approx(1.0)
 
 
+def test_a_refit_from_the_last_fit_is_scikit_learns_warm_start():
+    """After a save the fit starts from the last one without scikit-learn, and ends where
+    scikit-learn's lbfgs solver, warm-started from the same coefficients, ends."""
+    departments = ["burgerzaken", "belastingen", "afval", "zorg"]
+    chunks = _chunks(departments)
+    first = DepartmentClassifier().fit(chunks)
+    changed = chunks[5:] + _chunks(departments, per_department=2, seed=2)  # some gone, some new
+    refit = DepartmentClassifier().fit(changed, start=first)
+    reference = LogisticRegression(C=REGULARISATION_C, max_iter=2000, class_weight="balanced", warm_start=True)
+    reference.coef_, reference.intercept_ = first.fitted.coef.copy(), first.fitted.intercept.copy()
+    reference.fit(np.asarray([c.embedding for c in changed], dtype=np.float32), [c.meta["department_id"] for c in changed])
+    for question in _chunks(departments, per_department=3, seed=1):
+        ours = refit.predict(question.embedding)
+        theirs = dict(zip(reference.classes_, reference.predict_proba(np.asarray([question.embedding], dtype=np.float32))[0]))
+        assert max(abs(ours[name] - theirs[name]) for name in ours) < 1e-5  # theirs in float32
+
+
 def test_untrained_or_without_a_vector_it_says_nothing():
     assert DepartmentClassifier().predict([0.1] * 16) == {}
     assert DepartmentClassifier().fit(_chunks(["afval"])).predict([0.1] * 16) == {}  # one department: nothing to tell apart

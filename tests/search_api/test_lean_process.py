@@ -1,7 +1,7 @@
 """`kb serve` runs without PyTorch (and without pandas): the ONNX export embeds questions and, when
 an article is saved, its passages. Checked on the real process: no library of theirs is mapped into
 it, before and after a re-index through the API. Started again on the same index, it reads the
-department classifier's saved fit and does without scikit-learn too."""
+department classifier's saved fit and does without scikit-learn too, also when an article is saved."""
 
 from __future__ import annotations
 
@@ -72,6 +72,12 @@ def test_kb_serve_never_loads_pytorch_nor_pandas(tmp_path):
             assert _unused(libraries) == []
             assert [path for path in libraries if "/sklearn/" in path] == []
             print(f"resident memory at rest: {_resident_mb(process.pid):.0f} MB")
+
+            # a save checks the text (B1 score included) and refits the classifier from its last fit: still without it
+            text = path.read_text(encoding="utf-8").replace("Ook een oude bank of kast.", "Ook een oude bank, kast of tafel.", 1)
+            saved = client.put("/admin/articles/grofvuil-ophalen", json={"text": text}, headers=editor)
+            assert saved.status_code == 200, saved.text
+            assert [path for path in _mapped_libraries(process.pid) if "/sklearn/" in path] == []
 
 
 @contextmanager
