@@ -41,6 +41,7 @@ from search_api.pipeline import (
 )
 from search_api.language_centering import LanguageCentering, LanguageSamplesError, load_language_centering
 from search_api.response_cache import ResponseCache
+from search_api.scored import with_compact_vector
 from search_api.retrieval import DEFAULT_MODE, HybridRetriever, RetrievalMode
 from search_api.stage_clock import StageClock
 from search_api.routing import Routing, RoutingCalibration
@@ -286,9 +287,11 @@ class SearchEngine:
         """Every chunk in the store: read from it, or the last ones read updated with what a
         re-index of some articles wrote and deleted."""
         if changed is None or self._everything is None:
-            everything = self._store.filter_documents()  # type: ignore[union-attr]  # opened by start()
+            read = self._store.filter_documents()  # type: ignore[union-attr]  # opened by start()
+            everything = [with_compact_vector(doc) for doc in read]
+            del read  # the lists of floats go before the next step allocates
         else:
-            written = {doc.id: doc for doc in changed.written_documents}
+            written = {doc.id: with_compact_vector(doc) for doc in changed.written_documents}
             gone = set(changed.deleted_ids) | set(written)
             everything = [doc for doc in self._everything if doc.id not in gone] + list(written.values())
         self._everything = everything

@@ -12,20 +12,18 @@ cosine similarity for the dense vectors and the dot product with Qdrant's IDF mo
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 from haystack import Document, component
 from haystack.dataclasses import SparseEmbedding
 from scipy import sparse
 
-from search_api.scored import scored
+from search_api.scored import scored, with_fields
 
 
 class InMemoryVectorIndex:
     def __init__(self, documents: list[Document]) -> None:
         rows = [d for d in documents if d.embedding is not None]
-        self.documents = [replace(d, embedding=None, sparse_embedding=None) for d in rows]
+        self.documents = [with_fields(d, embedding=None, sparse_embedding=None) for d in rows]
         if rows:
             dense = np.asarray([d.embedding for d in rows], dtype=np.float32)
             norms = np.linalg.norm(dense, axis=1, keepdims=True)

@@ -1,4 +1,4 @@
-"""A document with a score, made fast: searches score about 120 chunk documents each.
+"""Copies of a document, made fast. A document with a score: searches score about 120 chunk documents each.
 
 `dataclasses.replace` on a Haystack `Document` runs its constructor, its `__post_init__` and the
 tracking of attribute changes Haystack wraps around them: about 21 microseconds a copy here, 2.5 ms
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 
+import numpy as np
 from haystack import Document
 
 
@@ -17,3 +18,21 @@ def scored(document: Document, score: float) -> Document:
     result = copy.copy(document)
     object.__setattr__(result, "score", score)  # a new object: no one else sees the change
     return result
+
+
+def with_fields(document: Document, **fields: object) -> Document:
+    """A shallow copy of `document` with other values for some of its fields (`embedding=None`),
+    made as fast as `scored`."""
+    result = copy.copy(document)
+    for name, value in fields.items():
+        object.__setattr__(result, name, value)
+    return result
+
+
+def with_compact_vector(document: Document) -> Document:
+    """`document` with its dense vector as a float32 array instead of a list of Python floats:
+    about 6 times less memory (the engine keeps every chunk of the store), and read at once
+    by the NumPy code that stacks the vectors. Unchanged when it has none or has one already."""
+    if document.embedding is None or isinstance(document.embedding, np.ndarray):
+        return document
+    return with_fields(document, embedding=np.asarray(document.embedding, dtype=np.float32))

@@ -19,7 +19,7 @@ suggestion matches when
    Typo matches are only looked for when the others give fewer articles than asked for.
 
 Filler words before the last word typed ("ik", "een", "de") need not match. Compounds are split
-with `wordfreq`'s Dutch word list (`compound_parts`): "verblijfs|vergunning", but not
+with `wordfreq`'s Dutch word list (`compound_parts`, `kb.lexicon`): "verblijfs|vergunning", but not
 "ver|gunning". Each article is suggested once, by its best match. The order: matches without
 typos first, then those with the fewest edits; then titles, keywords, questions; then by the
 list above; then those whose first word the first word typed starts; then the shorter text,
@@ -42,9 +42,9 @@ from typing import Literal
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, Levenshtein
-from wordfreq import get_frequency_dict
 
 from kb.articles import Article
+from kb.lexicon import lexicon
 from kb.spelling import COMMON_WORD_ZIPF, MIN_WORD_LENGTH
 from kb.text import STOP_WORDS, zipf
 
@@ -87,9 +87,9 @@ def _prefixed(sorted_keys: list[str], prefix: str) -> list[str]:
 
 
 def _dutch_zipf(word: str) -> float:
-    """`kb.text.zipf` for Dutch, read straight from `wordfreq`'s (cached) word list: splitting
-    the words of all articles tries some 100,000 candidate parts."""
-    frequency = get_frequency_dict("nl").get(word)
+    """`kb.text.zipf` for Dutch, read straight from the word list (`kb.lexicon`), unrounded:
+    splitting the words of all articles tries some 100,000 candidate parts."""
+    frequency = lexicon("nl").frequency(word)
     return log10(frequency) + 9 if frequency else 0.0
 
 
