@@ -40,7 +40,7 @@ class RowFile:
         self.shape = shape
         self.dtype = np.dtype(dtype)
         self.row_bytes = shape[1] * self.dtype.itemsize
-        self._file = open(path, "rb", buffering=0)  # held for the session's life, closed with it
+        self._file = open(path, "rb", buffering=0)  # held open while the table is read (the service's session: for good)
 
     def __len__(self) -> int:
         return self.shape[0]
@@ -61,7 +61,7 @@ class RowFile:
 
 class OnnxSession:
     """Tokenizer + ONNX Runtime session for one exported model folder (`kb.model.onnx_export`):
-    the token ids, their rows of the memory-mapped word-embedding table, one `run`."""
+    the token ids, their rows of the word-embedding table (`RowFile`), one `run`."""
 
     def __init__(self, folder: Path, *, max_length: int = 512, threads: int = 0) -> None:
         import onnxruntime as ort

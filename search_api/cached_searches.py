@@ -22,16 +22,24 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from kb.security import role_of
 from search_api.deps import clean_query, client_address
-from search_api.routes.search import record
+from search_api.routes.search import (
+    BENCHMARK_HEADER,
+    CHANNEL_HEADER,
+    CHANNELS,
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    record,
+    wants_fresh,
+)
 from search_api.stage_clock import StageClock
 
 log = logging.getLogger(__name__)
 
 PATH = "/search"
-DEFAULT_LIMIT = 5
-MAX_LIMIT = 20
 _PARAMETERS = frozenset({"q", "limit", "view"})
-_CHANNELS = {"widget": "widget", "console": "console"}
+_AUTHORIZATION, _CACHE_CONTROL = b"authorization", b"cache-control"
+_CHANNEL, _BENCHMARK = CHANNEL_HEADER.lower().encode(), BENCHMARK_HEADER.lower().encode()
+_READ = (_AUTHORIZATION, _CHANNEL, _BENCHMARK, _CACHE_CONTROL)
 
 
 class CachedSearches:
@@ -74,25 +82,23 @@ class CachedSearches:
             query = clean_query(state.settings, values["q"])
         except HTTPException:
             return None
-        headers: dict[bytes, bytes] = {}
+        headers: dict[bytes, str] = {}
         for name, value in scope["headers"]:  # the first of each, as Starlette reads them
-            if name in (b"authorization", b"x-kb-channel", b"x-kb-benchmark", b"cache-control"):
-                headers.setdefault(name, value)
-        scheme, credentials = get_authorization_scheme_param(headers.get(b"authorization", b"").decode("latin-1"))
+            if name in _READ:
+                headers.setdefault(name, value.decode("latin-1"))
+        scheme, credentials = get_authorization_scheme_param(headers.get(_AUTHORIZATION, ""))
         role = role_of(credentials, state.tokens) if scheme.lower() == "bearer" and credentials else None
         staff = view == "staff"
         if staff and role is None:
             return None  # the route answers 401
-        channel_value = headers.get(b"x-kb-channel")
-        channel = _CHANNELS.get(channel_value.decode("latin-1")) if channel_value is not None else "api"
-        if channel is None:
+        channel = headers.get(_CHANNEL)
+        if channel is not None and channel not in CHANNELS:
             return None  # the route answers 422
-        if channel == "console" and role is None:
+        if channel is None or (channel == "console" and role is None):
             channel = "api"
-        if role is not None and "no-cache" in headers.get(b"cache-control", b"").decode("latin-1").lower():
+        if wants_fresh(role, headers.get(_CACHE_CONTROL)):
             return None  # a staff client asked for a search
-        key = (query, int(limit), staff, None)
-        if key not in engine.cache:
+        if not engine.holds(query, int(limit), staff=staff):
             return None
         request = Request(scope)
         if role is None and state.rate_limits.hit("search", client_address(request)) is not None:
@@ -101,11 +107,11 @@ class CachedSearches:
         response = engine.cached(query, int(limit), staff=staff, department_id=None, clock=clock)
         if response is None:  # gone from the cache meanwhile
             return None
-        benchmark = headers.get(b"x-kb-benchmark")
         response = record(
             request, engine, state.search_log, state.metrics, response, query, staff=staff, role=role,
-            benchmark=benchmark.decode("latin-1") if benchmark is not None else None, channel=channel, clock=clock,  # type: ignore[arg-type]
+            benchmark=headers.get(_BENCHMARK), channel=channel,  # type: ignore[arg-type]  # checked above
         )
+        clock.lap("log")
         body = response.model_dump_json().encode()
         clock.lap("serialise")
         raw_headers = [(b"content-length", str(len(body)).encode()), (b"content-type", b"application/json")]

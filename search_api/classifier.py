@@ -12,8 +12,8 @@ weights, C and tolerances), written out in `_refit`: importing scikit-learn into
 for that would cost 0.4 s on the first save after a start and 60 MB for as long as it runs.
 
 A fit is kept in a file next to the index, under a fingerprint of the chunks it was trained
-on (their ids, which name their article's version): a service that starts on the same chunks reads it instead of training again, and so starts
-without loading scikit-learn. Predicting is a matrix product and a softmax in NumPy, the same
+on (their ids, which name their article's version): a service that starts on the same chunks
+reads it instead of training again, and so starts without loading scikit-learn. Predicting is a matrix product and a softmax in NumPy, the same
 probabilities scikit-learn's `predict_proba` gives.
 """
 

@@ -70,6 +70,11 @@ OFF_TOPIC_WITH_RESULTS = (
 )
 
 
+def _cache_key(query: str, limit: int, staff: bool, department_id: str | None) -> tuple[str, int, bool, str | None]:
+    """What makes two searches the same answer."""
+    return (query, limit, staff, department_id)
+
+
 class SearchEngine:
     def __init__(self, settings: Settings):
         self.settings = settings
@@ -336,7 +341,7 @@ class SearchEngine:
         cached = None if fresh else self.cached(query, limit, staff=staff, department_id=department_id, clock=clock)
         if cached is not None:
             return cached
-        key = (query, limit, staff, department_id)
+        key = _cache_key(query, limit, staff, department_id)
         generation = self.cache.generation
         response = self._search(query, limit, staff, department_id, clock, started)
         clock.lap("answer")
@@ -349,12 +354,16 @@ class SearchEngine:
         for the model or the store, so the API asks it on the event loop before handing a search
         to a worker thread."""
         started = time.perf_counter()
-        cached = self.cache.get((query, limit, staff, department_id))
+        cached = self.cache.get(_cache_key(query, limit, staff, department_id))
         if clock is not None:
             clock.lap("cache")
         if cached is None:
             return None
         return cached.model_copy(update={"took_ms": round((time.perf_counter() - started) * 1000, 2)})
+
+    def holds(self, query: str, limit: int = 5, *, staff: bool = False, department_id: str | None = None) -> bool:
+        """Whether `cached` would answer, without counting a hit or a miss."""
+        return _cache_key(query, limit, staff, department_id) in self.cache
 
     def _search(self, query: str, limit: int, staff: bool, department_id: str | None, clock: StageClock,
                 started: float) -> schemas.SearchResponse:

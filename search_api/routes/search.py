@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
@@ -28,6 +28,15 @@ router = APIRouter(tags=["search"])
 BENCHMARK_HEADER = "X-KB-Benchmark"
 #: Where a search was asked, for the search log: the widget sends `widget`, the staff console `console`.
 CHANNEL_HEADER = "X-KB-Channel"
+HeaderChannel = Literal["widget", "console"]
+CHANNELS: tuple[str, ...] = get_args(HeaderChannel)
+DEFAULT_LIMIT = 5
+MAX_LIMIT = 20
+
+
+def wants_fresh(role: Role | None, cache_control: str | None) -> bool:
+    """A staff client (`kb bench`) may ask for a search without the cache of repeated questions."""
+    return role is not None and "no-cache" in (cache_control or "").lower()
 
 
 @router.get(
@@ -43,7 +52,7 @@ async def search(
     query: Annotated[str, Depends(valid_query)],
     staff: Annotated[bool, Depends(staff_view)],
     role: Annotated[Role | None, Depends(current_role)],
-    limit: Annotated[int, Query(ge=1, le=20, description="Number of articles")] = 5,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Number of articles")] = DEFAULT_LIMIT,
     department: Annotated[str | None, Query(
         pattern=r"^[a-z0-9_]+$", max_length=60,
         description="Narrow to one department (a choice of `routing.alternatives` when unsure): its articles "
@@ -51,7 +60,7 @@ async def search(
     )] = None,
     benchmark: Annotated[str | None, Header(alias=BENCHMARK_HEADER, include_in_schema=False)] = None,
     cache_control: Annotated[str | None, Header(alias="Cache-Control", include_in_schema=False)] = None,
-    channel: Annotated[Literal["widget", "console"], Header(  # absent: None (no `null` in the document)
+    channel: Annotated[HeaderChannel, Header(  # absent: None (no `null` in the document)
         alias=CHANNEL_HEADER,
         description="Where the question was asked, for the search log: `widget` (the search widget on the "
         "municipality's site) or `console` (the staff console; counted as such with a staff token only)",
@@ -66,8 +75,7 @@ async def search(
     if channel == "console" and role is None:
         channel = None  # type: ignore[assignment]
     clock = StageClock()
-    # A staff client (`kb bench`) may ask for a search without the cache of repeated questions
-    fresh = role is not None and "no-cache" in (cache_control or "").lower()
+    fresh = wants_fresh(role, cache_control)
     # A repeated question is answered here, on the event loop; a search waits for the model and
     # the store, so it runs on a worker thread.
     response = None if fresh else engine.cached(query, limit, staff=staff, department_id=department, clock=clock)
@@ -77,8 +85,9 @@ async def search(
         )
     response = record(
         request, engine, search_log, metrics, response, query, staff=staff, role=role, benchmark=benchmark,
-        channel=channel or "api", clock=clock,
+        channel=channel or "api",
     )
+    clock.lap("log")
     body = response.model_dump_json()
     clock.lap("serialise")
     # Staff clients (and `kb bench`) see where the time went; citizens do not
@@ -105,23 +114,11 @@ def answer(
 def record(
     request: Request, engine: SearchEngine, search_log: SearchLog, metrics: ServiceMetrics,
     response: schemas.SearchResponse, query: str, *, staff: bool, role: Role | None, benchmark: str | None,
-    channel: Channel, clock: StageClock | None = None,
+    channel: Channel,
 ) -> schemas.SearchResponse:
     """Count and log an answer (personal data is masked by the search log's writer); the answer
     with its `search_id`. `kb bench`'s questions (the benchmark header with a staff token) are
     neither counted nor logged. Nothing here waits: the log is written by its own thread."""
-    recorded = _record(request, engine, search_log, metrics, response, query, staff=staff, role=role,
-                       benchmark=benchmark, channel=channel)
-    if clock is not None:
-        clock.lap("log")
-    return recorded
-
-
-def _record(
-    request: Request, engine: SearchEngine, search_log: SearchLog, metrics: ServiceMetrics,
-    response: schemas.SearchResponse, query: str, *, staff: bool, role: Role | None, benchmark: str | None,
-    channel: Channel,
-) -> schemas.SearchResponse:
     if benchmark and role is not None:
         return response
     outcome = response.routing.status if response.results else "no_results"
