@@ -145,7 +145,7 @@ def stored_chunks(settings: Settings) -> list[Document]:
     from qdrant_client import QdrantClient
 
     from indexer.indexing import served_documents
-    from kb.store import copy_embedded_store
+    from kb.store_files import copy_embedded_store
 
     with tempfile.TemporaryDirectory(prefix="kb-bench-scale-") as scratch:
         if settings.qdrant_url:

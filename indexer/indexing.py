@@ -16,10 +16,10 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Protocol
 
 from haystack import Document
 from haystack.document_stores.types import DuplicatePolicy
-from haystack_integrations.document_stores.qdrant import QdrantDocumentStore
 
 from indexer.chunking import article_documents, article_fingerprint
 from indexer.vector_cache import CachedDocumentEmbedder
@@ -33,7 +33,46 @@ INDEXED_AT = "indexed_at"  # payload: when the run that wrote the chunk started 
 ProgressCallback = Callable[[int, int], None]  # (chunks done, chunks total)
 
 
+if TYPE_CHECKING:
+    from haystack_integrations.document_stores.qdrant import QdrantDocumentStore
+
 _sparse = DutchSparseDocumentEmbedder()
+
+
+class ChunkWriter(Protocol):
+    """What an index run needs of the store (a `QdrantDocumentStore` or `PendingWrites`)."""
+
+    def filter_documents(self, filters: Any = None) -> list[Document]: ...
+
+    def write_documents(self, documents: list[Document], policy: DuplicatePolicy = ...) -> int: ...
+
+    def delete_documents(self, document_ids: list[str]) -> None: ...
+
+
+@dataclass
+class PendingWrites:
+    """Stands in for the store in a run that is given what the store holds (`stored`): keeps the
+    chunks to write and the ids to delete, for `apply` to the store afterwards."""
+
+    written: list[Document] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+
+    def filter_documents(self, filters: Any = None) -> list[Document]:
+        raise TypeError("PendingWrites holds no documents: pass `stored` to index_articles")
+
+    def write_documents(self, documents: list[Document], policy: DuplicatePolicy = DuplicatePolicy.OVERWRITE) -> int:
+        self.written.extend(documents)
+        return len(documents)
+
+    def delete_documents(self, document_ids: list[str]) -> None:
+        self.deleted.extend(document_ids)
+
+    def apply(self, store: ChunkWriter) -> None:
+        """Write the new chunks, then delete the old ones (the order of a run on the store itself)."""
+        if self.written:
+            store.write_documents(self.written, policy=DuplicatePolicy.OVERWRITE)
+        if self.deleted:
+            store.delete_documents(self.deleted)
 
 
 @dataclass
@@ -127,7 +166,7 @@ def indexed_articles(store: QdrantDocumentStore) -> dict[str, dict[str, list[str
 
 def index_articles(
     articles: Iterable[Article],
-    store: QdrantDocumentStore,
+    store: ChunkWriter,
     embedder: DocumentEmbedder | CachedDocumentEmbedder,
     *,
     model_name: str,

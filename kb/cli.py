@@ -102,14 +102,8 @@ def index(
     from indexer.vector_cache import cached_embedder
     from kb.embedding import document_embedder, embedding_dimension
     from kb.model import resolve_embedding_model
-    from kb.store import (
-        StoreLockedError,
-        describe_store,
-        open_document_store,
-        open_new_collection,
-        prepare_index_run,
-        switch_index,
-    )
+    from kb.store import open_document_store, open_new_collection, prepare_index_run, switch_index
+    from kb.store_files import StoreLockedError, describe_store
 
     os.umask(0o077)  # the index is the service's own, like everything else in the data folder
 
@@ -290,7 +284,7 @@ def evaluate(
     from eval.markdown import in_scope_model, off_topic_policy, render_markdown
     from eval.run import FINAL_ROUTING, build_report, run_variants, write_report
     from kb.questions import load_questions
-    from kb.store import StoreLockedError
+    from kb.store_files import StoreLockedError
     from search_api.engine import SearchEngine
     from search_api.retrieval import DEFAULT_MODE, RETRIEVAL_MODES
 
@@ -434,7 +428,7 @@ def ablation(
 def _run_ablation(variants: tuple) -> dict:
     from eval.ablation import run_ablation
     from kb.questions import load_questions
-    from kb.store import StoreLockedError
+    from kb.store_files import StoreLockedError
     from search_api.engine import SearchEngine
 
     settings = get_settings()
@@ -915,7 +909,7 @@ def bench_scale(
         without_unused_libraries()  # as the API: the figures are those of a service without PyTorch
     from eval.variants import BaseChunks
     from kb.embedding import text_embedder
-    from kb.store import describe_store
+    from kb.store_files import describe_store
 
     with console.status("Reading the indexed chunks ..."):
         base = BaseChunks.from_documents(bench.stored_chunks(settings))

@@ -17,11 +17,9 @@ from __future__ import annotations
 
 import logging
 import re
-import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from haystack.utils import Secret
@@ -30,6 +28,7 @@ from haystack_integrations.document_stores.qdrant.document_store import QdrantSt
 from qdrant_client import QdrantClient, models
 
 from kb.settings import Settings
+from kb.store_files import check_not_served_elsewhere, locked_error
 
 log = logging.getLogger(__name__)
 
@@ -39,22 +38,6 @@ PAYLOAD_INDEXES = [
     {"field_name": "meta.department_id", "field_schema": "keyword"},
 ]
 COPY_BATCH = 256
-
-
-class StoreLockedError(RuntimeError):
-    """The embedded store is held by another process (usually the running API)."""
-
-
-def describe_store(settings: Settings) -> str:
-    if settings.qdrant_url:
-        return f"Qdrant server {settings.qdrant_url}, collection '{settings.collection}'"
-    return f"embedded Qdrant at {settings.resolved_qdrant_path}, collection '{settings.collection}'"
-
-
-def copy_embedded_store(settings: Settings, target: Path) -> None:
-    """Copy the embedded store's folder to `target`, without its lock, for another process to open
-    while this one holds the store. The caller makes sure that nothing writes to it meanwhile."""
-    shutil.copytree(settings.resolved_qdrant_path, target, ignore=shutil.ignore_patterns(".lock"))
 
 
 def open_document_store(settings: Settings, embedding_dim: int) -> QdrantDocumentStore:
@@ -197,6 +180,7 @@ def _client(settings: Settings) -> Iterator[QdrantClient]:
     else:
         path = settings.resolved_qdrant_path
         path.mkdir(parents=True, exist_ok=True)
+        check_not_served_elsewhere(settings)
         try:
             client = QdrantClient(path=str(path), force_disable_check_same_thread=True)
         except RuntimeError as exc:
@@ -219,11 +203,7 @@ def _connect(store: QdrantDocumentStore, settings: Settings) -> None:
 
 def _raise_if_locked(exc: RuntimeError, settings: Settings) -> None:
     if "already accessed" in str(exc):
-        raise StoreLockedError(
-            f"The embedded store at {settings.resolved_qdrant_path} is in use by another process "
-            "(most likely the running search API). Re-index through the API instead "
-            "(`kb index --via-api`), or stop the API first."
-        ) from exc
+        raise locked_error(settings) from exc
 
 
 def _make_store(settings: Settings, embedding_dim: int, collection: str) -> QdrantDocumentStore:
@@ -242,4 +222,5 @@ def _make_store(settings: Settings, embedding_dim: int, collection: str) -> Qdra
         return QdrantDocumentStore(url=settings.qdrant_url, api_key=api_key, **common)
     path = settings.resolved_qdrant_path
     path.mkdir(parents=True, exist_ok=True)
+    check_not_served_elsewhere(settings)
     return QdrantDocumentStore(path=str(path), force_disable_check_same_thread=True, **common)

@@ -18,20 +18,24 @@ from threadpoolctl import threadpool_limits
 
 from haystack import Document
 
-from indexer.indexing import IndexReport, index_articles, served_documents, served_versions, stored_versions
+from indexer.indexing import (
+    IndexReport, PendingWrites, index_articles, served_documents, served_versions, stored_versions,
+)
 from indexer.validate import validate_knowledge_base
 from indexer.vector_cache import cached_embedder
 from kb.articles import Article
 from kb.departments import Department, load_departments
 from kb.environment import release_free_memory
+from kb.lexicon import keep_in as keep_lexicons_in
 from kb.embedding import document_embedder, embedding_dimension, text_embedder, token_encoder
 from kb.model import resolve_embedding_model
 from kb.settings import Settings
-from kb.store import copy_embedded_store, describe_store, open_document_store
+from kb.store_files import copy_embedded_store, describe_store, hold_embedded_store, release_embedded_store
 from search_api import schemas
 from search_api.answer import extract_answer, snippet
 from search_api.grouping import ArticleHit
 from search_api.index_state import IndexState, index_state
+from search_api.chunk_snapshot import SNAPSHOT_FILE, read_snapshot, store_state, write_snapshot
 from search_api.classifier import SAVED_FIT, DepartmentClassifier
 from search_api.language import LanguageDetector
 from search_api.notices import notice_for
@@ -113,6 +117,11 @@ class SearchEngine:
         self._search_lock = self._lock if (
             settings.resolved_retrieval_backend == "qdrant" and not settings.qdrant_url
         ) else nullcontext()
+        # The embedded store is opened only to be written when searches do not read it: the chunks
+        # come from its snapshot (`search_api.chunk_snapshot`), and between writes the process
+        # holds a lock of its own on it instead of local mode's copy of every point.
+        self._store_on_demand = settings.resolved_retrieval_backend == "memory" and not settings.qdrant_url
+        self._snapshot_file = settings.data_dir / SNAPSHOT_FILE
 
     # -- life cycle -------------------------------------------------------------------------
 
@@ -123,25 +132,62 @@ class SearchEngine:
         # torch's threads doubled the latency on 2 cores (also set via OPENBLAS_NUM_THREADS).
         threadpool_limits(limits=1, user_api="blas")
         self.model_name = resolve_embedding_model(settings)
+        keep_lexicons_in(settings.model_cache_dir / "wordfreq")  # mapped from there after the first start
         self.departments = load_departments(settings.departments_file)
         # Two Haystack components, built once. They are called directly rather than through a
         # `Pipeline`: Pipeline.run costs ~12 ms per query here (input validation, copies), a
         # fifth of the latency budget, for a graph of two nodes.
         self._embedder = text_embedder(settings, self.model_name)
-        self._store = open_document_store(settings, embedding_dimension(self._embedder))
+        if self._store_on_demand:
+            hold_embedded_store(settings)
+        else:
+            self._open_store()
         self._retriever = HybridRetriever(self._store, self._embedder, backend=settings.resolved_retrieval_backend)
         self._retriever.centering = self._language_centering()
         self._retriever.token_encoder = token_encoder(self._embedder)
         self.calibration = load_models(settings.fitted_dir, settings.embedding_model, settings.off_topic_rejection_target)
         self.language.warm_up()
-        if build_index_if_empty and self._store.count_documents() == 0:
+        stored = self._read_stored()
+        if build_index_if_empty and not stored:
             log.info("The index is empty: building it from %s", settings.content_dir)
             self.reindex()
         else:
             self._load_articles()
-            self._train()
+            self._train(stored=stored)
         release_free_memory()
         self.ready = True
+
+    def _open_store(self):
+        if self._store is None:
+            from kb.store import open_document_store  # qdrant-client: imported when first written
+
+            assert self._embedder is not None
+            self._store = open_document_store(self.settings, embedding_dimension(self._embedder))
+        return self._store
+
+    def _read_stored(self) -> list[Document]:
+        """Every chunk in the store: from its snapshot when the store has not changed since the
+        snapshot was written; otherwise read from the store (and, when the store is opened on
+        demand, closed again and a new snapshot written)."""
+        if self._store_on_demand:
+            # Opened afresh: local mode returns a vector written in the same session divided by its
+            # length, and one read from disk as it was written (what a written chunk is here too)
+            self._close_store()
+            snapshot = read_snapshot(self._snapshot_file, store_state(self.settings.resolved_qdrant_path))
+            if snapshot is not None:
+                return snapshot
+        read = self._open_store().filter_documents()
+        documents = [with_compact_vector(doc) for doc in read]
+        del read  # the lists of floats go before the next step allocates
+        if self._store_on_demand:
+            self._close_store()
+            write_snapshot(self._snapshot_file, documents, store_state(self.settings.resolved_qdrant_path))
+        return documents
+
+    def _close_store(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
 
     def _language_centering(self) -> LanguageCentering:
         settings = self.settings
@@ -160,9 +206,9 @@ class SearchEngine:
             return LanguageCentering()
 
     def close(self) -> None:
-        if self._store is not None:
-            self._store.close()
-            self._store = None
+        self._close_store()
+        if self._store_on_demand:
+            release_embedded_store(self.settings)
         self.ready = False
 
     def describe_store(self) -> str:
@@ -214,9 +260,12 @@ class SearchEngine:
                 self._doc_embedder = cached_embedder(
                     document_embedder(self.settings, self.model_name), self.settings.data_dir, self.model_name
                 )
+            # Saving some articles with the store opened on demand: searchable first, then written
+            # (opening the store takes longer than embedding a saved article)
+            pending = PendingWrites() if self._store_on_demand and only_ids is not None and self._everything else None
             report = index_articles(
                 valid_articles,
-                self._store,
+                pending or self._open_store(),
                 self._doc_embedder,
                 model_name=self.model_name,
                 passage_prefix=self.settings.resolved_passage_prefix,
@@ -226,9 +275,22 @@ class SearchEngine:
                 stored=self._everything,
             )
             self._train(None if only_ids is None else report)
+            if pending is not None:
+                self._write_pending(pending)
+            elif self._store_on_demand:
+                self._close_store()
         release_free_memory()
         log.info("Re-indexed: %s", report.summary())
         return report
+
+    def _write_pending(self, pending: PendingWrites) -> None:
+        """Write what a save changed to the store, and the snapshot of what is now served."""
+        try:
+            pending.apply(self._open_store())
+        finally:
+            self._close_store()
+        assert self._everything is not None
+        write_snapshot(self._snapshot_file, self._everything, store_state(self.settings.resolved_qdrant_path))
 
     def _serve_written(self, report: IndexReport) -> None:
         """The new versions are complete: let searches of the live store return them."""
@@ -236,13 +298,13 @@ class SearchEngine:
         if self.pipeline is not None and self.pipeline.served is not None:
             self.pipeline = replace(self.pipeline, served=ServedVersions(self._served_versions))
 
-    def _train(self, changed: IndexReport | None = None) -> None:
+    def _train(self, changed: IndexReport | None = None, *, stored: list[Document] | None = None) -> None:
         """Refresh what is learnt from the content and the index (the spelling vocabulary, the
         classifier, ...) and the snapshot that /health reports. With `changed` (a re-index of
         some articles), the chunks it wrote and deleted update the ones last read from the store,
         and the classifier starts from its last fit: a saved article is searchable within about a
-        second."""
-        assert self._retriever is not None and self._store is not None
+        second. `stored`: every chunk in the store, when just read."""
+        assert self._retriever is not None
         texts = []
         for article in self.articles.values():
             texts.extend([article.meta.title, *article.meta.questions, *article.meta.keywords])
@@ -251,7 +313,7 @@ class SearchEngine:
         self.best_bets = BestBets(self.articles.values())
         # a re-index returns with the suggestions current
         self.suggester = Suggester(self.articles.values(), previous=self.suggester if changed is not None else None)
-        everything = self._stored_documents(changed)
+        everything = self._stored_documents(changed, stored)
         versions = stored_versions(everything)
         stored = served_documents(everything, served_versions(versions))  # never a mix of versions, never an incomplete one
         self._served_versions = {doc.meta["article_id"]: doc.meta["fingerprint"] for doc in stored}
@@ -288,13 +350,13 @@ class SearchEngine:
         )
         self.cache.new_generation()  # answers computed before describe the index before
 
-    def _stored_documents(self, changed: IndexReport | None) -> list[Document]:
+    def _stored_documents(self, changed: IndexReport | None, stored: list[Document] | None = None) -> list[Document]:
         """Every chunk in the store: read from it, or the last ones read updated with what a
         re-index of some articles wrote and deleted."""
-        if changed is None or self._everything is None:
-            read = self._store.filter_documents()  # type: ignore[union-attr]  # opened by start()
-            everything = [with_compact_vector(doc) for doc in read]
-            del read  # the lists of floats go before the next step allocates
+        if stored is not None:
+            everything = stored
+        elif changed is None or self._everything is None:
+            everything = self._read_stored()
         else:
             written = {doc.id: with_compact_vector(doc) for doc in changed.written_documents}
             gone = set(changed.deleted_ids) | set(written)

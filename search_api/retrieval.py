@@ -19,15 +19,10 @@ without local mode's slow sparse scoring).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from haystack import Document
-from haystack_integrations.components.retrievers.qdrant import (
-    QdrantEmbeddingRetriever,
-    QdrantSparseEmbeddingRetriever,
-)
-from haystack_integrations.document_stores.qdrant import QdrantDocumentStore
 
 from kb.sparse import DutchSparseTextEmbedder
 from kb.spelling import Correction, SpellingCorrector, apply_corrections
@@ -36,6 +31,13 @@ from search_api.fusion import RankFusion
 from search_api.language_centering import LanguageCentering
 from search_api.memory_index import InMemoryEmbeddingRetriever, InMemorySparseEmbeddingRetriever, InMemoryVectorIndex
 from search_api.stage_clock import StageClock
+
+if TYPE_CHECKING:  # imported when used: the in-memory backend runs without qdrant-client
+    from haystack_integrations.components.retrievers.qdrant import (
+        QdrantEmbeddingRetriever,
+        QdrantSparseEmbeddingRetriever,
+    )
+    from haystack_integrations.document_stores.qdrant import QdrantDocumentStore
 
 RetrievalMode = Literal["bm25", "dense", "hybrid", "hybrid_plus"]
 RETRIEVAL_MODES: tuple[RetrievalMode, ...] = ("bm25", "dense", "hybrid", "hybrid_plus")
@@ -63,7 +65,8 @@ class Retrieved:
 class HybridRetriever:
     """Runs one retrieval variant; built once per process around an open store."""
 
-    def __init__(self, store: QdrantDocumentStore, text_embedder, *, backend: str = "qdrant", top_k: int = TOP_K) -> None:
+    def __init__(self, store: QdrantDocumentStore | None, text_embedder, *, backend: str = "qdrant",
+                 top_k: int = TOP_K) -> None:
         self.text_embedder = text_embedder
         self.sparse_embedder = DutchSparseTextEmbedder()
         self.backend = backend
@@ -73,6 +76,12 @@ class HybridRetriever:
         if backend == "memory":
             self.refresh([])
         else:
+            from haystack_integrations.components.retrievers.qdrant import (
+                QdrantEmbeddingRetriever,
+                QdrantSparseEmbeddingRetriever,
+            )
+
+            assert store is not None, "the Qdrant backend searches an open store"
             self.dense = QdrantEmbeddingRetriever(document_store=store, top_k=top_k)
             self.sparse = QdrantSparseEmbeddingRetriever(document_store=store, top_k=top_k)
         self.fusion = RankFusion(top_k=top_k)

@@ -10,7 +10,8 @@ from indexer.indexing import index_articles, indexed_articles
 from indexer.validate import validate_knowledge_base
 from kb.embedding import document_embedder, embedding_dimension
 from kb.model import resolve_embedding_model
-from kb.store import StoreLockedError, open_document_store
+from kb.store import open_document_store
+from kb.store_files import StoreLockedError
 from tests.conftest import SHIPPED_CONTENT, make_settings
 
 pytestmark = pytest.mark.slow

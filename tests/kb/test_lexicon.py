@@ -39,3 +39,13 @@ def test_the_unrounded_dutch_frequency_is_wordfreqs_listed_one():
         assert _dutch_zipf(word) == (math.log10(frequency) + 9 if frequency else 0.0), word
     assert lexicon.lexicon("nl").frequency("paspoort") == listed["paspoort"]
     assert lexicon.lexicon("nl").frequency("xqzwv") is None
+
+
+def test_a_saved_lexicon_is_mapped_by_the_next_process_with_the_same_frequencies(tmp_path):
+    built = lexicon.FrequencyLexicon("nl", tmp_path)  # builds and saves
+    (saved,) = tmp_path.glob("wordfreq-*-nl.marisa")
+    mapped = lexicon.FrequencyLexicon("nl", tmp_path)
+    assert mapped.trie.keys() == built.trie.keys()
+    for word in [*_words(), "xqzwv"]:
+        assert mapped.frequency(word) == built.frequency(word) == lexicon.lexicon("nl").frequency(word), word
+    assert saved.stat().st_size > 1_000_000

@@ -1,7 +1,8 @@
 """`kb serve` runs without PyTorch (and without pandas): the ONNX export embeds questions and, when
 an article is saved, its passages. Checked on the real process: no library of theirs is mapped into
 it, before and after a re-index through the API. Started again on the same index, it reads the
-department classifier's saved fit and does without scikit-learn too, also when an article is saved."""
+department classifier's saved fit and does without scikit-learn too, also when an article is saved,
+and it reads the chunks from their snapshot without loading qdrant-client."""
 
 from __future__ import annotations
 
@@ -71,6 +72,9 @@ def test_kb_serve_never_loads_pytorch_nor_pandas(tmp_path):
             libraries = _mapped_libraries(process.pid)
             assert _unused(libraries) == []
             assert [path for path in libraries if "/sklearn/" in path] == []
+            # the chunks come from the snapshot beside the store: qdrant-client (and its gRPC) is
+            # loaded only to write a save
+            assert [path for path in libraries if "/grpc/" in path] == []
             print(f"resident memory at rest: {_resident_mb(process.pid):.0f} MB")
 
             # a save checks the text (B1 score included) and refits the classifier from its last fit: still without it

@@ -1,0 +1,186 @@
+"""The service serves the embedded store from a snapshot of its chunks and opens the store only to
+write: the snapshot must hold what the store holds, bit for bit, after a start, after a save and
+after the store changed behind it; and while the service runs, no other process may open the store."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from haystack import Document
+
+from kb.sparse import document_vector
+from kb.store import open_document_store
+from kb.store_files import StoreLockedError
+from search_api.chunk_snapshot import SNAPSHOT_FILE, read_snapshot, store_state, write_snapshot
+from search_api.engine import SearchEngine
+from tests.conftest import SHIPPED_CONTENT, make_settings
+
+ARTICLES = ["paspoort-aanvragen", "grofvuil-ophalen", "huurtoeslag", "parkeervergunning-bewoners"]
+
+
+def assert_same_chunks(got: list[Document], expected: list[Document]) -> None:
+    got_by_id = {doc.id: doc for doc in got}
+    assert sorted(got_by_id) == sorted(doc.id for doc in expected)
+    for doc in expected:
+        mine = got_by_id[doc.id]
+        assert (mine.content, mine.meta) == (doc.content, doc.meta), doc.id
+        assert np.array_equal(np.asarray(mine.embedding, dtype=np.float32), np.asarray(doc.embedding, dtype=np.float32)), doc.id
+        assert mine.sparse_embedding == doc.sparse_embedding, doc.id
+
+
+def stored_chunks(settings) -> list[Document]:
+    store = open_document_store(settings, 384)
+    try:
+        return store.filter_documents()
+    finally:
+        store.close()
+
+
+# -- the file itself, on a real embedded store ----------------------------------------------------
+
+
+def test_written_chunks_read_back_as_the_store_returns_them(tmp_path):
+    settings = make_settings(tmp_path / "data", SHIPPED_CONTENT)
+    rng = np.random.default_rng(3)
+    texts = ["Een paspoort aanvragen doet u bij de gemeente.", "Grofvuil laten ophalen: maak een afspraak.", "Huurtoeslag"]
+    written = [
+        Document(id=f"a:{i}", content=text, embedding=rng.normal(size=8).tolist(), sparse_embedding=document_vector(text),
+                 meta={"article_id": "a", "n": i, "kop": "Wat is het?", "lijst": [1, 2.5, None]})
+        for i, text in enumerate(texts)
+    ]
+    store = open_document_store(settings, 8)
+    store.write_documents(written)
+    read = store.filter_documents()
+    store.close()
+    state = store_state(settings.resolved_qdrant_path)
+
+    path = tmp_path / SNAPSHOT_FILE
+    write_snapshot(path, read, state)
+    assert_same_chunks(read_snapshot(path, state), read)
+    # opened again, the store returns each chunk as it was written (unlike in the session that wrote it)
+    assert_same_chunks(stored_chunks_of_size(settings, 8, documents=True), written)
+
+    assert read_snapshot(path, state.replace("storage", "other")) is None  # the store changed since
+    path.write_bytes(b"not a snapshot")
+    assert read_snapshot(path, state) is None
+    assert read_snapshot(tmp_path / "missing.npz", state) is None
+
+
+def test_the_store_state_changes_with_every_write_and_not_with_reading(tmp_path):
+    settings = make_settings(tmp_path / "data", SHIPPED_CONTENT)
+    store = open_document_store(settings, 8)
+    store.write_documents([Document(id="x", content="x", embedding=[1.0] * 8, sparse_embedding=document_vector("x"))])
+    store.close()
+    before = store_state(settings.resolved_qdrant_path)
+    assert stored_chunks_of_size(settings, 8) == 1
+    assert store_state(settings.resolved_qdrant_path) == before
+    store = open_document_store(settings, 8)
+    store.delete_documents(["x"])
+    store.close()
+    assert store_state(settings.resolved_qdrant_path) != before
+
+
+def stored_chunks_of_size(settings, dimension: int, *, documents: bool = False):
+    store = open_document_store(settings, dimension)
+    try:
+        read = store.filter_documents()
+        return read if documents else len(read)
+    finally:
+        store.close()
+
+
+# -- the engine, with the real model ---------------------------------------------------------------
+
+
+@pytest.fixture
+def small_kb(tmp_path):
+    content = tmp_path / "content"
+    content.mkdir()
+    for article_id in ARTICLES:
+        text = (SHIPPED_CONTENT / f"{article_id}.md").read_text(encoding="utf-8")
+        (content / f"{article_id}.md").write_text(re.sub(r"\[([^\]]+)\]\([^)]+\.md\)", r"\1", text), encoding="utf-8")
+    return make_settings(tmp_path / "data", content)
+
+
+def started(settings) -> SearchEngine:
+    engine = SearchEngine(settings)
+    engine.start()
+    return engine
+
+
+@pytest.mark.slow
+def test_a_save_is_searchable_and_written_to_the_store_and_the_snapshot_alike(small_kb):
+    settings = small_kb
+    engine = started(settings)
+    try:
+        snapshot = settings.data_dir / SNAPSHOT_FILE
+        state = store_state(settings.resolved_qdrant_path)
+        assert_same_chunks(read_snapshot(snapshot, state), stored_chunks(settings))
+
+        path = settings.content_dir / "grofvuil-ophalen.md"
+        path.write_text(path.read_text(encoding="utf-8").replace(
+            "## Wat is het?", "## Wat is het?\n\nOok een oude wasmachine of koelkast.", 1), encoding="utf-8")
+        report = engine.reindex(only_ids=["grofvuil-ophalen"])
+        assert report.chunks_written > 0 and report.chunks_deleted > 0
+        assert engine.search("oude wasmachine weg").results[0].article_id == "grofvuil-ophalen"
+
+        after = store_state(settings.resolved_qdrant_path)
+        assert after != state
+        stored = stored_chunks(settings)
+        assert any("wasmachine" in (doc.content or "") for doc in stored)
+        assert_same_chunks(read_snapshot(snapshot, after), stored)
+    finally:
+        engine.close()
+
+    again = started(settings)  # from the snapshot: the same answer
+    try:
+        assert again.search("oude wasmachine weg").results[0].article_id == "grofvuil-ophalen"
+        assert again.counts() == engine.counts()
+    finally:
+        again.close()
+
+
+@pytest.mark.slow
+def test_a_store_changed_behind_the_snapshot_is_read_again(small_kb):
+    settings = small_kb
+    started(settings).close()
+    store = open_document_store(settings, 384)
+    gone = [doc.id for doc in store.filter_documents() if doc.meta["article_id"] == "huurtoeslag"]
+    store.delete_documents(gone)
+    store.close()
+
+    engine = started(settings)
+    try:
+        assert engine.index_state.chunks == len(stored_chunks(settings))
+        assert_same_chunks(
+            read_snapshot(settings.data_dir / SNAPSHOT_FILE, store_state(settings.resolved_qdrant_path)),
+            stored_chunks(settings),
+        )
+    finally:
+        engine.close()
+
+
+@pytest.mark.slow
+def test_while_the_service_runs_no_other_process_opens_the_store(small_kb):
+    settings = small_kb
+    engine = started(settings)
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "kb.cli", "index"],
+            env={**os.environ, "KB_DATA_DIR": str(settings.data_dir), "KB_CONTENT_DIR": str(settings.content_dir)},
+            capture_output=True, text=True, timeout=300,
+        )
+        assert result.returncode == 2, result.stdout + result.stderr
+        assert "in use by another process" in " ".join(result.stderr.split())
+        assert "Traceback" not in result.stderr + result.stdout
+        # a second service in this process is refused as well
+        with pytest.raises(StoreLockedError):
+            SearchEngine(settings).start()
+    finally:
+        engine.close()
+    started(settings).close()  # and once it stopped, the store is free again
