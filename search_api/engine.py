@@ -122,6 +122,7 @@ class SearchEngine:
         # holds a lock of its own on it instead of local mode's copy of every point.
         self._store_on_demand = settings.resolved_retrieval_backend == "memory" and not settings.qdrant_url
         self._snapshot_file = settings.data_dir / SNAPSHOT_FILE
+        self._writer: threading.Thread | None = None  # writing a save to the store, after it is searchable
 
     # -- life cycle -------------------------------------------------------------------------
 
@@ -206,6 +207,7 @@ class SearchEngine:
             return LanguageCentering()
 
     def close(self) -> None:
+        self.wait_for_writes()
         self._close_store()
         if self._store_on_demand:
             release_embedded_store(self.settings)
@@ -218,6 +220,7 @@ class SearchEngine:
         """Copy the embedded store to `target` between re-index runs (they wait meanwhile), for a
         process that evaluates the index as it is served."""
         with self._lock:
+            self.wait_for_writes()
             copy_embedded_store(self.settings, target)
 
     def counts(self) -> tuple[int, int]:
@@ -253,6 +256,7 @@ class SearchEngine:
         """Re-read the content and (re-)embed what changed; searches keep working meanwhile and
         only ever see complete versions of an article."""
         with self._lock:
+            self.wait_for_writes()
             valid_articles = self._load_articles()
             for problem in self.problems:
                 log.warning("Not indexed (the indexed version stays): %s", problem)
@@ -261,7 +265,7 @@ class SearchEngine:
                     document_embedder(self.settings, self.model_name), self.settings.data_dir, self.model_name
                 )
             # Saving some articles with the store opened on demand: searchable first, then written
-            # (opening the store takes longer than embedding a saved article)
+            # to the store beside the searches (opening it takes longer than embedding the article)
             pending = PendingWrites() if self._store_on_demand and only_ids is not None and self._everything else None
             report = index_articles(
                 valid_articles,
@@ -276,21 +280,36 @@ class SearchEngine:
             )
             self._train(None if only_ids is None else report)
             if pending is not None:
-                self._write_pending(pending)
+                assert self._everything is not None
+                self._writer = threading.Thread(
+                    target=self._write_pending, args=(pending, self._everything), name="store-writer", daemon=False,
+                )
+                self._writer.start()
             elif self._store_on_demand:
                 self._close_store()
         release_free_memory()
         log.info("Re-indexed: %s", report.summary())
         return report
 
-    def _write_pending(self, pending: PendingWrites) -> None:
-        """Write what a save changed to the store, and the snapshot of what is now served."""
+    def wait_for_writes(self) -> None:
+        """Return once the last save is written to the store (every re-index waits for it first)."""
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            writer.join()
+
+    def _write_pending(self, pending: PendingWrites, everything: list[Document]) -> None:
+        """Write what a save changed to the store, then the snapshot of the chunks it now holds
+        (`everything`, as served right after the save)."""
         try:
-            pending.apply(self._open_store())
-        finally:
-            self._close_store()
-        assert self._everything is not None
-        write_snapshot(self._snapshot_file, self._everything, store_state(self.settings.resolved_qdrant_path))
+            try:
+                pending.apply(self._open_store())
+            finally:
+                self._close_store()
+            write_snapshot(self._snapshot_file, everything, store_state(self.settings.resolved_qdrant_path))
+        except Exception:  # searches have the saved version; a restart would not
+            self._snapshot_file.unlink(missing_ok=True)
+            log.exception("Writing the saved articles %s to the store failed; a full re-index (`kb index --via-api`) writes them",
+                          ", ".join(sorted({doc.meta.get("article_id", "?") for doc in pending.written})) or "(deletions)")
 
     def _serve_written(self, report: IndexReport) -> None:
         """The new versions are complete: let searches of the live store return them."""

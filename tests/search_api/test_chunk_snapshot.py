@@ -129,6 +129,7 @@ def test_a_save_is_searchable_and_written_to_the_store_and_the_snapshot_alike(sm
         assert report.chunks_written > 0 and report.chunks_deleted > 0
         assert engine.search("oude wasmachine weg").results[0].article_id == "grofvuil-ophalen"
 
+        engine.wait_for_writes()  # written to the store beside the searches
         after = store_state(settings.resolved_qdrant_path)
         assert after != state
         stored = stored_chunks(settings)
