@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     # Qdrant at start-up; local mode scores sparse vectors in a Python loop, 75 ms per query).
     # "auto": memory for the embedded store, qdrant for a server.
     retrieval_backend: Literal["auto", "memory", "qdrant"] = "auto"
+    # With "memory" on the embedded store, the service opens the store only to write saves, and
+    # closes it again (about 70 MB) once no save came for this many seconds
+    store_idle_seconds: float = Field(60.0, gt=0)
 
     # Search API
     api_host: str = "127.0.0.1"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import replace
 from pathlib import Path
@@ -122,7 +123,12 @@ class SearchEngine:
         # holds a lock of its own on it instead of local mode's copy of every point.
         self._store_on_demand = settings.resolved_retrieval_backend == "memory" and not settings.qdrant_url
         self._snapshot_file = settings.data_dir / SNAPSHOT_FILE
-        self._writer: threading.Thread | None = None  # writing a save to the store, after it is searchable
+        # Saves are written to the store after they are searchable, in order, on a thread of their
+        # own, which keeps the store open until no save came for `store_idle_seconds`
+        self._writes: ThreadPoolExecutor | None = None
+        self._writer_store = None  # the store as that thread holds it open
+        self._written: list[Document] | None = None  # every chunk, as the writer's store now holds them
+        self._idle_close: threading.Timer | None = None
 
     # -- life cycle -------------------------------------------------------------------------
 
@@ -173,6 +179,7 @@ class SearchEngine:
         if self._store_on_demand:
             # Opened afresh: local mode returns a vector written in the same session divided by its
             # length, and one read from disk as it was written (what a written chunk is here too)
+            self.flush_writes()
             self._close_store()
             snapshot = read_snapshot(self._snapshot_file, store_state(self.settings.resolved_qdrant_path))
             if snapshot is not None:
@@ -207,7 +214,12 @@ class SearchEngine:
             return LanguageCentering()
 
     def close(self) -> None:
-        self.wait_for_writes()
+        if self._idle_close is not None:
+            self._idle_close.cancel()
+        self.flush_writes()
+        if self._writes is not None:
+            self._writes.shutdown()
+            self._writes = None
         self._close_store()
         if self._store_on_demand:
             release_embedded_store(self.settings)
@@ -220,7 +232,7 @@ class SearchEngine:
         """Copy the embedded store to `target` between re-index runs (they wait meanwhile), for a
         process that evaluates the index as it is served."""
         with self._lock:
-            self.wait_for_writes()
+            self.flush_writes()
             copy_embedded_store(self.settings, target)
 
     def counts(self) -> tuple[int, int]:
@@ -256,7 +268,6 @@ class SearchEngine:
         """Re-read the content and (re-)embed what changed; searches keep working meanwhile and
         only ever see complete versions of an article."""
         with self._lock:
-            self.wait_for_writes()
             valid_articles = self._load_articles()
             for problem in self.problems:
                 log.warning("Not indexed (the indexed version stays): %s", problem)
@@ -267,6 +278,8 @@ class SearchEngine:
             # Saving some articles with the store opened on demand: searchable first, then written
             # to the store beside the searches (opening it takes longer than embedding the article)
             pending = PendingWrites() if self._store_on_demand and only_ids is not None and self._everything else None
+            if pending is None:
+                self.flush_writes()  # this run opens the store itself
             report = index_articles(
                 valid_articles,
                 pending or self._open_store(),
@@ -281,35 +294,61 @@ class SearchEngine:
             self._train(None if only_ids is None else report)
             if pending is not None:
                 assert self._everything is not None
-                self._writer = threading.Thread(
-                    target=self._write_pending, args=(pending, self._everything), name="store-writer", daemon=False,
-                )
-                self._writer.start()
+                if self._writes is None:
+                    self._writes = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store-writer")
+                self._writes.submit(self._write_pending, pending, self._everything)
             elif self._store_on_demand:
                 self._close_store()
         release_free_memory()
         log.info("Re-indexed: %s", report.summary())
         return report
 
-    def wait_for_writes(self) -> None:
-        """Return once the last save is written to the store (every re-index waits for it first)."""
-        writer, self._writer = self._writer, None
-        if writer is not None:
-            writer.join()
+    def flush_writes(self) -> None:
+        """Return once every save is written to the store and the store is closed again (with
+        the snapshot written): what anything else that opens the store waits for."""
+        if self._writes is not None:
+            self._writes.submit(self._close_writer_store).result()
 
     def _write_pending(self, pending: PendingWrites, everything: list[Document]) -> None:
-        """Write what a save changed to the store, then the snapshot of the chunks it now holds
-        (`everything`, as served right after the save)."""
+        """Write what a save changed to the store (`everything`: every chunk, as served after it)."""
         try:
-            try:
-                pending.apply(self._open_store())
-            finally:
-                self._close_store()
-            write_snapshot(self._snapshot_file, everything, store_state(self.settings.resolved_qdrant_path))
+            if self._writer_store is None:
+                from kb.store import open_document_store
+
+                assert self._embedder is not None
+                self._writer_store = open_document_store(self.settings, embedding_dimension(self._embedder))
+            pending.apply(self._writer_store)
+            self._written = everything
         except Exception:  # searches have the saved version; a restart would not
+            self._close_writer_store(snapshot=False)
             self._snapshot_file.unlink(missing_ok=True)
-            log.exception("Writing the saved articles %s to the store failed; a full re-index (`kb index --via-api`) writes them",
-                          ", ".join(sorted({doc.meta.get("article_id", "?") for doc in pending.written})) or "(deletions)")
+            log.exception("Writing the saved articles %s to the store failed; a full re-index (`kb index --via-api`) "
+                          "writes them", ", ".join(sorted({doc.meta.get("article_id", "?") for doc in pending.written})))
+            return
+        if self._idle_close is not None:
+            self._idle_close.cancel()
+        self._idle_close = threading.Timer(self.settings.store_idle_seconds, self._close_when_idle)
+        self._idle_close.daemon = True
+        self._idle_close.start()
+
+    def _close_when_idle(self) -> None:
+        writes = self._writes
+        if writes is not None:
+            try:
+                writes.submit(self._close_writer_store)  # after any write still queued
+            except RuntimeError:  # shut down meanwhile
+                pass
+
+    def _close_writer_store(self, *, snapshot: bool = True) -> None:
+        """Close the store the writer holds open, and write the snapshot of what it holds."""
+        store, self._writer_store = self._writer_store, None
+        written, self._written = self._written, None
+        if store is None:
+            return
+        store.close()
+        release_free_memory()  # local mode's copy of every point, just freed
+        if snapshot and written is not None:
+            write_snapshot(self._snapshot_file, written, store_state(self.settings.resolved_qdrant_path))
 
     def _serve_written(self, report: IndexReport) -> None:
         """The new versions are complete: let searches of the live store return them."""

@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -129,7 +130,7 @@ def test_a_save_is_searchable_and_written_to_the_store_and_the_snapshot_alike(sm
         assert report.chunks_written > 0 and report.chunks_deleted > 0
         assert engine.search("oude wasmachine weg").results[0].article_id == "grofvuil-ophalen"
 
-        engine.wait_for_writes()  # written to the store beside the searches
+        engine.flush_writes()  # written to the store beside the searches
         after = store_state(settings.resolved_qdrant_path)
         assert after != state
         stored = stored_chunks(settings)
@@ -185,3 +186,25 @@ def test_while_the_service_runs_no_other_process_opens_the_store(small_kb):
     finally:
         engine.close()
     started(settings).close()  # and once it stopped, the store is free again
+
+
+@pytest.mark.slow
+def test_the_writer_closes_the_store_once_no_save_came_for_a_while(small_kb):
+    settings = small_kb.model_copy(update={"store_idle_seconds": 0.5})
+    engine = started(settings)
+    try:
+        path = settings.content_dir / "huurtoeslag.md"
+        path.write_text(path.read_text(encoding="utf-8").replace(
+            "## Wat is het?", "## Wat is het?\n\nOok voor een woonwagen of woonboot.", 1), encoding="utf-8")
+        snapshot = settings.data_dir / SNAPSHOT_FILE
+        before = snapshot.stat().st_mtime_ns
+        engine.reindex(only_ids=["huurtoeslag"])
+        deadline = time.monotonic() + 30
+        while snapshot.stat().st_mtime_ns == before:  # written anew when the store is closed
+            assert time.monotonic() < deadline, "the store was not closed after the save"
+            time.sleep(0.2)
+        stored = stored_chunks(settings)  # closed, so this process may open it
+        assert any("woonboot" in (doc.content or "") for doc in stored)
+        assert_same_chunks(read_snapshot(snapshot, store_state(settings.resolved_qdrant_path)), stored)
+    finally:
+        engine.close()
