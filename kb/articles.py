@@ -270,8 +270,22 @@ def markdown_to_text(markdown: str) -> str:
 
 def parse_article(path: Path) -> ParseResult:
     """Parse one article file. Problems carry the file and 1-based line number. A file read
-    before with the same bytes is not parsed again (a re-index reads every file)."""
-    return _parse_bytes(path, path.read_bytes())
+    before with the same bytes is not parsed again (a re-index reads every file), nor one whose
+    parse was handed to `known_parses` (`kb.article_cache`)."""
+    raw = path.read_bytes()
+    if _known:
+        known = _known.get((str(path), hashlib.sha256(raw).hexdigest()))
+        if known is not None:
+            return known
+    return _parse_bytes(path, raw)
+
+
+_known: dict[tuple[str, str], ParseResult] = {}
+
+
+def known_parses(results: dict[tuple[str, str], ParseResult]) -> None:
+    """Parses made before, by (path, sha256 of the file's bytes), for `parse_article` to return."""
+    _known.update(results)
 
 
 @lru_cache(maxsize=4096)

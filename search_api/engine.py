@@ -10,10 +10,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from threadpoolctl import threadpool_limits
 
@@ -24,7 +24,9 @@ from indexer.indexing import (
 )
 from indexer.validate import validate_knowledge_base
 from indexer.vector_cache import cached_embedder
-from kb.articles import Article
+from kb.article_cache import CACHE_FILE as PARSES_FILE
+from kb.article_cache import read_parsed, write_parsed
+from kb.articles import Article, known_parses, parse_article
 from kb.departments import Department, load_departments
 from kb.environment import release_free_memory
 from kb.lexicon import keep_in as keep_lexicons_in
@@ -52,8 +54,12 @@ from search_api.stage_clock import StageClock
 from search_api.routing import Routing, RoutingCalibration
 from search_api.article_vectors import ArticleVectors
 from search_api.best_bets import BestBets
-from search_api.suggest import Suggester
+from search_api.store_writer import StoreWriter
+from search_api.suggest import WORDS_FILE, SavedWords, Suggester
 from search_api.token_match import ArticleTokens, cache_file
+
+if TYPE_CHECKING:  # imported when first needed: the in-memory scorer serves without qdrant-client
+    from haystack_integrations.document_stores.qdrant import QdrantDocumentStore
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +104,7 @@ class SearchEngine:
         self._served_versions: dict[str, str] = {}
         self.departments: dict[str, Department] = {}
         self.calibration = RoutingCalibration()
-        self._store = None
+        self._store: QdrantDocumentStore | None = None
         self._embedder = None
         self._retriever: HybridRetriever | None = None
         self.classifier = DepartmentClassifier()
@@ -123,12 +129,10 @@ class SearchEngine:
         # holds a lock of its own on it instead of local mode's copy of every point.
         self._store_on_demand = settings.resolved_retrieval_backend == "memory" and not settings.qdrant_url
         self._snapshot_file = settings.data_dir / SNAPSHOT_FILE
-        # Saves are written to the store after they are searchable, in order, on a thread of their
-        # own, which keeps the store open until no save came for `store_idle_seconds`
-        self._writes: ThreadPoolExecutor | None = None
-        self._writer_store = None  # the store as that thread holds it open
-        self._written: list[Document] | None = None  # every chunk, as the writer's store now holds them
-        self._idle_close: threading.Timer | None = None
+        self._parses_file = settings.data_dir / PARSES_FILE
+        self._words_file = settings.data_dir / WORDS_FILE
+        self._kept_parses: set[tuple[str, str]] = set()
+        self._writer: StoreWriter | None = None  # writes saves to the store after they are served
 
     # -- life cycle -------------------------------------------------------------------------
 
@@ -140,6 +144,9 @@ class SearchEngine:
         threadpool_limits(limits=1, user_api="blas")
         self.model_name = resolve_embedding_model(settings)
         keep_lexicons_in(settings.model_cache_dir / "wordfreq")  # mapped from there after the first start
+        kept = read_parsed(self._parses_file)
+        known_parses(kept)
+        self._kept_parses = set(kept)
         self.departments = load_departments(settings.departments_file)
         # Two Haystack components, built once. They are called directly rather than through a
         # `Pipeline`: Pipeline.run costs ~12 ms per query here (input validation, copies), a
@@ -147,6 +154,8 @@ class SearchEngine:
         self._embedder = text_embedder(settings, self.model_name)
         if self._store_on_demand:
             hold_embedded_store(settings)
+            self._writer = StoreWriter(self._new_store, self._snapshot_file, settings.resolved_qdrant_path,
+                                       settings.store_idle_seconds)
         else:
             self._open_store()
         self._retriever = HybridRetriever(self._store, self._embedder, backend=settings.resolved_retrieval_backend)
@@ -161,16 +170,32 @@ class SearchEngine:
         else:
             self._load_articles()
             self._train(stored=stored)
+        self._keep_parses()
         release_free_memory()
         self.ready = True
 
-    def _open_store(self):
-        if self._store is None:
-            from kb.store import open_document_store  # qdrant-client: imported when first written
+    def _keep_parses(self) -> None:
+        """Keep the articles' parses, their sections' plain text made by now, for the next start
+        (`kb.article_cache`), unless they are kept already."""
+        current = {(str(article.path), article.content_hash) for article in self._valid_articles}
+        if current == self._kept_parses:
+            return
+        try:
+            write_parsed(self._parses_file, (parse_article(article.path) for article in self._valid_articles))
+            self._kept_parses = current
+        except OSError as exc:  # only the next start is slower
+            log.warning("The articles' parses are not kept: %s", exc)
 
-            assert self._embedder is not None
-            self._store = open_document_store(self.settings, embedding_dimension(self._embedder))
+    def _open_store(self) -> QdrantDocumentStore:
+        if self._store is None:
+            self._store = self._new_store()
         return self._store
+
+    def _new_store(self) -> QdrantDocumentStore:
+        from kb.store import open_document_store  # qdrant-client: imported when first needed
+
+        assert self._embedder is not None
+        return open_document_store(self.settings, embedding_dimension(self._embedder))
 
     def _read_stored(self) -> list[Document]:
         """Every chunk in the store: from its snapshot when the store has not changed since the
@@ -214,12 +239,11 @@ class SearchEngine:
             return LanguageCentering()
 
     def close(self) -> None:
-        if self._idle_close is not None:
-            self._idle_close.cancel()
-        self.flush_writes()
-        if self._writes is not None:
-            self._writes.shutdown()
-            self._writes = None
+        if self.ready:
+            self._keep_parses()  # of the articles saved meanwhile
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
         self._close_store()
         if self._store_on_demand:
             release_embedded_store(self.settings)
@@ -277,7 +301,7 @@ class SearchEngine:
                 )
             # Saving some articles with the store opened on demand: searchable first, then written
             # to the store beside the searches (opening it takes longer than embedding the article)
-            pending = PendingWrites() if self._store_on_demand and only_ids is not None and self._everything else None
+            pending = PendingWrites() if self._writer is not None and only_ids is not None and self._everything else None
             if pending is None:
                 self.flush_writes()  # this run opens the store itself
             report = index_articles(
@@ -292,11 +316,9 @@ class SearchEngine:
                 stored=self._everything,
             )
             self._train(None if only_ids is None else report)
-            if pending is not None:
+            if pending is not None and self._writer is not None:
                 assert self._everything is not None
-                if self._writes is None:
-                    self._writes = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store-writer")
-                self._writes.submit(self._write_pending, pending, self._everything)
+                self._writer.submit(pending, self._everything)
             elif self._store_on_demand:
                 self._close_store()
         release_free_memory()
@@ -306,49 +328,8 @@ class SearchEngine:
     def flush_writes(self) -> None:
         """Return once every save is written to the store and the store is closed again (with
         the snapshot written): what anything else that opens the store waits for."""
-        if self._writes is not None:
-            self._writes.submit(self._close_writer_store).result()
-
-    def _write_pending(self, pending: PendingWrites, everything: list[Document]) -> None:
-        """Write what a save changed to the store (`everything`: every chunk, as served after it)."""
-        try:
-            if self._writer_store is None:
-                from kb.store import open_document_store
-
-                assert self._embedder is not None
-                self._writer_store = open_document_store(self.settings, embedding_dimension(self._embedder))
-            pending.apply(self._writer_store)
-            self._written = everything
-        except Exception:  # searches have the saved version; a restart would not
-            self._close_writer_store(snapshot=False)
-            self._snapshot_file.unlink(missing_ok=True)
-            log.exception("Writing the saved articles %s to the store failed; a full re-index (`kb index --via-api`) "
-                          "writes them", ", ".join(sorted({doc.meta.get("article_id", "?") for doc in pending.written})))
-            return
-        if self._idle_close is not None:
-            self._idle_close.cancel()
-        self._idle_close = threading.Timer(self.settings.store_idle_seconds, self._close_when_idle)
-        self._idle_close.daemon = True
-        self._idle_close.start()
-
-    def _close_when_idle(self) -> None:
-        writes = self._writes
-        if writes is not None:
-            try:
-                writes.submit(self._close_writer_store)  # after any write still queued
-            except RuntimeError:  # shut down meanwhile
-                pass
-
-    def _close_writer_store(self, *, snapshot: bool = True) -> None:
-        """Close the store the writer holds open, and write the snapshot of what it holds."""
-        store, self._writer_store = self._writer_store, None
-        written, self._written = self._written, None
-        if store is None:
-            return
-        store.close()
-        release_free_memory()  # local mode's copy of every point, just freed
-        if snapshot and written is not None:
-            write_snapshot(self._snapshot_file, written, store_state(self.settings.resolved_qdrant_path))
+        if self._writer is not None:
+            self._writer.flush()
 
     def _serve_written(self, report: IndexReport) -> None:
         """The new versions are complete: let searches of the live store return them."""
@@ -370,7 +351,16 @@ class SearchEngine:
         self._retriever.set_vocabulary(texts)
         self.best_bets = BestBets(self.articles.values())
         # a re-index returns with the suggestions current
-        self.suggester = Suggester(self.articles.values(), previous=self.suggester if changed is not None else None)
+        if changed is not None:
+            self.suggester = Suggester(self.articles.values(), previous=self.suggester)
+        else:  # at start, or after a full re-index: the words kept from before, where still right
+            saved = SavedWords.read(self._words_file)
+            self.suggester = Suggester(self.articles.values(), previous=saved)
+            if saved is None or not saved.holds(self.suggester):
+                try:
+                    SavedWords.write(self._words_file, self.suggester)
+                except OSError as exc:  # only the next start is slower
+                    log.warning("The suggestions' words are not kept: %s", exc)
         everything = self._stored_documents(changed, stored)
         versions = stored_versions(everything)
         stored = served_documents(everything, served_versions(versions))  # never a mix of versions, never an incomplete one

@@ -30,6 +30,10 @@ median (`kb bench-suggest`).
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
+import os
 import re
 import unicodedata
 from bisect import bisect_left
@@ -37,8 +41,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib.metadata import version
 from math import log10
-from typing import Literal
+from pathlib import Path
+from typing import Literal, Protocol
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, Levenshtein
@@ -164,10 +170,71 @@ def _public_words(article: Article) -> set[str]:
     return {folded for word in words for folded in (normalise(word).split() if not word.isascii() else [word])}
 
 
+log = logging.getLogger(__name__)
+
+#: Where a service keeps its suggestions' words between starts (`SavedWords`), in its data folder
+WORDS_FILE = "suggestion-words.json"
+
+
+class WordsBefore(Protocol):
+    """What an index reuses from an earlier one: the words of each article's version, and the
+    compound splits of the words, made for the same vocabulary."""
+
+    _article_words: dict[tuple[str, str], set[str]]
+    _known: set[str]
+    _parts: dict[str, list[str]]
+
+
+class SavedWords:
+    """The words and compound splits of an index, kept in a file between starts of the service:
+    splitting every word of the articles takes a quarter of a second. Each article's words are
+    kept under its content hash and the splits under the vocabulary they were made for, so only
+    what is still right is reused; the file is for one version of this module and of wordfreq."""
+
+    def __init__(self, article_words: dict[tuple[str, str], set[str]], parts: dict[str, list[str]]) -> None:
+        self._article_words = article_words
+        self._known: set[str] = set().union(*article_words.values())
+        self._parts = parts
+
+    @staticmethod
+    def rules() -> str:
+        digest = hashlib.sha256(Path(__file__).read_bytes())
+        digest.update(f"wordfreq {version('wordfreq')}".encode())
+        return digest.hexdigest()
+
+    @classmethod
+    def read(cls, path: Path) -> SavedWords | None:
+        try:
+            saved = json.loads(path.read_text(encoding="utf-8"))
+            if saved["rules"] != cls.rules():
+                return None
+            return cls({(a, h): set(words) for a, h, words in saved["articles"]}, saved["parts"])
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            log.warning("Splitting the suggestions' words again: %s cannot be read (%s)", path, exc)
+            return None
+
+    @classmethod
+    def write(cls, path: Path, index: WordsBefore) -> None:
+        text = json.dumps({
+            "rules": cls.rules(),
+            "articles": [[a, h, sorted(words)] for (a, h), words in sorted(index._article_words.items())],
+            "parts": dict(sorted(index._parts.items())),
+        }, ensure_ascii=False)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}")
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, path)
+
+    def holds(self, index: WordsBefore) -> bool:
+        """Whether this holds all that `index` would keep."""
+        return self._article_words.keys() == index._article_words.keys() and self._parts.keys() >= index._parts.keys()
+
+
 class Suggester:
     """An index of the articles' titles, keywords and questions for completing what is typed."""
 
-    def __init__(self, articles: Iterable[Article] = (), previous: Suggester | None = None) -> None:
+    def __init__(self, articles: Iterable[Article] = (), previous: WordsBefore | None = None) -> None:
         """With `previous` (the index before a re-index), what depends only on an unchanged
         article's text, or on unchanged vocabulary, is taken from it instead of made again."""
         articles = list(articles)

@@ -1,5 +1,7 @@
 """Suggestions while typing, on the shipped articles (no model): prefixes, typos, compounds."""
 
+import dataclasses
+
 import pytest
 
 from indexer.validate import validate_knowledge_base
@@ -205,3 +207,32 @@ def test_rebuilt_from_the_previous_index_it_suggests_what_a_new_one_does(article
     for typed in ("zonnepan", "paspoort", "parkeerverg", "grofvuil", "afvalpas", "zonnepanelen keuren"):
         assert texts(rebuilt, typed) == texts(fresh, typed), typed
     assert first.id in suggested(rebuilt, "zonnepanelen keuren")
+
+
+def test_words_kept_between_starts_give_the_same_suggestions(articles, suggester, tmp_path):
+    from search_api.suggest import SavedWords
+
+    path = tmp_path / "words.json"
+    SavedWords.write(path, suggester)
+    saved = SavedWords.read(path)
+    assert saved is not None and saved.holds(suggester)
+    again = Suggester(articles, previous=saved)
+    assert again._parts == suggester._parts and again._article_words == suggester._article_words
+    for typed in ("paspoort aanv", "vergunning", "paspoord", "afsrpaak", "kap"):
+        assert again.suggest(typed) == suggester.suggest(typed), typed
+    # an article changed: its words are made anew, and the splits for the new vocabulary
+    changed = [*articles[1:], dataclasses.replace(articles[0], content_hash="edited")]
+    remade = Suggester(changed, previous=saved)
+    assert not saved.holds(remade)  # so the service writes the file anew
+    assert remade.suggest("paspoort aanv") == suggester.suggest("paspoort aanv")
+
+
+def test_words_kept_by_other_rules_or_unreadable_are_not_used(tmp_path):
+    from search_api.suggest import SavedWords
+
+    path = tmp_path / "words.json"
+    path.write_text('{"rules": "other", "articles": [], "parts": {}}', encoding="utf-8")
+    assert SavedWords.read(path) is None
+    path.write_text("not json", encoding="utf-8")
+    assert SavedWords.read(path) is None
+    assert SavedWords.read(tmp_path / "missing.json") is None
