@@ -10,8 +10,9 @@ a write (see `SearchEngine.reindex`).
 The file (`<data dir>/served-chunks.npz`) holds the chunks exactly as the store returns them
 (content, meta, dense and sparse vectors; equal bit for bit, tested), and the sizes and
 modification times of the store's files when it was written. A store that changed since (a
-`kb index` run while the service was stopped, a restored copy) no longer matches, and the service
-reads the store itself and writes the file anew. It is written to a temporary file that is then
+`kb index` run that wrote no snapshot, a restored copy) no longer matches, and the service reads
+the store itself and writes the file anew. `kb index` writes it after every run
+(`write_store_snapshot`), so that the next start needs no store either. It is written to a temporary file that is then
 renamed over the old one, so a reader sees one whole file or the other.
 """
 
@@ -26,8 +27,9 @@ import numpy as np
 from haystack import Document
 from haystack.dataclasses import SparseEmbedding
 
+from kb.settings import Settings
 from kb.store_files import SERVING_LOCK
-from search_api.scored import with_fields
+from search_api.scored import with_compact_vector, with_fields
 
 log = logging.getLogger(__name__)
 
@@ -101,3 +103,29 @@ def read_snapshot(path: Path, state: str) -> list[Document] | None:
         documents.append(with_fields(_TEMPLATE, id=chunk_id, content=content, meta=meta, embedding=dense[row],
                                      sparse_embedding=sparse))
     return documents
+
+
+def read_store(store) -> list[Document]:
+    """Every chunk of a store opened for this (local mode returns a vector written in the same
+    session divided by its length, and one read from disk as it was written: what the engine
+    serves of a chunk it wrote itself too), its dense vector as a float32 array."""
+    read = store.filter_documents()
+    documents = [with_compact_vector(doc) for doc in read]
+    del read  # the lists of floats go before the next step allocates
+    return documents
+
+
+def write_store_snapshot(settings: Settings, dimension: int) -> int:
+    """Read the embedded store and write its snapshot, for a service that serves it from memory;
+    the number of chunks (0 and nothing written otherwise). The store must be closed."""
+    if settings.qdrant_url or settings.resolved_retrieval_backend != "memory":
+        return 0
+    from kb.store import open_document_store
+
+    store = open_document_store(settings, dimension)
+    try:
+        documents = read_store(store)
+    finally:
+        store.close()
+    write_snapshot(settings.data_dir / SNAPSHOT_FILE, documents, store_state(settings.resolved_qdrant_path))
+    return len(documents)

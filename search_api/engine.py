@@ -38,7 +38,7 @@ from search_api import schemas
 from search_api.answer import extract_answer, snippet
 from search_api.grouping import ArticleHit
 from search_api.index_state import IndexState, index_state
-from search_api.chunk_snapshot import SNAPSHOT_FILE, read_snapshot, store_state, write_snapshot
+from search_api.chunk_snapshot import SNAPSHOT_FILE, read_snapshot, read_store, store_state, write_snapshot
 from search_api.classifier import SAVED_FIT, DepartmentClassifier
 from search_api.language import LanguageDetector
 from search_api.notices import notice_for
@@ -202,16 +202,12 @@ class SearchEngine:
         snapshot was written; otherwise read from the store (and, when the store is opened on
         demand, closed again and a new snapshot written)."""
         if self._store_on_demand:
-            # Opened afresh: local mode returns a vector written in the same session divided by its
-            # length, and one read from disk as it was written (what a written chunk is here too)
-            self.flush_writes()
+            self.flush_writes()  # and opened afresh below (`read_store`)
             self._close_store()
             snapshot = read_snapshot(self._snapshot_file, store_state(self.settings.resolved_qdrant_path))
             if snapshot is not None:
                 return snapshot
-        read = self._open_store().filter_documents()
-        documents = [with_compact_vector(doc) for doc in read]
-        del read  # the lists of floats go before the next step allocates
+        documents = read_store(self._open_store())
         if self._store_on_demand:
             self._close_store()
             write_snapshot(self._snapshot_file, documents, store_state(self.settings.resolved_qdrant_path))

@@ -208,3 +208,17 @@ def test_the_writer_closes_the_store_once_no_save_came_for_a_while(small_kb):
         assert_same_chunks(read_snapshot(snapshot, store_state(settings.resolved_qdrant_path)), stored)
     finally:
         engine.close()
+
+
+@pytest.mark.slow
+def test_kb_index_writes_the_snapshot_the_service_starts_from(small_kb):
+    settings = small_kb
+    result = subprocess.run(
+        [sys.executable, "-m", "kb.cli", "index"],
+        env={**os.environ, "KB_DATA_DIR": str(settings.data_dir), "KB_CONTENT_DIR": str(settings.content_dir)},
+        capture_output=True, text=True, timeout=600,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    snapshot = read_snapshot(settings.data_dir / SNAPSHOT_FILE, store_state(settings.resolved_qdrant_path))
+    assert snapshot is not None  # current: a start needs no store
+    assert_same_chunks(snapshot, stored_chunks(settings))
