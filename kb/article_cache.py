@@ -4,8 +4,8 @@ Parsing the Markdown of the 218 articles and making their sections' plain text t
 second of every start; reading the results back takes 0.08 s. They are kept in one file in the
 service's own data folder (`data/parsed-articles.pickle`, private like the rest of it), each
 under the file's path and the sha256 of its bytes, for one version of the parser: a digest of the
-parsing code and the versions of markdown-it and PyYAML. An edited file, or another parser, is
-parsed again; a file that cannot be read is ignored (and written anew).
+parsing code and the versions of markdown-it, PyYAML and pydantic. An edited file, or another
+parser, is parsed again; a file that cannot be read is ignored (and written anew).
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ def parser_version() -> str:
     digest = hashlib.sha256()
     for module in (articles, yaml_files):
         digest.update(Path(module.__file__ or "").read_bytes())
-    digest.update(f"markdown-it-py {version('markdown-it-py')} PyYAML {version('PyYAML')}".encode())
+    for package in ("markdown-it-py", "PyYAML", "pydantic"):
+        digest.update(f"{package} {version(package)}".encode())
     return digest.hexdigest()
 
 

@@ -4,16 +4,15 @@ holding Qdrant's local mode open.
 Local mode reads every point of the collection into Python objects when it opens: 0.35 s, then
 0.2 s to hand them over as documents, and about 70 MB for as long as it is open, for 4,235
 chunks. The service scores searches from its own arrays (`search_api.memory_index`), so it needs
-the store only to write what an editor saves. It starts from this file and opens the store for
-a write (see `SearchEngine.reindex`).
+the store only to write what an editor saves (`search_api.store_writer`). It starts from this file.
 
 The file (`<data dir>/served-chunks.npz`) holds the chunks exactly as the store returns them
 (content, meta, dense and sparse vectors; equal bit for bit, tested), and the sizes and
-modification times of the store's files when it was written. A store that changed since (a
-`kb index` run that wrote no snapshot, a restored copy) no longer matches, and the service reads
-the store itself and writes the file anew. `kb index` writes it after every run
-(`write_store_snapshot`), so that the next start needs no store either. It is written to a temporary file that is then
-renamed over the old one, so a reader sees one whole file or the other.
+modification times of the store's files when it was written. The service writes it after every
+change it makes to the index, and `kb index` after every run (`write_store_snapshot`). A store
+that changed otherwise (a restored copy) no longer matches, and the service reads the store itself
+and writes the file anew. It is written to a temporary file that is then renamed over the old one,
+so a reader sees one whole file or the other.
 """
 
 from __future__ import annotations
