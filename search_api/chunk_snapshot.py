@@ -50,11 +50,22 @@ def store_state(folder: Path) -> str:
     return json.dumps(files)
 
 
-def write_snapshot(path: Path, documents: list[Document], state: str) -> None:
-    """Write `documents` (every chunk, each with both vectors) for a store in `state`."""
-    if not documents:
-        path.unlink(missing_ok=True)
-        return
+def write_snapshot(path: Path, documents: list[Document], state: str) -> bool:
+    """Write `documents` (every chunk, each with both vectors) for a store in `state`. False, and a
+    warning in the log, when the file cannot be written (a full disk, a read-only folder): the
+    service serves on, and its next start reads the store itself."""
+    try:
+        if not documents:
+            path.unlink(missing_ok=True)
+            return True
+        _write(path, documents, state)
+        return True
+    except OSError as exc:
+        log.warning("The snapshot of the served chunks is not written (%s); the next start reads the store", exc)
+        return False
+
+
+def _write(path: Path, documents: list[Document], state: str) -> None:
     dense = np.stack([np.asarray(doc.embedding, dtype=np.float32) for doc in documents])
     sparse = [doc.sparse_embedding for doc in documents]
     lengths = [len(vector.indices) if vector is not None else -1 for vector in sparse]
@@ -63,18 +74,21 @@ def write_snapshot(path: Path, documents: list[Document], state: str) -> None:
         "chunks": [[doc.id, doc.content, doc.meta] for doc in documents],
     }, ensure_ascii=False)
     temporary = path.with_name(f".{path.name}.{os.getpid()}")
-    with temporary.open("wb") as file:
-        np.savez(
-            file,
-            text=np.frombuffer(text.encode("utf-8"), dtype=np.uint8),
-            dense=dense,
-            lengths=np.asarray(lengths, dtype=np.int64),
-            indices=np.asarray([i for vector in sparse if vector is not None for i in vector.indices], dtype=np.int64),
-            values=np.asarray([v for vector in sparse if vector is not None for v in vector.values], dtype=np.float64),
-        )
-        file.flush()
-        os.fsync(file.fileno())
-    os.replace(temporary, path)
+    try:
+        with temporary.open("wb") as file:
+            np.savez(
+                file,
+                text=np.frombuffer(text.encode("utf-8"), dtype=np.uint8),
+                dense=dense,
+                lengths=np.asarray(lengths, dtype=np.int64),
+                indices=np.asarray([i for vector in sparse if vector is not None for i in vector.indices], dtype=np.int64),
+                values=np.asarray([v for vector in sparse if vector is not None for v in vector.values], dtype=np.float64),
+            )
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def read_snapshot(path: Path, state: str) -> list[Document] | None:

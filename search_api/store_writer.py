@@ -14,6 +14,7 @@ import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -63,7 +64,8 @@ class StoreWriter:
             self._written = everything
         except Exception:  # searches have the saved version; a restart would not
             self._close_store(snapshot=False)
-            self._snapshot_file.unlink(missing_ok=True)  # so a restart reads the store itself
+            with suppress(OSError):
+                self._snapshot_file.unlink(missing_ok=True)  # so a restart reads the store itself
             articles = ", ".join(sorted({str(doc.meta.get("article_id")) for doc in pending.written}))
             log.exception("Writing the saved articles %s to the store failed; a full re-index "
                           "(`kb index --via-api`) writes them", articles)

@@ -61,8 +61,9 @@ def test_written_chunks_read_back_as_the_store_returns_them(tmp_path):
     state = store_state(settings.resolved_qdrant_path)
 
     path = tmp_path / SNAPSHOT_FILE
-    write_snapshot(path, read, state)
+    assert write_snapshot(path, read, state)
     assert_same_chunks(read_snapshot(path, state), read)
+    assert not write_snapshot(tmp_path / "no such folder" / SNAPSHOT_FILE, read, state)  # logged, not raised
     # opened again, the store returns each chunk as it was written (unlike in the session that wrote it)
     assert_same_chunks(stored_chunks_of_size(settings, 8, documents=True), written)
 
