@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import pickle
 from collections.abc import Iterable
 from importlib.metadata import version
 from pathlib import Path
 
 from kb import articles, yaml_files
-from kb.articles import ParseResult
+from kb.articles import Article, ParseResult, known_parses, parse_article
+from kb.private_files import write_private_bytes
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,31 @@ def read_parsed(path: Path) -> dict[Key, ParseResult]:
 def write_parsed(path: Path, results: Iterable[ParseResult]) -> None:
     """Keep the parses of valid articles (invalid files are few and are parsed again)."""
     kept = {(str(result.article.path), result.article.content_hash): result for result in results if result.article}
-    temporary = path.with_name(f".{path.name}.{os.getpid()}")
-    with temporary.open("wb") as file:
-        pickle.dump({"parser": parser_version(), "results": kept}, file, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(temporary, path)
+    write_private_bytes(path, pickle.dumps({"parser": parser_version(), "results": kept}, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+class KeptParses:
+    """The parses a service keeps in `path`: handed to `parse_article` at start (`load`), and
+    kept anew when the articles changed (`keep`)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._kept: set[Key] = set()
+
+    def load(self) -> None:
+        kept = read_parsed(self.path)
+        known_parses(kept)
+        self._kept = set(kept)
+
+    def keep(self, valid: Iterable[Article]) -> None:
+        """Keep the parses of the valid articles (their sections' plain text made by now), unless
+        they are kept already. A folder that cannot be written only makes the next start slower."""
+        valid = list(valid)
+        current = {(str(article.path), article.content_hash) for article in valid}
+        if current == self._kept:
+            return
+        try:
+            write_parsed(self.path, (parse_article(article.path) for article in valid))
+            self._kept = current
+        except OSError as exc:
+            log.warning("The articles' parses are not kept: %s", exc)

@@ -104,7 +104,7 @@ def index(
     from kb.model import resolve_embedding_model
     from kb.store import open_document_store, open_new_collection, prepare_index_run, switch_index
     from kb.store_files import StoreLockedError, describe_store
-    from search_api.chunk_snapshot import write_store_snapshot
+    from search_api.chunk_snapshot import ChunkSnapshot
 
     os.umask(0o077)  # the index is the service's own, like everything else in the data folder
 
@@ -141,7 +141,9 @@ def index(
     if rebuild:
         switch_index(settings, store.index)
         console.print(f"Searches now use collection '{store.index}' ({describe_store(settings)})", highlight=False)
-    write_store_snapshot(settings, dimension)  # what the API starts from
+    snapshot = ChunkSnapshot.of(settings)
+    if snapshot is not None:  # what the API starts from
+        snapshot.take(lambda: open_document_store(settings, dimension))
     console.print(f"[green]Done:[/green] {result.summary()}")
     if not report.ok:
         err.print(f"[red]{len(report.errors)} validation errors: those files were not (re-)indexed.[/red]")

@@ -76,8 +76,7 @@ def split_sentences(text: str) -> list[str]:
 
 @lru_cache(maxsize=262144)
 def zipf(word: str, language: str = "nl") -> float:
-    """How common a word is (`wordfreq`'s Zipf scale: 3 = once per million words; `kb.lexicon`).
-    The word lists load on first use (a few tenths of a second), so the engine warms this up at start."""
+    """How common a word is (`wordfreq`'s Zipf scale: 3 = once per million words; `kb.lexicon`)."""
     from kb.lexicon import zipf_frequency
 
     return zipf_frequency(word, language)

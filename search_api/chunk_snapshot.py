@@ -9,26 +9,33 @@ the store only to write what an editor saves (`search_api.store_writer`). It sta
 The file (`<data dir>/served-chunks.npz`) holds the chunks exactly as the store returns them
 (content, meta, dense and sparse vectors; equal bit for bit, tested), and the sizes and
 modification times of the store's files when it was written. The service writes it after every
-change it makes to the index, and `kb index` after every run (`write_store_snapshot`). A store
+change it makes to the index, and `kb index` after every run (`ChunkSnapshot.take`). A store
 that changed otherwise (a restored copy) no longer matches, and the service reads the store itself
-and writes the file anew. It is written to a temporary file that is then renamed over the old one,
-so a reader sees one whole file or the other.
+and writes the file anew. It is written whole or not at all (`kb.private_files`), so a reader sees
+one whole file or the other.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import logging
-import os
+from collections.abc import Callable
+from contextlib import suppress
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from haystack import Document
 from haystack.dataclasses import SparseEmbedding
 
+from kb.private_files import write_private_bytes
 from kb.settings import Settings
 from kb.store_files import SERVING_LOCK
 from search_api.scored import with_compact_vector, with_fields
+
+if TYPE_CHECKING:
+    from haystack_integrations.document_stores.qdrant import QdrantDocumentStore
 
 log = logging.getLogger(__name__)
 
@@ -66,29 +73,19 @@ def write_snapshot(path: Path, documents: list[Document], state: str) -> bool:
 
 
 def _write(path: Path, documents: list[Document], state: str) -> None:
-    dense = np.stack([np.asarray(doc.embedding, dtype=np.float32) for doc in documents])
     sparse = [doc.sparse_embedding for doc in documents]
-    lengths = [len(vector.indices) if vector is not None else -1 for vector in sparse]
-    text = json.dumps({
-        "state": state,
-        "chunks": [[doc.id, doc.content, doc.meta] for doc in documents],
-    }, ensure_ascii=False)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}")
-    try:
-        with temporary.open("wb") as file:
-            np.savez(
-                file,
-                text=np.frombuffer(text.encode("utf-8"), dtype=np.uint8),
-                dense=dense,
-                lengths=np.asarray(lengths, dtype=np.int64),
-                indices=np.asarray([i for vector in sparse if vector is not None for i in vector.indices], dtype=np.int64),
-                values=np.asarray([v for vector in sparse if vector is not None for v in vector.values], dtype=np.float64),
-            )
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
+    arrays = io.BytesIO()
+    np.savez(
+        arrays,
+        state=np.frombuffer(state.encode("utf-8"), dtype=np.uint8),
+        text=np.frombuffer(json.dumps([[doc.id, doc.content, doc.meta] for doc in documents],
+                                      ensure_ascii=False).encode("utf-8"), dtype=np.uint8),
+        dense=np.stack([np.asarray(doc.embedding, dtype=np.float32) for doc in documents]),
+        lengths=np.asarray([len(vector.indices) if vector is not None else -1 for vector in sparse], dtype=np.int64),
+        indices=np.asarray([i for vector in sparse if vector is not None for i in vector.indices], dtype=np.int64),
+        values=np.asarray([v for vector in sparse if vector is not None for v in vector.values], dtype=np.float64),
+    )
+    write_private_bytes(path, arrays.getvalue())
 
 
 def read_snapshot(path: Path, state: str) -> list[Document] | None:
@@ -97,10 +94,10 @@ def read_snapshot(path: Path, state: str) -> list[Document] | None:
     if not path.is_file():
         return None
     try:
-        with np.load(path) as arrays:
-            saved = json.loads(arrays["text"].tobytes().decode("utf-8"))
-            if saved["state"] != state:
+        with np.load(path) as arrays:  # each array is read when asked for: the state first
+            if arrays["state"].tobytes().decode("utf-8") != state:
                 return None
+            chunks = json.loads(arrays["text"].tobytes().decode("utf-8"))
             dense, lengths = arrays["dense"], arrays["lengths"].tolist()
             indices, values = arrays["indices"].tolist(), arrays["values"].tolist()
     except (OSError, ValueError, KeyError, json.JSONDecodeError) as exc:
@@ -108,7 +105,7 @@ def read_snapshot(path: Path, state: str) -> list[Document] | None:
         return None
     documents = []
     start = 0
-    for row, ((chunk_id, content, meta), length) in enumerate(zip(saved["chunks"], lengths, strict=True)):
+    for row, ((chunk_id, content, meta), length) in enumerate(zip(chunks, lengths, strict=True)):
         sparse = None
         if length >= 0:
             sparse = SparseEmbedding(indices=indices[start : start + length], values=values[start : start + length])
@@ -119,26 +116,48 @@ def read_snapshot(path: Path, state: str) -> list[Document] | None:
 
 
 def read_store(store) -> list[Document]:
-    """Every chunk of a store opened for this (local mode returns a vector written in the same
-    session divided by its length, and one read from disk as it was written: what the engine
-    serves of a chunk it wrote itself too), its dense vector as a float32 array."""
+    """Every chunk of an open store, its dense vector as a float32 array."""
     read = store.filter_documents()
     documents = [with_compact_vector(doc) for doc in read]
     del read  # the lists of floats go before the next step allocates
     return documents
 
 
-def write_store_snapshot(settings: Settings, dimension: int) -> int:
-    """Read the embedded store and write its snapshot, for a service that serves it from memory;
-    the number of chunks (0 and nothing written otherwise). The store must be closed."""
-    if settings.qdrant_url or settings.resolved_retrieval_backend != "memory":
-        return 0
-    from kb.store import open_document_store
+class ChunkSnapshot:
+    """The snapshot of a service's embedded store (`<data dir>/served-chunks.npz`)."""
 
-    store = open_document_store(settings, dimension)
-    try:
-        documents = read_store(store)
-    finally:
-        store.close()
-    write_snapshot(settings.data_dir / SNAPSHOT_FILE, documents, store_state(settings.resolved_qdrant_path))
-    return len(documents)
+    def __init__(self, settings: Settings) -> None:
+        self.path = settings.data_dir / SNAPSHOT_FILE
+        self.store_folder = settings.resolved_qdrant_path
+
+    @classmethod
+    def of(cls, settings: Settings) -> ChunkSnapshot | None:
+        """The snapshot the service serves from: with the in-memory scorer on the embedded store
+        (None with the Qdrant retrievers or a Qdrant server, which search the store itself)."""
+        if settings.qdrant_url or settings.resolved_retrieval_backend != "memory":
+            return None
+        return cls(settings)
+
+    def read(self) -> list[Document] | None:
+        """The chunks, while the store is as it was when they were written."""
+        return read_snapshot(self.path, store_state(self.store_folder))
+
+    def write(self, documents: list[Document]) -> bool:
+        """Keep `documents`, every chunk of the store as it is now (closed)."""
+        return write_snapshot(self.path, documents, store_state(self.store_folder))
+
+    def take(self, open_store: Callable[[], QdrantDocumentStore]) -> list[Document]:
+        """Read every chunk from the store, opened for this and closed again, and keep them.
+        Opened afresh because local mode returns a vector written in the same session divided by
+        its length, and one read from disk as it was written: as the engine keeps a chunk it wrote."""
+        store = open_store()
+        try:
+            documents = read_store(store)
+        finally:
+            store.close()
+        self.write(documents)
+        return documents
+
+    def remove(self) -> None:
+        with suppress(OSError):
+            self.path.unlink(missing_ok=True)

@@ -25,8 +25,8 @@ from indexer.indexing import (
 from indexer.validate import validate_knowledge_base
 from indexer.vector_cache import cached_embedder
 from kb.article_cache import CACHE_FILE as PARSES_FILE
-from kb.article_cache import read_parsed, write_parsed
-from kb.articles import Article, known_parses, parse_article
+from kb.article_cache import KeptParses
+from kb.articles import Article
 from kb.departments import Department, load_departments
 from kb.environment import release_free_memory
 from kb.lexicon import keep_in as keep_lexicons_in
@@ -38,7 +38,7 @@ from search_api import schemas
 from search_api.answer import extract_answer, snippet
 from search_api.grouping import ArticleHit
 from search_api.index_state import IndexState, index_state
-from search_api.chunk_snapshot import SNAPSHOT_FILE, read_snapshot, read_store, store_state, write_snapshot
+from search_api.chunk_snapshot import ChunkSnapshot, read_store
 from search_api.classifier import SAVED_FIT, DepartmentClassifier
 from search_api.language import LanguageDetector
 from search_api.notices import notice_for
@@ -127,11 +127,10 @@ class SearchEngine:
         # The embedded store is opened only to be written when searches do not read it: the chunks
         # come from its snapshot (`search_api.chunk_snapshot`), and between writes the process
         # holds a lock of its own on it instead of local mode's copy of every point.
-        self._store_on_demand = settings.resolved_retrieval_backend == "memory" and not settings.qdrant_url
-        self._snapshot_file = settings.data_dir / SNAPSHOT_FILE
-        self._parses_file = settings.data_dir / PARSES_FILE
+        self._snapshot = ChunkSnapshot.of(settings)
+        # Made at start as the last start made them: the articles' parses, the suggestions' words
+        self._parses = KeptParses(settings.data_dir / PARSES_FILE)
         self._words_file = settings.data_dir / WORDS_FILE
-        self._kept_parses: set[tuple[str, str]] = set()
         self._writer: StoreWriter | None = None  # writes saves to the store after they are served
 
     # -- life cycle -------------------------------------------------------------------------
@@ -144,18 +143,15 @@ class SearchEngine:
         threadpool_limits(limits=1, user_api="blas")
         self.model_name = resolve_embedding_model(settings)
         keep_lexicons_in(settings.model_cache_dir / "wordfreq")  # mapped from there after the first start
-        kept = read_parsed(self._parses_file)
-        known_parses(kept)
-        self._kept_parses = set(kept)
+        self._parses.load()
         self.departments = load_departments(settings.departments_file)
         # Two Haystack components, built once. They are called directly rather than through a
         # `Pipeline`: Pipeline.run costs ~12 ms per query here (input validation, copies), a
         # fifth of the latency budget, for a graph of two nodes.
         self._embedder = text_embedder(settings, self.model_name)
-        if self._store_on_demand:
+        if self._snapshot is not None:
             hold_embedded_store(settings)
-            self._writer = StoreWriter(self._new_store, self._snapshot_file, settings.resolved_qdrant_path,
-                                       settings.store_idle_seconds)
+            self._writer = StoreWriter(self._new_store, self._snapshot, settings.store_idle_seconds)
         else:
             self._open_store()
         self._retriever = HybridRetriever(self._store, self._embedder, backend=settings.resolved_retrieval_backend)
@@ -170,21 +166,9 @@ class SearchEngine:
         else:
             self._load_articles()
             self._train(stored=stored)
-        self._keep_parses()
+        self._parses.keep(self._valid_articles)
         release_free_memory()
         self.ready = True
-
-    def _keep_parses(self) -> None:
-        """Keep the articles' parses, their sections' plain text made by now, for the next start
-        (`kb.article_cache`), unless they are kept already."""
-        current = {(str(article.path), article.content_hash) for article in self._valid_articles}
-        if current == self._kept_parses:
-            return
-        try:
-            write_parsed(self._parses_file, (parse_article(article.path) for article in self._valid_articles))
-            self._kept_parses = current
-        except OSError as exc:  # only the next start is slower
-            log.warning("The articles' parses are not kept: %s", exc)
 
     def _open_store(self) -> QdrantDocumentStore:
         if self._store is None:
@@ -199,19 +183,13 @@ class SearchEngine:
 
     def _read_stored(self) -> list[Document]:
         """Every chunk in the store: from its snapshot when the store has not changed since the
-        snapshot was written; otherwise read from the store (and, when the store is opened on
-        demand, closed again and a new snapshot written)."""
-        if self._store_on_demand:
-            self.flush_writes()  # and opened afresh below (`read_store`)
-            self._close_store()
-            snapshot = read_snapshot(self._snapshot_file, store_state(self.settings.resolved_qdrant_path))
-            if snapshot is not None:
-                return snapshot
-        documents = read_store(self._open_store())
-        if self._store_on_demand:
-            self._close_store()
-            write_snapshot(self._snapshot_file, documents, store_state(self.settings.resolved_qdrant_path))
-        return documents
+        snapshot was written, else read from the store (closed again, and a new snapshot kept,
+        when the store is opened on demand)."""
+        if self._snapshot is None:
+            return read_store(self._open_store())
+        self._close_store()  # one this process wrote through is read afresh (`ChunkSnapshot.take`)
+        kept = self._snapshot.read()
+        return kept if kept is not None else self._snapshot.take(self._new_store)
 
     def _close_store(self) -> None:
         if self._store is not None:
@@ -236,12 +214,12 @@ class SearchEngine:
 
     def close(self) -> None:
         if self.ready:
-            self._keep_parses()  # of the articles saved meanwhile
+            self._parses.keep(self._valid_articles)  # with the articles saved meanwhile
         if self._writer is not None:
             self._writer.close()
             self._writer = None
         self._close_store()
-        if self._store_on_demand:
+        if self._snapshot is not None:
             release_embedded_store(self.settings)
         self.ready = False
 
@@ -312,10 +290,10 @@ class SearchEngine:
                 stored=self._everything,
             )
             self._train(None if only_ids is None else report)
-            if pending is not None and self._writer is not None:
-                assert self._everything is not None
+            if pending is not None:
+                assert self._writer is not None and self._everything is not None
                 self._writer.submit(pending, self._everything)
-            elif self._store_on_demand:
+            elif self._snapshot is not None:
                 self._close_store()
         release_free_memory()
         log.info("Re-indexed: %s", report.summary())
@@ -349,14 +327,8 @@ class SearchEngine:
         # a re-index returns with the suggestions current
         if changed is not None:
             self.suggester = Suggester(self.articles.values(), previous=self.suggester)
-        else:  # at start, or after a full re-index: the words kept from before, where still right
-            saved = SavedWords.read(self._words_file)
-            self.suggester = Suggester(self.articles.values(), previous=saved)
-            if saved is None or not saved.holds(self.suggester):
-                try:
-                    SavedWords.write(self._words_file, self.suggester)
-                except OSError as exc:  # only the next start is slower
-                    log.warning("The suggestions' words are not kept: %s", exc)
+        else:  # at start, or after a full re-index: with the words kept from before, where still right
+            self.suggester = SavedWords.suggester(self._words_file, self.articles.values())
         everything = self._stored_documents(changed, stored)
         versions = stored_versions(everything)
         stored = served_documents(everything, served_versions(versions))  # never a mix of versions, never an incomplete one

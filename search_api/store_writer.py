@@ -14,15 +14,13 @@ import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import suppress
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from haystack import Document
 
 from indexer.indexing import PendingWrites
 from kb.environment import release_free_memory
-from search_api.chunk_snapshot import store_state, write_snapshot
+from search_api.chunk_snapshot import ChunkSnapshot
 
 if TYPE_CHECKING:
     from haystack_integrations.document_stores.qdrant import QdrantDocumentStore
@@ -31,11 +29,9 @@ log = logging.getLogger(__name__)
 
 
 class StoreWriter:
-    def __init__(self, open_store: Callable[[], QdrantDocumentStore], snapshot_file: Path, store_folder: Path,
-                 idle_seconds: float) -> None:
+    def __init__(self, open_store: Callable[[], QdrantDocumentStore], snapshot: ChunkSnapshot, idle_seconds: float) -> None:
         self._open_store = open_store
-        self._snapshot_file = snapshot_file
-        self._store_folder = store_folder
+        self._snapshot = snapshot
         self._idle_seconds = idle_seconds
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store-writer")
         self._store: QdrantDocumentStore | None = None  # open between saves
@@ -64,8 +60,7 @@ class StoreWriter:
             self._written = everything
         except Exception:  # searches have the saved version; a restart would not
             self._close_store(snapshot=False)
-            with suppress(OSError):
-                self._snapshot_file.unlink(missing_ok=True)  # so a restart reads the store itself
+            self._snapshot.remove()  # so a restart reads the store itself
             articles = ", ".join(sorted({str(doc.meta.get("article_id")) for doc in pending.written}))
             log.exception("Writing the saved articles %s to the store failed; a full re-index "
                           "(`kb index --via-api`) writes them", articles)
@@ -90,4 +85,4 @@ class StoreWriter:
         store.close()
         release_free_memory()  # local mode's copy of every point, just freed
         if snapshot and written is not None:
-            write_snapshot(self._snapshot_file, written, store_state(self._store_folder))
+            self._snapshot.write(written)

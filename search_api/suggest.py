@@ -33,7 +33,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import re
 import unicodedata
 from bisect import bisect_left
@@ -51,6 +50,7 @@ from rapidfuzz.distance import OSA, Levenshtein
 
 from kb.articles import Article
 from kb.lexicon import lexicon
+from kb.private_files import write_private_text
 from kb.spelling import COMMON_WORD_ZIPF, MIN_WORD_LENGTH
 from kb.text import STOP_WORDS, zipf
 
@@ -217,14 +217,24 @@ class SavedWords:
 
     @classmethod
     def write(cls, path: Path, index: WordsBefore) -> None:
-        text = json.dumps({
+        write_private_text(path, json.dumps({
             "rules": cls.rules(),
             "articles": [[a, h, sorted(words)] for (a, h), words in sorted(index._article_words.items())],
             "parts": dict(sorted(index._parts.items())),
-        }, ensure_ascii=False)
-        temporary = path.with_name(f".{path.name}.{os.getpid()}")
-        temporary.write_text(text, encoding="utf-8")
-        os.replace(temporary, path)
+        }, ensure_ascii=False))
+
+    @classmethod
+    def suggester(cls, path: Path, articles: Iterable[Article]) -> Suggester:
+        """The index of `articles`, with the words kept in `path` where they are still right; what
+        it made anew is kept there for the next start."""
+        saved = cls.read(path)
+        index = Suggester(articles, previous=saved)
+        if saved is None or not saved.holds(index):
+            try:
+                cls.write(path, index)
+            except OSError as exc:  # only the next start is slower
+                log.warning("The suggestions' words are not kept: %s", exc)
+        return index
 
     def holds(self, index: WordsBefore) -> bool:
         """Whether this holds all that `index` would keep."""
