@@ -6,7 +6,8 @@ when it writes.
 Qdrant's local mode locks its folder while a client has it open. The search service keeps the
 store closed between writes (`search_api.chunk_snapshot`), so it holds a lock file of its own in
 the folder for as long as it runs, and every client this project opens checks it first: while a
-service serves the store, `kb index` refuses with `StoreLockedError`, as before.
+service serves the store, `kb index` refuses with `StoreLockedError`, as before. Only the
+service's own writer process opens it meanwhile (`write_for_service`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from kb.settings import Settings
 #: In the store folder: held by a service that keeps the embedded store closed between writes
 SERVING_LOCK = ".serving"
 _held: dict[Path, IO[str]] = {}  # store folder -> its open lock file, for the stores this process serves
+_written_for_service: set[Path] = set()  # store folders this process writes to for the service that holds them
 
 
 class StoreLockedError(RuntimeError):
@@ -66,10 +68,16 @@ def release_embedded_store(settings: Settings) -> None:
         file.close()  # which releases the lock
 
 
+def write_for_service(settings: Settings) -> None:
+    """Let this process open the embedded store that the service which started it holds: the
+    service's writer process (`search_api.store_process`), under the service's lock."""
+    _written_for_service.add(settings.resolved_qdrant_path.resolve())
+
+
 def check_not_served_elsewhere(settings: Settings) -> None:
     """Raise `StoreLockedError` when another process serves the embedded store."""
     folder = settings.resolved_qdrant_path
-    if folder.resolve() in _held or not (folder / SERVING_LOCK).exists():
+    if folder.resolve() in _held or folder.resolve() in _written_for_service or not (folder / SERVING_LOCK).exists():
         return
     with (folder / SERVING_LOCK).open("a") as file:
         try:

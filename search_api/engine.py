@@ -151,7 +151,7 @@ class SearchEngine:
         self._embedder = text_embedder(settings, self.model_name)
         if self._snapshot is not None:
             hold_embedded_store(settings)
-            self._writer = StoreWriter(self._new_store, self._snapshot, settings.store_idle_seconds)
+            self._writer = StoreWriter(settings, embedding_dimension(self._embedder), self._snapshot)
         else:
             self._open_store()
         self._retriever = HybridRetriever(self._store, self._embedder, backend=settings.resolved_retrieval_backend)
@@ -162,6 +162,7 @@ class SearchEngine:
         stored = self._read_stored()
         if build_index_if_empty and not stored:
             log.info("The index is empty: building it from %s", settings.content_dir)
+            self._everything = stored
             self.reindex()
         else:
             self._load_articles()
@@ -183,12 +184,15 @@ class SearchEngine:
 
     def _read_stored(self) -> list[Document]:
         """Every chunk in the store: from its snapshot when the store has not changed since the
-        snapshot was written, else read from the store (closed again, and a new snapshot kept,
-        when the store is opened on demand)."""
+        snapshot was written, else read from the store and a new snapshot kept, by the writer
+        process when the store is opened on demand (by this one, if that cannot keep it)."""
         if self._snapshot is None:
             return read_store(self._open_store())
         self._close_store()  # one this process wrote through is read afresh (`ChunkSnapshot.take`)
         kept = self._snapshot.read()
+        if kept is None and self._writer is not None:
+            chunks = self._writer.take()
+            kept = [] if chunks == 0 else self._snapshot.read()
         return kept if kept is not None else self._snapshot.take(self._new_store)
 
     def _close_store(self) -> None:
@@ -273,9 +277,10 @@ class SearchEngine:
                 self._doc_embedder = cached_embedder(
                     document_embedder(self.settings, self.model_name), self.settings.data_dir, self.model_name
                 )
-            # Saving some articles with the store opened on demand: searchable first, then written
-            # to the store beside the searches (opening it takes longer than embedding the article)
-            pending = PendingWrites() if self._writer is not None and only_ids is not None and self._everything else None
+            # With the store opened on demand, the writer process writes: a save is searchable
+            # first, then written beside the searches (opening the store takes longer than
+            # embedding the article); a full run waits for its writes and the new snapshot.
+            pending = PendingWrites() if self._writer is not None and self._everything is not None else None
             if pending is None:
                 self.flush_writes()  # this run opens the store itself
             report = index_articles(
@@ -289,15 +294,24 @@ class SearchEngine:
                 written=self._serve_written,
                 stored=self._everything,
             )
-            self._train(None if only_ids is None else report)
-            if pending is not None:
-                assert self._writer is not None and self._everything is not None
-                self._writer.submit(pending, self._everything)
-            elif self._snapshot is not None:
-                self._close_store()
+            if pending is None:
+                self._train(None if only_ids is None else report)
+                if self._snapshot is not None:
+                    self._close_store()
+            elif only_ids is None:  # the whole content: the chunks are read back from the new snapshot
+                self._write(pending)
+                self.flush_writes()
+                self._train()
+            else:
+                self._train(report)
+                self._write(pending)
         release_free_memory()
         log.info("Re-indexed: %s", report.summary())
         return report
+
+    def _write(self, pending: PendingWrites) -> None:
+        assert self._writer is not None
+        self._writer.submit(pending)
 
     def flush_writes(self) -> None:
         """Return once every save is written to the store and the store is closed again (with

@@ -1,50 +1,60 @@
-"""Writing saved articles to the embedded store after they are searchable.
+"""Writing saved articles to the embedded store after they are searchable, in a process of its own.
 
 Opening the store (qdrant-client local mode) reads every point into Python objects: 0.35 s for
-4,235 chunks, more than embedding a saved article. So a save is served first (the engine updates
-its own copy of the chunks) and written here after, on one thread, in the order of the saves. The
-store stays open while saves keep coming and is closed once none came for `store_idle_seconds`;
-then the snapshot of the chunks (`search_api.chunk_snapshot`) is written for the store as it is.
-Anything else that opens the store waits for `flush` first.
+4,235 chunks, more than embedding a saved article, and a process that did so keeps qdrant-client,
+scipy.optimize and most of that memory for good (about 140 MB). So a save is served first (the
+engine updates its own copy of the chunks), and its writes go to a writer process
+(`search_api.store_process`), started when there is something to write, in the order of the
+saves. The store stays open there while saves keep coming; once none came for
+`store_idle_seconds`, the process closes it, writes the snapshot of the chunks
+(`search_api.chunk_snapshot`) and ends. Anything else that opens the store waits for `flush` first.
 """
 
 from __future__ import annotations
 
 import logging
+import pickle
+import subprocess
+import sys
 import threading
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING
-
-from haystack import Document
+from typing import Any
 
 from indexer.indexing import PendingWrites
-from kb.environment import release_free_memory
+from kb.settings import Settings
 from search_api.chunk_snapshot import ChunkSnapshot
-
-if TYPE_CHECKING:
-    from haystack_integrations.document_stores.qdrant import QdrantDocumentStore
 
 log = logging.getLogger(__name__)
 
 
+class StoreProcessError(RuntimeError):
+    """The writer process reported a failure, or ended without answering."""
+
+
 class StoreWriter:
-    def __init__(self, open_store: Callable[[], QdrantDocumentStore], snapshot: ChunkSnapshot, idle_seconds: float) -> None:
-        self._open_store = open_store
+    def __init__(self, settings: Settings, dimension: int, snapshot: ChunkSnapshot) -> None:
+        self._settings = settings
+        self._dimension = dimension
         self._snapshot = snapshot
-        self._idle_seconds = idle_seconds
+        self._idle_seconds = settings.store_idle_seconds
+        # Orders the calls to the process and waits for their answers, so a save returns at once
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store-writer")
-        self._store: QdrantDocumentStore | None = None  # open between saves
-        self._written: list[Document] | None = None  # every chunk, as the open store now holds them
+        self._process: subprocess.Popen[bytes] | None = None  # running between saves
         self._idle: threading.Timer | None = None
 
-    def submit(self, pending: PendingWrites, everything: list[Document]) -> None:
-        """Write a save's changes; `everything`: every chunk as served after it."""
-        self._thread.submit(self._write, pending, everything)
+    def submit(self, pending: PendingWrites) -> None:
+        """Write a save's changes (in the background, after the saves before it)."""
+        if pending.written or pending.deleted:
+            self._thread.submit(self._write, pending)
 
     def flush(self) -> None:
         """Return once every save is written and the store is closed (the snapshot written)."""
         self._thread.submit(self._close_store).result()
+
+    def take(self) -> int | None:
+        """Have the store read and its snapshot written (after every save before): the number of
+        chunks in the store, or None when that failed."""
+        return self._thread.submit(self._close_store, always=True).result()
 
     def close(self) -> None:
         if self._idle is not None:
@@ -52,18 +62,39 @@ class StoreWriter:
         self.flush()
         self._thread.shutdown()
 
-    def _write(self, pending: PendingWrites, everything: list[Document]) -> None:
+    def _call(self, name: str, argument: Any = None) -> Any:
+        if self._process is None:
+            self._process = subprocess.Popen(
+                [sys.executable, "-m", "search_api.store_process"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            )
+            self._send((self._settings, self._dimension))
+        self._send((name, argument))
+        assert self._process.stdout is not None
         try:
-            if self._store is None:
-                self._store = self._open_store()
-            pending.apply(self._store)
-            self._written = everything
-        except Exception:  # searches have the saved version; a restart would not
-            self._close_store(snapshot=False)
+            done, result = pickle.load(self._process.stdout)
+        except EOFError:
+            raise StoreProcessError(f"the writer process ended (exit status {self._process.wait()})") from None
+        if not done:
+            raise StoreProcessError(result)
+        return result
+
+    def _send(self, message: object) -> None:
+        assert self._process is not None and self._process.stdin is not None
+        try:
+            pickle.dump(message, self._process.stdin)
+            self._process.stdin.flush()
+        except BrokenPipeError:
+            raise StoreProcessError(f"the writer process ended (exit status {self._process.wait()})") from None
+
+    def _write(self, pending: PendingWrites) -> None:
+        try:
+            self._call("apply", pending)
+        except StoreProcessError as exc:  # searches have the saved version; a restart would not
+            self._stop()
             self._snapshot.remove()  # so a restart reads the store itself
             articles = ", ".join(sorted({str(doc.meta.get("article_id")) for doc in pending.written}))
-            log.exception("Writing the saved articles %s to the store failed; a full re-index "
-                          "(`kb index --via-api`) writes them", articles)
+            log.error("Writing the saved articles %s to the store failed (%s); a full re-index "
+                      "(`kb index --via-api`) writes them", articles, exc)
             return
         if self._idle is not None:
             self._idle.cancel()
@@ -77,12 +108,29 @@ class StoreWriter:
         except RuntimeError:  # shut down meanwhile
             pass
 
-    def _close_store(self, *, snapshot: bool = True) -> None:
-        store, self._store = self._store, None
-        written, self._written = self._written, None
-        if store is None:
+    def _close_store(self, *, always: bool = False) -> int | None:
+        """Have the writer process close the store, write its snapshot and end: when it runs (it
+        wrote something), or `always`. The number of chunks in the store."""
+        if self._process is None and not always:
+            return None
+        try:
+            return int(self._call("finish"))
+        except StoreProcessError as exc:
+            self._snapshot.remove()  # so a restart reads the store itself
+            log.error("Closing the store and writing its snapshot failed (%s); the next start reads the store", exc)
+            return None
+        finally:
+            self._stop()
+
+    def _stop(self) -> None:
+        process, self._process = self._process, None
+        if process is None:
             return
-        store.close()
-        release_free_memory()  # local mode's copy of every point, just freed
-        if snapshot and written is not None:
-            self._snapshot.write(written)
+        assert process.stdin is not None and process.stdout is not None
+        process.stdin.close()  # a process still waiting for a call ends
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        process.stdout.close()

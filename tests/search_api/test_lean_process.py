@@ -2,7 +2,8 @@
 an article is saved, its passages. Checked on the real process: no library of theirs is mapped into
 it, before and after a re-index through the API. Started again on the same index, it reads the
 department classifier's saved fit and does without scikit-learn too, also when an article is saved,
-and it reads the chunks from their snapshot without loading qdrant-client."""
+and it reads the chunks from their snapshot without loading qdrant-client, which only its writer
+process loads, to write what is saved."""
 
 from __future__ import annotations
 
@@ -31,6 +32,10 @@ def _mapped_libraries(pid: int) -> set[str]:
 
 def _unused(libraries: set[str]) -> list[str]:
     return [path for path in libraries if "/torch/" in path or "/pandas/" in path or "libtorch" in path]
+
+
+def _qdrant_client(libraries: set[str]) -> list[str]:
+    return [path for path in libraries if "/grpc/" in path]
 
 
 def _resident_mb(pid: int) -> float:
@@ -63,7 +68,9 @@ def test_kb_serve_never_loads_pytorch_nor_pandas(tmp_path):
             assert saved.status_code == 200, saved.text
             assert saved.json()["index"]["chunks_written"] > 0
             assert client.get("/search", params={"q": "oude kast weg"}).json()["results"][0]["article_id"] == "grofvuil-ophalen"
-            assert _unused(_mapped_libraries(process.pid)) == []
+            libraries = _mapped_libraries(process.pid)
+            assert _unused(libraries) == []
+            assert _qdrant_client(libraries) == []  # the index was built and the save written by the writer process
             print(f"resident memory after a re-index: {_resident_mb(process.pid):.0f} MB")
 
     with serving(tmp_path / "serve.log", env, port) as process:  # the same index again: the classifier's fit is read, not trained
@@ -72,16 +79,17 @@ def test_kb_serve_never_loads_pytorch_nor_pandas(tmp_path):
             libraries = _mapped_libraries(process.pid)
             assert _unused(libraries) == []
             assert [path for path in libraries if "/sklearn/" in path] == []
-            # the chunks come from the snapshot beside the store: qdrant-client (and its gRPC) is
-            # loaded only to write a save
-            assert [path for path in libraries if "/grpc/" in path] == []
+            # the chunks come from the snapshot beside the store: no qdrant-client (nor its gRPC)
+            assert _qdrant_client(libraries) == []
             print(f"resident memory at rest: {_resident_mb(process.pid):.0f} MB")
 
             # a save checks the text (B1 score included) and refits the classifier from its last fit: still without it
             text = path.read_text(encoding="utf-8").replace("Ook een oude bank of kast.", "Ook een oude bank, kast of tafel.", 1)
             saved = client.put("/admin/articles/grofvuil-ophalen", json={"text": text}, headers=editor)
             assert saved.status_code == 200, saved.text
-            assert [path for path in _mapped_libraries(process.pid) if "/sklearn/" in path] == []
+            libraries = _mapped_libraries(process.pid)
+            assert [path for path in libraries if "/sklearn/" in path] == []
+            assert _qdrant_client(libraries) == []
 
 
 @contextmanager
