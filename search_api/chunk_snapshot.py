@@ -95,7 +95,7 @@ def read_snapshot(path: Path, state: str) -> list[Document] | None:
         return None
     try:
         with np.load(path) as arrays:  # each array is read when asked for: the state first
-            if arrays["state"].tobytes().decode("utf-8") != state:
+            if not _written_for(arrays, state):
                 return None
             chunks = json.loads(arrays["text"].tobytes().decode("utf-8"))
             dense, lengths = arrays["dense"], arrays["lengths"].tolist()
@@ -113,6 +113,19 @@ def read_snapshot(path: Path, state: str) -> list[Document] | None:
         documents.append(with_fields(_TEMPLATE, id=chunk_id, content=content, meta=meta, embedding=dense[row],
                                      sparse_embedding=sparse))
     return documents
+
+
+def _written_for(arrays, state: str) -> bool:
+    return arrays["state"].tobytes().decode("utf-8") == state
+
+
+def snapshot_is_current(path: Path, state: str) -> bool:
+    """Whether the snapshot at `path` was written for a store in `state` (its chunks not read)."""
+    try:
+        with np.load(path) as arrays:
+            return _written_for(arrays, state)
+    except (OSError, ValueError, KeyError):
+        return False
 
 
 def read_store(store) -> list[Document]:
@@ -141,6 +154,10 @@ class ChunkSnapshot:
     def read(self) -> list[Document] | None:
         """The chunks, while the store is as it was when they were written."""
         return read_snapshot(self.path, store_state(self.store_folder))
+
+    def current(self) -> bool:
+        """Whether `read` would return the chunks (without reading them)."""
+        return snapshot_is_current(self.path, store_state(self.store_folder))
 
     def write(self, documents: list[Document]) -> bool:
         """Keep `documents`, every chunk of the store as it is now (closed)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from concurrent.futures import Future
 from contextlib import nullcontext
 from dataclasses import replace
 from pathlib import Path
@@ -132,6 +133,7 @@ class SearchEngine:
         self._parses = KeptParses(settings.data_dir / PARSES_FILE)
         self._words_file = settings.data_dir / WORDS_FILE
         self._writer: StoreWriter | None = None  # writes saves to the store after they are served
+        self._taking: Future[int | None] | None = None  # the writer reading the store for a new snapshot
 
     # -- life cycle -------------------------------------------------------------------------
 
@@ -152,6 +154,8 @@ class SearchEngine:
         if self._snapshot is not None:
             hold_embedded_store(settings)
             self._writer = StoreWriter(settings, embedding_dimension(self._embedder), self._snapshot)
+            if not self._snapshot.current():  # the store changed behind it: read while the models load
+                self._taking = self._writer.take()
         else:
             self._open_store()
         self._retriever = HybridRetriever(self._store, self._embedder, backend=settings.resolved_retrieval_backend)
@@ -189,10 +193,11 @@ class SearchEngine:
         if self._snapshot is None:
             return read_store(self._open_store())
         self._close_store()  # one this process wrote through is read afresh (`ChunkSnapshot.take`)
-        kept = self._snapshot.read()
-        if kept is None and self._writer is not None:
-            chunks = self._writer.take()
-            kept = [] if chunks == 0 else self._snapshot.read()
+        taking, self._taking = self._taking, None
+        if taking is None and self._writer is not None and not self._snapshot.current():
+            taking = self._writer.take()
+        chunks = taking.result() if taking is not None else None
+        kept = [] if chunks == 0 else self._snapshot.read()
         return kept if kept is not None else self._snapshot.take(self._new_store)
 
     def _close_store(self) -> None:

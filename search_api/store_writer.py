@@ -17,7 +17,7 @@ import pickle
 import subprocess
 import sys
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from indexer.indexing import PendingWrites
@@ -51,10 +51,10 @@ class StoreWriter:
         """Return once every save is written and the store is closed (the snapshot written)."""
         self._thread.submit(self._close_store).result()
 
-    def take(self) -> int | None:
+    def take(self) -> Future[int | None]:
         """Have the store read and its snapshot written (after every save before): the number of
-        chunks in the store, or None when that failed."""
-        return self._thread.submit(self._close_store, always=True).result()
+        chunks in the store, or None when that failed, when done."""
+        return self._thread.submit(self._close_store, always=True)
 
     def close(self) -> None:
         if self._idle is not None:

@@ -55,7 +55,7 @@ def test_saves_are_written_in_order_and_the_snapshot_follows_the_store(served):
         assert stored(served) == {"a:1": "Grofvuil laten ophalen", "b:0": "Paspoort aanvragen"}
         kept = snapshot.read()
         assert kept is not None and sorted(doc.id for doc in kept) == ["a:1", "b:0"]
-        assert writer.take() == 2  # read again on request (a store changed behind the snapshot)
+        assert writer.take().result() == 2  # read again on request (a store changed behind the snapshot)
     finally:
         writer.close()
 
