@@ -178,7 +178,7 @@ WORDS_FILE = "suggestion-words.json"
 
 class WordsBefore(Protocol):
     """What an index reuses from an earlier one: the words of each article's version, and the
-    compound splits of the words, made for the same vocabulary."""
+    compound splits of the words with the vocabulary they were made for."""
 
     _article_words: dict[tuple[str, str], set[str]]
     _known: set[str]
@@ -241,6 +241,17 @@ class SavedWords:
         return self._article_words.keys() == index._article_words.keys() and self._parts.keys() >= index._parts.keys()
 
 
+def _parts_still_right(previous: WordsBefore, known: set[str]) -> dict[str, list[str]]:
+    """The compound splits of `previous` that the vocabulary `known` leaves as they are. A split
+    depends on the vocabulary only through the words the compound contains (`compound_parts`
+    looks up its substrings of `MIN_PART` letters or more), so a save that adds or removes a few
+    words makes again only the splits of the compounds that contain one of them."""
+    changed = [word for word in previous._known ^ known if len(word) >= MIN_PART]
+    if not changed:
+        return previous._parts
+    return {word: parts for word, parts in previous._parts.items() if not any(part in word for part in changed)}
+
+
 class Suggester:
     """An index of the articles' titles, keywords and questions for completing what is typed."""
 
@@ -261,8 +272,7 @@ class Suggester:
         words = {article_id: found for (article_id, _), found in self._article_words.items()}
         known = set().union(*words.values())
         self._known = known
-        # a word's compound parts depend on the vocabulary: kept while it is the same
-        self._parts: dict[str, list[str]] = previous._parts if previous is not None and previous._known == known else {}
+        self._parts: dict[str, list[str]] = _parts_still_right(previous, known) if previous is not None else {}
         ranks: list[int] = []  # each suggestion's kind, as ranked: the kind it matched as
         for article in articles:
             for key, suggestion, rank in self._article_entries(article, sorted(words[article.id]), known):

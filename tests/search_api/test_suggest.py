@@ -209,6 +209,22 @@ def test_rebuilt_from_the_previous_index_it_suggests_what_a_new_one_does(article
     assert first.id in suggested(rebuilt, "zonnepanelen keuren")
 
 
+def test_a_changed_vocabulary_splits_again_exactly_the_compounds_it_touches(articles, suggester):
+    fresh = Suggester(articles)
+    # a compound whose split needs a word of the knowledge base that is not a common Dutch word
+    word, part = next((word, part) for word in sorted(fresh._parts) for part in sorted(fresh._known)
+                      if len(part) >= 3 and part in word and part != word
+                      and compound_parts(word, fresh._known) != compound_parts(word, fresh._known - {part}))
+    before = Suggester(articles)  # as if made when that word was not in the vocabulary yet
+    before._known = fresh._known - {part}
+    before._parts = {**before._parts, word: compound_parts(word, before._known)}
+    untouched = next(other for other in sorted(before._parts) if part not in other)
+    rebuilt = Suggester(articles, previous=before)
+    assert rebuilt._parts[word] == fresh._parts[word] != before._parts[word]
+    assert rebuilt._parts[untouched] is before._parts[untouched]  # kept, not split again
+    assert {w: rebuilt._parts[w] for w in fresh._parts} == fresh._parts
+
+
 def test_words_kept_between_starts_give_the_same_suggestions(articles, suggester, tmp_path):
     from search_api.suggest import SavedWords
 
