@@ -20,13 +20,15 @@ probabilities scikit-learn's `predict_proba` gives.
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
-import os
 from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 from haystack import Document
+
+from kb.private_files import write_private_bytes
 
 log = logging.getLogger(__name__)
 
@@ -172,13 +174,11 @@ def _read(path: Path, fingerprint: str) -> Fit | None:
 
 
 def _write(path: Path, fingerprint: str, fitted: Fit) -> None:
-    """Written to a temporary file and renamed: a reader sees the old fit or the new one."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    """Written whole or not at all (`kb.private_files`): a reader sees the old fit or the new one."""
+    arrays = io.BytesIO()
+    np.savez(arrays, fingerprint=np.array(fingerprint), departments=np.array(fitted.departments),
+             coef=fitted.coef, intercept=fitted.intercept)
     try:
-        with open(temporary, "wb") as file:
-            np.savez(file, fingerprint=np.array(fingerprint), departments=np.array(fitted.departments),
-                     coef=fitted.coef, intercept=fitted.intercept)
-        os.replace(temporary, path)
+        write_private_bytes(path, arrays.getvalue())
     except OSError as exc:  # a read-only data folder: the service works, it trains at every start
         log.warning("The department classifier could not be saved to %s (%s)", path, exc)
-        temporary.unlink(missing_ok=True)
