@@ -69,7 +69,7 @@ def serve(calls: IO[bytes], answers: IO[bytes]) -> None:
     while True:
         try:
             name, argument = pickle.load(calls)
-        except EOFError:  # the service stopped it without finishing (a write failed)
+        except EOFError:  # the service stopped it without finishing (a write failed), or is gone
             process.close()
             return
         try:

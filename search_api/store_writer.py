@@ -64,8 +64,11 @@ class StoreWriter:
 
     def _call(self, name: str, argument: Any = None) -> Any:
         if self._process is None:
+            # A session of its own: Ctrl+C in a terminal stops the service, which then lets the
+            # writer finish; the writer ends by itself when the service is gone (its input closes)
             self._process = subprocess.Popen(
                 [sys.executable, "-m", "search_api.store_process"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                start_new_session=True,
             )
             self._send((self._settings, self._dimension))
         self._send((name, argument))
