@@ -282,9 +282,9 @@ class SearchEngine:
                 self._doc_embedder = cached_embedder(
                     document_embedder(self.settings, self.model_name), self.settings.data_dir, self.model_name
                 )
-            # With the store opened on demand, the writer process writes: a save is searchable
-            # first, then written beside the searches (opening the store takes longer than
-            # embedding the article); a full run waits for its writes and the new snapshot.
+            # With the store opened on demand, the writer process writes: what a run wrote is
+            # searchable first, and written to the store beside the searches (opening the store
+            # takes longer than embedding a saved article).
             pending = PendingWrites() if self._writer is not None and self._everything is not None else None
             if pending is None:
                 self.flush_writes()  # this run opens the store itself
@@ -303,20 +303,16 @@ class SearchEngine:
                 self._train(None if only_ids is None else report)
                 if self._snapshot is not None:
                     self._close_store()
-            elif only_ids is None:  # the whole content: the chunks are read back from the new snapshot
-                self._write(pending)
-                self.flush_writes()
-                self._train()
             else:
-                self._train(report)
-                self._write(pending)
+                if only_ids is None:  # the whole content: learnt afresh, from the chunks as written
+                    self._train(stored=self._after(report))
+                else:
+                    self._train(report)
+                assert self._writer is not None
+                self._writer.submit(pending)
         release_free_memory()
         log.info("Re-indexed: %s", report.summary())
         return report
-
-    def _write(self, pending: PendingWrites) -> None:
-        assert self._writer is not None
-        self._writer.submit(pending)
 
     def flush_writes(self) -> None:
         """Return once every save is written to the store and the store is closed again (with
@@ -393,11 +389,16 @@ class SearchEngine:
         elif changed is None or self._everything is None:
             everything = self._read_stored()
         else:
-            written = {doc.id: with_compact_vector(doc) for doc in changed.written_documents}
-            gone = set(changed.deleted_ids) | set(written)
-            everything = [doc for doc in self._everything if doc.id not in gone] + list(written.values())
+            everything = self._after(changed)
         self._everything = everything
         return everything
+
+    def _after(self, changed: IndexReport) -> list[Document]:
+        """The chunks last read from the store, updated with what a re-index wrote and deleted."""
+        assert self._everything is not None
+        written = {doc.id: with_compact_vector(doc) for doc in changed.written_documents}
+        gone = set(changed.deleted_ids) | set(written)
+        return [doc for doc in self._everything if doc.id not in gone] + list(written.values())
 
     # -- searching --------------------------------------------------------------------------
 
