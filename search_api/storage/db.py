@@ -11,6 +11,8 @@ lock in PostgreSQL.
 from __future__ import annotations
 
 import os
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -99,7 +101,7 @@ def _sqlite_engine(url: URL, *, default: bool) -> Engine:
         dbapi_connection.isolation_level = None  # the driver leaves transactions to SQLAlchemy (`_begin`)
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA journal_mode = WAL")
+        _use_wal(cursor)
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
 
@@ -108,6 +110,21 @@ def _sqlite_engine(url: URL, *, default: bool) -> Engine:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if connection.get_execution_options().get(_WRITE) else "BEGIN")
 
     return engine
+
+
+def _use_wal(cursor) -> None:
+    """WAL mode (kept in the file once set). Switching to it needs the file to itself, and SQLite
+    does not wait for that, busy timeout or not: two processes that open a new log at the same
+    moment retry here, up to the busy timeout, instead of one of them failing."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 @contextmanager
