@@ -105,6 +105,7 @@ def index(
     from kb.store import open_document_store, open_new_collection, prepare_index_run, switch_index
     from kb.store_files import StoreLockedError, describe_store
     from search_api.chunk_snapshot import ChunkSnapshot
+    from search_api.classifier import fit_as_served
 
     os.umask(0o077)  # the index is the service's own, like everything else in the data folder
 
@@ -142,8 +143,10 @@ def index(
         switch_index(settings, store.index)
         console.print(f"Searches now use collection '{store.index}' ({describe_store(settings)})", highlight=False)
     snapshot = ChunkSnapshot.of(settings)
-    if snapshot is not None:  # what the API starts from
-        snapshot.take(lambda: open_document_store(settings, dimension))
+    if snapshot is not None:  # what the API starts from: the chunks, and the classifier fitted on them
+        stored = snapshot.take(lambda: open_document_store(settings, dimension))
+        with console.status("Fitting the department classifier ..."):
+            fit_as_served(stored, settings.data_dir)
     console.print(f"[green]Done:[/green] {result.summary()}")
     if not report.ok:
         err.print(f"[red]{len(report.errors)} validation errors: those files were not (re-)indexed.[/red]")

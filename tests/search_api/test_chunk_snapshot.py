@@ -18,6 +18,7 @@ from kb.sparse import document_vector
 from kb.store import open_document_store
 from kb.store_files import StoreLockedError
 from search_api.chunk_snapshot import SNAPSHOT_FILE, read_snapshot, store_state, write_snapshot
+from search_api.classifier import SAVED_FIT
 from search_api.engine import SearchEngine
 from tests.conftest import SHIPPED_CONTENT, make_settings
 
@@ -225,3 +226,13 @@ def test_kb_index_writes_the_snapshot_the_service_starts_from(small_kb):
     snapshot = read_snapshot(settings.data_dir / SNAPSHOT_FILE, store_state(settings.resolved_qdrant_path))
     assert snapshot is not None  # current: a start needs no store
     assert_same_chunks(snapshot, stored_chunks(settings))
+    # and the department classifier fitted on those chunks, which the service reads instead of training it
+    fit = settings.data_dir / SAVED_FIT
+    written = fit.stat().st_mtime_ns
+    engine = started(settings)
+    try:
+        assert engine.classifier.fitted is not None
+        assert engine.search("paspoort kwijt").department.id == "burgerzaken"
+    finally:
+        engine.close()
+    assert fit.stat().st_mtime_ns == written
