@@ -192,12 +192,14 @@ class SearchEngine:
         process when the store is opened on demand (by this one, if that cannot keep it)."""
         if self._snapshot is None:
             return read_store(self._open_store())
-        self._close_store()  # one this process wrote through is read afresh (`ChunkSnapshot.take`)
-        taking, self._taking = self._taking, None
-        if taking is None and self._writer is not None and not self._snapshot.current():
-            taking = self._writer.take()
-        chunks = taking.result() if taking is not None else None
-        kept = [] if chunks == 0 else self._snapshot.read()
+        assert self._writer is not None  # made with the snapshot
+        taking, self._taking = self._taking, None  # started at start when the snapshot was out of date
+        kept = self._snapshot.read() if taking is None else None
+        if kept is None:
+            if taking is None:
+                taking = self._writer.take()
+            chunks = taking.result()
+            kept = [] if chunks == 0 else self._snapshot.read()
         return kept if kept is not None else self._snapshot.take(self._new_store)
 
     def _close_store(self) -> None:
@@ -285,9 +287,8 @@ class SearchEngine:
             # With the store opened on demand, the writer process writes: what a run wrote is
             # searchable first, and written to the store beside the searches (opening the store
             # takes longer than embedding a saved article).
-            pending = PendingWrites() if self._writer is not None and self._everything is not None else None
-            if pending is None:
-                self.flush_writes()  # this run opens the store itself
+            writer = self._writer
+            pending = PendingWrites() if writer is not None else None
             report = index_articles(
                 valid_articles,
                 pending or self._open_store(),
@@ -299,17 +300,14 @@ class SearchEngine:
                 written=self._serve_written,
                 stored=self._everything,
             )
-            if pending is None:
+            if writer is None or pending is None:  # searches read the store this run wrote to
                 self._train(None if only_ids is None else report)
-                if self._snapshot is not None:
-                    self._close_store()
             else:
                 if only_ids is None:  # the whole content: learnt afresh, from the chunks as written
                     self._train(stored=self._after(report))
                 else:
                     self._train(report)
-                assert self._writer is not None
-                self._writer.submit(pending)
+                writer.submit(pending)
         release_free_memory()
         log.info("Re-indexed: %s", report.summary())
         return report
