@@ -152,7 +152,7 @@ def scorer(job: ScaleJob, report: Report) -> None:
     seconds = time.perf_counter() - started
     memory = memory_mb()
     report(load_s=seconds, rss_mb=memory["rss"] - before, peak_mb=memory["peak"] - before, served=len(index),
-           matrices_mb=sum(a.nbytes for a in (index.dense, index.sparse.data, index.sparse.indices, index.sparse.indptr)) / MB)
+           matrices_mb=sum(a.nbytes for a in (index.dense, index.sparse.starts, index.sparse.rows, index.sparse.values)) / MB)
     report(trimmed_mb=_trimmed(before))
     _search_in_memory(index, queries, job, report)
 

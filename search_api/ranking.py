@@ -26,13 +26,13 @@ ones people ask.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
 from haystack import Document
 from pydantic import BaseModel, PrivateAttr
-from scipy.special import expit
 
 from indexer.chunking import KIND_QUESTION, KIND_SECTION, KIND_SUMMARY
 from search_api.fusion import RANK_CONSTANT
@@ -70,6 +70,21 @@ RANKING_FEATURES = (
 )
 WIDTH = len(RANKING_FEATURES)
 
+
+
+def expit(values: np.ndarray) -> np.ndarray:
+    """The logistic function, to the last bit as SciPy's `expit` computes it for float64 (C's
+    `exp`, which NumPy's vectorised `exp` differs from by a unit in the last place), for the few
+    values of a search, without SciPy in the service."""
+    array = np.asarray(values, dtype=np.float64)
+    return np.array([1.0 / (1.0 + _exp(-value)) for value in array.ravel().tolist()], dtype=np.float64).reshape(array.shape)
+
+
+def _exp(value: float) -> float:
+    try:
+        return math.exp(value)
+    except OverflowError:
+        return math.inf
 
 class LearnedRanking(BaseModel):
     """A logistic regression: coefficients on the raw signals (`SIGNALS`, then the same times

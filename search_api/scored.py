@@ -2,12 +2,11 @@
 
 `dataclasses.replace` on a Haystack `Document` runs its constructor, its `__post_init__` and the
 tracking of attribute changes Haystack wraps around them: about 21 microseconds a copy here, 2.5 ms
-of a search. A shallow copy with the score set directly gives the same document in about 6.
+of a search. A new object with a copy of the fields (`__dict__`) gives the same document in under
+one (`copy.copy`: about 2).
 """
 
 from __future__ import annotations
-
-import copy
 
 import numpy as np
 from haystack import Document
@@ -21,9 +20,10 @@ def scored(document: Document, score: float) -> Document:
 def with_fields(document: Document, **fields: object) -> Document:
     """A shallow copy of `document` with other values for some of its fields (`embedding=None`),
     set directly on the new object (no one else sees the change)."""
-    result = copy.copy(document)
-    for name, value in fields.items():
-        object.__setattr__(result, name, value)
+    result = object.__new__(type(document))
+    state = document.__dict__.copy()
+    state.update(fields)
+    object.__setattr__(result, "__dict__", state)
     return result
 
 

@@ -17,8 +17,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
@@ -29,6 +27,9 @@ from kb.settings import Settings
 SQLITE_FILE = "search-log.sqlite"
 BUSY_TIMEOUT_MS = 10_000
 MIGRATIONS = Path(__file__).with_name("migrations")
+#: The newest migration in `migrations/versions` (a test checks it is Alembic's head). A database
+#: already at it is left alone without importing Alembic: 10 MB and 0.06 s at every start.
+HEAD_REVISION = "0002"
 _ADVISORY_LOCK = 0x6B62_6C6F67  # "kblog": one migration or import at a time in PostgreSQL
 _WRITE = "kb_write"  # execution option: this transaction writes
 
@@ -142,11 +143,26 @@ def transaction(engine: Engine, *, write: bool = False, exclusive: bool = False)
 
 def migrate(engine: Engine) -> None:
     """Bring the tables up to the newest migration (`alembic upgrade head`), one process at a time."""
+    if _at_head(engine):
+        return
+    from alembic import command
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with transaction(engine, exclusive=True) as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+def _at_head(engine: Engine) -> bool:
+    """Whether the database is at `HEAD_REVISION` (False for a new one, or one of an older version)."""
+    try:
+        with engine.connect() as connection:
+            versions = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    except SQLAlchemyError:
+        return False
+    return list(versions) == [HEAD_REVISION]
 
 
 def open_database(settings: Settings) -> Engine:

@@ -81,6 +81,7 @@ def test_kb_serve_never_loads_pytorch_nor_pandas(tmp_path):
             assert [path for path in libraries if "/sklearn/" in path] == []
             # the chunks come from the snapshot beside the store: no qdrant-client (nor its gRPC)
             assert _qdrant_client(libraries) == []
+            assert [path for path in libraries if "/scipy/" in path] == []  # only a save's refit needs SciPy
             print(f"resident memory at rest: {_resident_mb(process.pid):.0f} MB")
 
             # a save checks the text (B1 score included) and refits the classifier from its last fit: still without it

@@ -8,7 +8,7 @@ from haystack_integrations.components.retrievers.qdrant import QdrantEmbeddingRe
 from kb.settings import Settings
 from kb.sparse import document_vector, query_vector
 from kb.store import open_document_store
-from search_api.memory_index import InMemoryVectorIndex, idf
+from search_api.memory_index import InMemoryVectorIndex, SparsePostings, idf
 
 TEXTS = [
     "Een parkeervergunning voor bewoners vraagt u online aan.",
@@ -55,3 +55,26 @@ def test_sparse_scores_with_idf_equal_qdrant(stored):
         assert [d.id for d in got] == [d.id for d in expected], question
         assert np.allclose([d.score for d in got], [d.score for d in expected], atol=1e-4)
     assert idf(1, 6) > idf(3, 6) > 0
+
+
+def test_sparse_postings_give_the_matrix_product_to_the_last_bit():
+    """Per term, in column order, in float32: what a sparse matrix product gives, also where a
+    row names a term twice (summed) or holds an explicit zero (still a shared term)."""
+    from scipy import sparse
+
+    rng = np.random.default_rng(11)
+    rows = rng.integers(0, 300, size=4000)
+    columns = rng.integers(0, 500, size=4000)
+    values = rng.random(4000, dtype=np.float32) * 3
+    values[:20] = 0.0
+    postings = SparsePostings.of(rows, columns, values, width=500)
+    matrix = sparse.csr_matrix((values, (rows, columns)), shape=(300, 500))
+    matrix.sum_duplicates()
+    assert np.array_equal(postings.document_frequency(), np.bincount(matrix.indices, minlength=500))
+    for _ in range(200):
+        terms = np.unique(rng.integers(0, 500, size=rng.integers(1, 15)))
+        query = np.zeros(500, dtype=np.float32)
+        query[terms] = rng.random(len(terms), dtype=np.float32) * 5
+        scores, overlap = postings.scores(terms, query, 300)
+        assert np.array_equal(scores, matrix @ query)
+        assert np.array_equal(overlap, np.asarray(matrix[:, terms].getnnz(axis=1) > 0))

@@ -5,7 +5,17 @@ import pytest
 from haystack import Document
 
 from search_api.grouping import ArticleHit
-from search_api.ranking import DEPTH, SIGNALS, TOKEN_SIGNALS, WIDTH, LearnedRanking, QuestionContext, features, rerank
+from search_api.ranking import (
+    DEPTH,
+    SIGNALS,
+    TOKEN_SIGNALS,
+    WIDTH,
+    LearnedRanking,
+    QuestionContext,
+    expit,
+    features,
+    rerank,
+)
 
 
 def hit(article_id: str, score: float, chunks: list[Document] = (), department: str = "afval") -> ArticleHit:
@@ -100,3 +110,12 @@ def test_boosted_trees_give_the_probabilities_of_the_fitted_classifier():
     assert boosted.probabilities(np.zeros((0, 6))).shape == (0,)
 
 
+
+
+def test_the_logistic_function_is_scipys_to_the_last_bit():
+    from scipy.special import expit as scipy_expit
+
+    values = np.random.default_rng(3).normal(scale=12, size=(400, 5))
+    values[0, :] = [-1000.0, -745.2, 0.0, 709.8, 1000.0]  # where exp under- and overflows
+    assert np.array_equal(expit(values), scipy_expit(values))
+    assert expit(np.array([])).shape == (0,)

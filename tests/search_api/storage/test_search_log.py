@@ -200,3 +200,32 @@ def test_two_processes_write_at_once(log_settings):
         assert {f"vraag een {n}" for n in range(1500)} | {f"vraag twee {n}" for n in range(1500)} == queries
     finally:
         log.close()
+
+
+OPEN_TWICE = """
+import sys
+from kb.settings import Settings
+from search_api.storage.db import open_database
+open_database(Settings()).dispose()
+first = "alembic" in sys.modules
+del sys.modules["alembic"]
+open_database(Settings()).dispose()
+print(first, "alembic" in sys.modules)
+"""
+
+
+def test_a_database_at_the_newest_migration_is_opened_without_alembic(log_settings):
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from search_api.storage.db import HEAD_REVISION, MIGRATIONS
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    assert ScriptDirectory.from_config(config).get_current_head() == HEAD_REVISION
+    env = {**os.environ, "PYTHONPATH": str(PROJECT_DIR), "KB_DATA_DIR": str(log_settings.data_dir)}
+    if log_settings.database_url is not None:
+        env["KB_DATABASE_URL"] = log_settings.database_url.get_secret_value()
+    opened = subprocess.run([sys.executable, "-c", OPEN_TWICE], env=env, capture_output=True, text=True, timeout=120)
+    assert opened.returncode == 0, opened.stderr
+    assert opened.stdout.split() == ["True", "False"]  # migrated the first time; the second time found it done
