@@ -12,6 +12,7 @@ from typing import Literal
 from urllib.parse import urlencode, urlsplit
 
 import httpx
+from prometheus_client.parser import text_string_to_metric_families
 
 from kb.questions import load_questions
 from search_api.routes.search import BENCHMARK_HEADER
@@ -23,6 +24,17 @@ WARM_UP = 5
 def percentile(sorted_values: list[float], share: float) -> float:
     index = min(len(sorted_values) - 1, max(0, round(share * (len(sorted_values) - 1))))
     return sorted_values[index]
+
+
+def server_resident_mb(client: httpx.Client, headers: dict[str, str] | None = None) -> float | None:
+    """The API process's resident memory in MB, from its `/metrics` (staff token); None if not there."""
+    response = client.get("/metrics", headers=headers)
+    if response.status_code != 200:
+        return None
+    for family in text_string_to_metric_families(response.text):
+        if family.name == "process_resident_memory_bytes":
+            return round(family.samples[0].value / 2**20, 1)
+    return None
 
 
 def zipf_questions(questions: list[str], requests: int, *, exponent: float = 1.0, seed: int = 0) -> list[str]:
@@ -42,8 +54,9 @@ def run_benchmark(base_url: str, staff_token: str, *, concurrency: int = 1, roun
     a repeat answered from the cache as for citizens. `warm` (zipf): every question of the mix is
     asked once before the clock starts, as in a service that has been answering for a while, so
     the figures are those of the cache. Besides the
-    latency seen by the client, each stage's median from the `Server-Timing` header, and the
-    ratio of the median search to the median embedding of the question in the same run."""
+    latency seen by the client, each stage's median from the `Server-Timing` header, the
+    ratio of the median search to the median embedding of the question in the same run, and
+    the API process's resident memory before and after the timed requests."""
     unique = [question.q for question in load_questions()]
     if mix == "zipf":
         questions = zipf_questions(unique, requests or 20 * len(unique))
@@ -60,6 +73,7 @@ def run_benchmark(base_url: str, staff_token: str, *, concurrency: int = 1, roun
         health.raise_for_status()
         for question in unique[-WARM_UP:]:  # questions the unique run asks last: no cached answer
             client.get("/search", params={"q": question})
+        resident_before = server_resident_mb(client)
 
         # The timed requests go through the standard library's HTTP client, one keep-alive
         # connection per thread: httpx costs the client about half a millisecond of the
@@ -87,6 +101,7 @@ def run_benchmark(base_url: str, staff_token: str, *, concurrency: int = 1, roun
         elapsed = time.perf_counter() - started
         for connection in opened:
             connection.close()
+        resident_after = server_resident_mb(client)
     latencies = sorted(latency for latency, _, _ in results)
     searched = [stages for _, _, stages in results if "embed" in stages]
     stage_p50 = {stage: round(statistics.median([s.get(stage, 0.0) for s in searched]), 2)
@@ -110,6 +125,7 @@ def run_benchmark(base_url: str, staff_token: str, *, concurrency: int = 1, roun
         "embedding_p50_ms": embed_p50,
         "ratio_to_embedding": round(p50 / embed_p50, 2) if embed_p50 else None,
         "articles_indexed": health.json()["articles_indexed"],
+        "server_resident_mb": {"before": resident_before, "after": resident_after},
     }
 
 

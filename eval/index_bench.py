@@ -3,7 +3,8 @@
 For each article: an example question with a made-up word is added to it, the text is saved
 (`PUT /admin/articles/{id}`, which re-indexes it), and that question is searched until the
 article comes first; the time from the save to that answer is what an editor waits. The original
-text is saved back afterwards."""
+text is saved back afterwards. The API process's resident memory is read before the first save
+and after the last."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import httpx
 
+from eval.bench import server_resident_mb
 from search_api.routes.search import BENCHMARK_HEADER
 
 DEFAULT_ARTICLES = ("paspoort-aanvragen", "grofvuil-ophalen", "parkeervergunning-bewoners", "hondenbelasting",
@@ -34,6 +36,7 @@ def run_index_benchmark(base_url: str, editor_token: str, staff_token: str, cont
     rows = []
     with httpx.Client(base_url=base_url, timeout=120) as client:
         client.get("/health").raise_for_status()
+        resident_before = server_resident_mb(client, staff)
         for article_id in article_ids:
             path = content_dir / f"{article_id}.md"
             original = path.read_text(encoding="utf-8")
@@ -57,6 +60,7 @@ def run_index_benchmark(base_url: str, editor_token: str, staff_token: str, cont
             index = saved.json()["index"]
             rows.append({"article": article_id, "save_s": round(saved_in, 3), "found_s": round(found_in, 3),
                          "chunks_written": index["chunks_written"], "chunks_embedded": index.get("chunks_embedded")})
+        resident_after = server_resident_mb(client, staff)
     found = [row["found_s"] for row in rows]
     return {"url": base_url, "articles": rows, "found_p50_s": round(statistics.median(found), 3),
-            "found_max_s": round(max(found), 3)}
+            "found_max_s": round(max(found), 3), "server_resident_mb": {"before": resident_before, "after": resident_after}}

@@ -19,3 +19,4 @@ def test_a_saved_article_is_found_by_its_new_question_and_restored(live_api, con
     assert row["article"] == "grofvuil-ophalen" and row["found_s"] >= row["save_s"] > 0
     assert row["chunks_embedded"] is not None and row["chunks_embedded"] < row["chunks_written"]  # one new question
     assert path.read_text(encoding="utf-8") == before
+    assert result["server_resident_mb"]["after"] > 100  # the API process's, from its /metrics

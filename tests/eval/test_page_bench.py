@@ -29,6 +29,7 @@ def test_the_benchmark_reports_every_stage_and_the_cached_share(live_api):
     assert unique["requests"] == 12 and unique["errors"] == 0
     assert {"detect", "embed", "retrieve", "rerank", "route", "answer", "serialise"} <= set(unique["stages_p50_ms"])
     assert unique["ratio_to_embedding"] == pytest.approx(unique["p50_ms"] / unique["embedding_p50_ms"], abs=0.05)
+    assert all(megabytes > 100 for megabytes in unique["server_resident_mb"].values())  # the API process's
     zipf = run_benchmark(live_api, STAFF_TOKEN, mix="zipf", requests=60, concurrency=2)
     assert zipf["errors"] == 0 and zipf["answered_from_cache"] > 0.1  # a few questions asked many times
     warm = run_benchmark(live_api, STAFF_TOKEN, mix="zipf", requests=60, concurrency=2, warm=True)
