@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import replace
 
 import numpy as np
 from haystack import Document
@@ -67,5 +66,5 @@ class ArticleVectors:
             score = (k + 1) / (k + rank)
             if hit.article_id in by_vector:
                 score += weight * (k + 1) / (k + by_vector[hit.article_id])
-            fused.append(replace(hit, score=score))
+            fused.append(hit.with_score(score))
         return sorted(fused, key=lambda hit: -hit.score)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import replace
 
 from kb.articles import Article
 from kb.text import content_stems, content_words, tokenize
@@ -78,5 +77,5 @@ class BestBets:
         promoted = [hit for hit in hits if hit.article_id in article_ids]
         if not promoted:
             return hits
-        promoted[0] = replace(promoted[0], score=max(promoted[0].score, hits[0].score))
+        promoted[0] = promoted[0].with_score(max(promoted[0].score, hits[0].score))
         return promoted + [hit for hit in hits if hit.article_id not in article_ids]

@@ -21,6 +21,14 @@ class ArticleHit:
     chunk_count: int = 0
     chunks: list[Document] = field(default_factory=list, repr=False)
 
+    def with_score(self, score: float) -> ArticleHit:
+        """A copy with another score, the rest shared (as `dataclasses.replace` gives it, without
+        running the constructor: 1 instead of 4 microseconds, some 30 times per search)."""
+        copy = object.__new__(ArticleHit)
+        copy.__dict__.update(self.__dict__)
+        copy.score = score
+        return copy
+
 
 def group_by_article(documents: list[Document], chunks_per_article: int = 1) -> list[ArticleHit]:
     """Documents must come sorted by score, best first (as retrievers return them). An article's

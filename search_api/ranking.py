@@ -27,7 +27,7 @@ ones people ask.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
@@ -137,34 +137,52 @@ class BoostedRanking(BaseModel):
         return cls(init=float(np.log(prior / (1.0 - prior))), learning_rate=float(model.learning_rate), trees=trees)
 
     def _arrays(self) -> tuple[np.ndarray, ...]:
-        """The trees as padded arrays (trees x nodes), built once: all trees are walked at once."""
+        """The nodes of all trees in flat arrays (tree after tree), built once, so that all trees
+        are walked at once with one-dimensional lookups: a node's children by their place in
+        these arrays, a leaf its own child either way, and the first node of every tree."""
         if self._packed is None:
-            size = max(len(tree.value) for tree in self.trees)
+            starts = np.cumsum([0] + [len(tree.value) for tree in self.trees[:-1]])
 
-            def padded(name: str, fill, dtype) -> np.ndarray:
-                return np.array([getattr(t, name) + [fill] * (size - len(t.value)) for t in self.trees], dtype=dtype)
+            def children(name: str) -> np.ndarray:
+                return np.concatenate([
+                    np.where(np.asarray(getattr(tree, name)) >= 0, np.asarray(getattr(tree, name)) + start,
+                             np.arange(len(tree.value)) + start)
+                    for tree, start in zip(self.trees, starts)
+                ])
 
-            feature = np.maximum(padded("feature", 0, np.int64), 0)  # leaves have feature -2; never read
-            self._packed = (feature, padded("threshold", 0.0, np.float64), padded("left", -1, np.int64),
-                            padded("right", -1, np.int64), padded("value", 0.0, np.float64))
+            def joined(name: str, dtype) -> np.ndarray:
+                return np.concatenate([np.asarray(getattr(tree, name), dtype=dtype) for tree in self.trees])
+
+            feature = np.maximum(joined("feature", np.int64), 0)  # leaves have feature -2; their children are themselves
+            depth = max(_depth(tree) for tree in self.trees)
+            self._packed = (feature, joined("threshold", np.float64), children("left"), children("right"),
+                            joined("value", np.float64), starts.astype(np.int64), np.array(depth))
         return self._packed
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:
         rows = np.asarray(features, dtype=np.float32)  # scikit-learn's trees compare float32 values
         if not len(rows) or not self.trees:
             return expit(np.full(len(rows), self.init))
-        feature, threshold, left, right, value = self._arrays()
-        trees = np.arange(len(self.trees))[:, None]
-        columns = np.arange(len(rows))[None, :]
-        node = np.zeros((len(self.trees), len(rows)), dtype=np.int64)
-        while True:
-            inner = left[trees, node] >= 0
-            if not inner.any():
-                break
-            goes_left = rows[columns, feature[trees, node]] <= threshold[trees, node]
-            node = np.where(inner, np.where(goes_left, left[trees, node], right[trees, node]), node)
-        return expit(self.init + self.learning_rate * value[trees, node].sum(axis=0))
+        feature, threshold, left, right, value, starts, depth = self._arrays()
+        cells = rows.ravel()
+        first_cell = (np.arange(len(rows)) * rows.shape[1])[None, :]
+        node = np.repeat(starts[:, None], len(rows), axis=1)  # trees x rows
+        for _ in range(int(depth)):
+            goes_left = cells[first_cell + feature[node]] <= threshold[node]
+            node = np.where(goes_left, left[node], right[node])
+        return expit(self.init + self.learning_rate * value[node].sum(axis=0))
 
+
+def _depth(tree: Tree) -> int:
+    """The number of splits on the longest path from the root to a leaf."""
+    deepest, stack = 0, [(0, 0)]
+    while stack:
+        node, level = stack.pop()
+        if tree.left[node] < 0:
+            deepest = max(deepest, level)
+        else:
+            stack += [(tree.left[node], level + 1), (tree.right[node], level + 1)]
+    return deepest
 
 Ranking = LearnedRanking | BoostedRanking
 
@@ -242,7 +260,7 @@ def rerank(hits: list[ArticleHit], probabilities: np.ndarray) -> list[ArticleHit
         return hits
     order = np.argsort(-probabilities, kind="stable")
     fused = sorted((hit.score for hit in hits[: len(probabilities)]), reverse=True)
-    return [replace(hits[i], score=score) for i, score in zip(order, fused)] + hits[len(probabilities):]
+    return [hits[i].with_score(score) for i, score in zip(order, fused)] + hits[len(probabilities):]
 
 
 def _ranks(scores: dict[str, float]) -> dict[str, int]:

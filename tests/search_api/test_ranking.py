@@ -119,3 +119,12 @@ def test_the_logistic_function_is_scipys_to_the_last_bit():
     values[0, :] = [-1000.0, -745.2, 0.0, 709.8, 1000.0]  # where exp under- and overflows
     assert np.array_equal(expit(values), scipy_expit(values))
     assert expit(np.array([])).shape == (0,)
+
+
+def test_a_hit_with_another_score_is_the_copy_dataclasses_make():
+    from dataclasses import replace
+
+    first = hit("a", 0.5, [chunk("a-q", "question")])
+    again = first.with_score(0.9)
+    assert again == replace(first, score=0.9) and first.score == 0.5
+    assert again.chunks is first.chunks  # shared, as `replace` shares them
