@@ -11,8 +11,8 @@ Against a Qdrant server (`KB_QDRANT_URL`) the Qdrant retrievers are used instead
 (`KB_RETRIEVAL_BACKEND`).
 
 The sparse vectors are kept per term (`SparsePostings`), so a question of five terms reads five
-short lists instead of multiplying a matrix of every chunk: 0.1 instead of 0.3 ms, and the service
-runs without SciPy (about 20 MB).
+short lists instead of multiplying a matrix of every chunk: 0.02 instead of 0.22 ms, and the
+service runs without SciPy (about 20 MB).
 """
 
 from __future__ import annotations

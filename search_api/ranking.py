@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import numpy as np
 from haystack import Document
@@ -71,7 +71,6 @@ RANKING_FEATURES = (
 WIDTH = len(RANKING_FEATURES)
 
 
-
 def expit(values: np.ndarray) -> np.ndarray:
     """The logistic function, to the last bit as SciPy's `expit` computes it for float64 (C's
     `exp`, which NumPy's vectorised `exp` differs from by a unit in the last place), for the few
@@ -86,6 +85,7 @@ def _exp(value: float) -> float:
     except OverflowError:
         return math.inf
 
+
 class LearnedRanking(BaseModel):
     """A logistic regression: coefficients on the raw signals (`SIGNALS`, then the same times
     "other language", then the token signals)."""
@@ -96,6 +96,18 @@ class LearnedRanking(BaseModel):
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:
         return expit(np.asarray(features) @ np.asarray(self.coef) + self.intercept)
+
+
+class _Forest(NamedTuple):
+    """The nodes of all trees, tree after tree (`BoostedRanking._arrays`)."""
+
+    feature: np.ndarray
+    threshold: np.ndarray
+    left: np.ndarray  # the place of a node's children in these arrays; a leaf's are itself
+    right: np.ndarray
+    value: np.ndarray
+    roots: np.ndarray  # the place of each tree's first node
+    depth: int  # splits on the longest path of any tree
 
 
 class Tree(BaseModel):
@@ -119,7 +131,7 @@ class BoostedRanking(BaseModel):
     init: float
     learning_rate: float
     trees: list[Tree]
-    _packed: tuple[np.ndarray, ...] | None = PrivateAttr(default=None)
+    _packed: _Forest | None = PrivateAttr(default=None)
 
     @classmethod
     def from_classifier(cls, model) -> BoostedRanking:
@@ -136,7 +148,7 @@ class BoostedRanking(BaseModel):
             ))
         return cls(init=float(np.log(prior / (1.0 - prior))), learning_rate=float(model.learning_rate), trees=trees)
 
-    def _arrays(self) -> tuple[np.ndarray, ...]:
+    def _arrays(self) -> _Forest:
         """The nodes of all trees in flat arrays (tree after tree), built once, so that all trees
         are walked at once with one-dimensional lookups: a node's children by their place in
         these arrays, a leaf its own child either way, and the first node of every tree."""
@@ -155,8 +167,8 @@ class BoostedRanking(BaseModel):
 
             feature = np.maximum(joined("feature", np.int64), 0)  # leaves have feature -2; their children are themselves
             depth = max(_depth(tree) for tree in self.trees)
-            self._packed = (feature, joined("threshold", np.float64), children("left"), children("right"),
-                            joined("value", np.float64), starts.astype(np.int64), np.array(depth))
+            self._packed = _Forest(feature, joined("threshold", np.float64), children("left"), children("right"),
+                                   joined("value", np.float64), starts.astype(np.int64), depth)
         return self._packed
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:
@@ -167,7 +179,7 @@ class BoostedRanking(BaseModel):
         cells = rows.ravel()
         first_cell = (np.arange(len(rows)) * rows.shape[1])[None, :]
         node = np.repeat(starts[:, None], len(rows), axis=1)  # trees x rows
-        for _ in range(int(depth)):
+        for _ in range(depth):
             goes_left = cells[first_cell + feature[node]] <= threshold[node]
             node = np.where(goes_left, left[node], right[node])
         return expit(self.init + self.learning_rate * value[node].sum(axis=0))
