@@ -679,6 +679,37 @@ def bench_index(
     console.print_json(data=result)
 
 
+@app.command("bench-serving")
+def bench_serving(
+    requests: Annotated[int | None, typer.Option(
+        min=1, help="Questions per search benchmark (default: every evaluation question; twenty times as many repeated)")] = None,
+    output: Annotated[Path | None, typer.Option(help="Also write the figures and every run as JSON here")] = None,
+) -> None:
+    """Every serving figure in one run, against its target: `kb serve` started on copies of the data
+    and content folders, its start-up, memory, latency, throughput and saves measured, then
+    `kb index --rebuild` (about five minutes)."""
+    import json
+
+    from rich.table import Table
+
+    from eval.serving_bench import run_serving_benchmark
+
+    settings = get_settings()
+    try:
+        report = run_serving_benchmark(settings, requests=requests, progress=lambda line: console.print(line, highlight=False))
+    except (ValueError, RuntimeError, TimeoutError) as exc:
+        err.print(f"[red]{exc}[/red]", highlight=False)
+        raise typer.Exit(2) from None
+    table = Table("figure", "measured", "target", "met")
+    for figure in report.figures:
+        met = "" if figure.met is None else "yes" if figure.met else "[red]no[/red]"
+        table.add_row(figure.name, "-" if figure.value is None else f"{figure.value:g} {figure.unit}", figure.target, met)
+    console.print(table)
+    if output:
+        output.write_text(json.dumps(report.as_dict(), indent=2, ensure_ascii=False), encoding="utf-8")
+        console.print(f"Written to {output}")
+
+
 @app.command("bench-suggest")
 def bench_suggest(
     rounds: Annotated[int, typer.Option(min=1, help="Times to ask for every prefix")] = 3,

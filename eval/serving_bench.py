@@ -1,0 +1,173 @@
+"""The serving figures in one run, against the targets the service is held to (`kb bench-serving`).
+
+`kb serve` is started on copies of the data and content folders (the real ones are only read),
+and measured as an operator meets it: how soon it answers after start, its resident memory at
+rest, the one-client latency against the question's embedding and the four-client throughput of
+new questions (`eval.bench.run_benchmark`), repeated questions as citizens ask them (Zipf, from the
+cache), its memory after those searches, how soon saved articles are found
+(`eval.index_bench.run_index_benchmark`) and its memory after the saves; then, with the service
+stopped, `kb index --rebuild` with the chunks' vectors kept. The copies are removed afterwards.
+The embedded store is what is measured: with `KB_QDRANT_URL` set the run is refused.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from eval.bench import run_benchmark, server_resident_mb
+from eval.index_bench import DEFAULT_ARTICLES, run_index_benchmark
+from kb.settings import PROJECT_DIR, Settings
+
+START_TIMEOUT_S = 600
+STOP_TIMEOUT_S = 180  # the service lets its writer process finish what was saved
+
+
+@dataclass(frozen=True)
+class Figure:
+    name: str
+    value: float | None
+    unit: str
+    target: str = ""  # "" for figures without a target
+    met: bool | None = None
+
+
+@dataclass(frozen=True)
+class ServingReport:
+    figures: list[Figure]
+    runs: dict[str, dict]  # what each benchmark returned, as `kb bench` and `kb bench-index` print it
+
+    def as_dict(self) -> dict:
+        return {"figures": [figure.__dict__ for figure in self.figures], "runs": self.runs}
+
+
+def _at_most(name: str, value: float | None, unit: str, limit: float) -> Figure:
+    return Figure(name, value, unit, f"≤ {limit:g} {unit}".rstrip(), None if value is None else value <= limit)
+
+
+def _at_least(name: str, value: float | None, unit: str, limit: float) -> Figure:
+    return Figure(name, value, unit, f"≥ {limit:g} {unit}".rstrip(), None if value is None else value >= limit)
+
+
+def run_serving_benchmark(settings: Settings, *, requests: int | None = None,
+                          articles: tuple[str, ...] = DEFAULT_ARTICLES,
+                          progress: Callable[[str], None] = lambda line: None) -> ServingReport:
+    """`requests`: how many questions each search benchmark sends (default: every evaluation
+    question once, and twenty times as many for the repeated ones); `articles`: those saved, of
+    them the ones the content folder has."""
+    if settings.qdrant_url:
+        raise ValueError("kb bench-serving measures the embedded store: unset KB_QDRANT_URL")
+    articles = tuple(article for article in articles if (settings.content_dir / f"{article}.md").exists())
+    if not articles:
+        raise ValueError(f"None of the articles the benchmark saves is in {settings.content_dir}")
+    with tempfile.TemporaryDirectory(prefix="kb-bench-serving-") as folder:
+        data, content = Path(folder) / "data", Path(folder) / "content"
+        progress(f"Copying {settings.data_dir} and {settings.content_dir} ...")
+        shutil.copytree(settings.data_dir, data, ignore=shutil.ignore_patterns("reports", "*.log"))
+        store = settings.resolved_qdrant_path
+        if not store.resolve().is_relative_to(settings.data_dir.resolve()):
+            shutil.copytree(store, data / "qdrant")  # the store kept elsewhere (KB_QDRANT_PATH)
+        shutil.copytree(settings.content_dir, content)
+        staff, editor = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
+        environment = {**os.environ, "KB_DATA_DIR": str(data), "KB_CONTENT_DIR": str(content),
+                       "KB_STAFF_TOKEN": staff, "KB_EDITOR_TOKEN": editor, "PYTHONPATH": str(PROJECT_DIR)}
+        for name in ("KB_DATABASE_URL", "KB_QDRANT_PATH"):  # the search log and the store in the copy
+            environment.pop(name, None)
+        runs: dict[str, dict] = {}
+        with _serving(environment, Path(folder) / "serve.log") as (url, started_s):
+            progress(f"Answering {started_s:.2f} s after start")
+            with httpx.Client(base_url=url, timeout=60, headers={"Authorization": f"Bearer {staff}"}) as client:
+                at_rest = server_resident_mb(client)
+                progress("One client, new questions ...")
+                runs["one_client"] = run_benchmark(url, staff, requests=requests)
+                progress("Four clients, new questions ...")
+                runs["four_clients"] = run_benchmark(url, staff, concurrency=4, requests=requests)
+                progress("Four clients, repeated questions ...")
+                runs["repeated"] = run_benchmark(url, staff, concurrency=4, mix="zipf", warm=True,
+                                                 requests=None if requests is None else 20 * requests)
+                after_searches = server_resident_mb(client)
+                progress("Saving articles ...")
+                runs["saves"] = run_index_benchmark(url, editor, staff, content, article_ids=articles)
+                after_saves = server_resident_mb(client)
+        progress("Rebuilding the index ...")
+        rebuild_s = _timed([sys.executable, "-m", "kb.cli", "index", "--rebuild"], environment, Path(folder) / "index.log")
+    one, four, repeated, saves = runs["one_client"], runs["four_clients"], runs["repeated"], runs["saves"]
+    figures = [
+        _at_most("answering after start", round(started_s, 2), "s", 3),
+        _at_most("resident memory at rest", at_rest, "MB", 500),
+        _at_most("resident memory after the searches", after_searches, "MB", 500),
+        _at_most("resident memory after the saves", after_saves, "MB", 500),
+        Figure("one client: search p50", one["p50_ms"], "ms"),
+        Figure("one client: the question's embedding p50", one["embedding_p50_ms"], "ms"),
+        _at_most("one client: search against its embedding", one["ratio_to_embedding"], "x", 1.3),
+        _at_least("four clients, new questions", four["requests_per_second"], "requests/s", 100),
+        _at_most("four clients, new questions: p99", four["p99_ms"], "ms", 100),
+        _at_least("four clients, repeated questions", repeated["requests_per_second"], "requests/s", 2000),
+        Figure("saved article found: p50", saves["found_p50_s"], "s"),
+        _at_most("saved article found: slowest", saves["found_max_s"], "s", 1),
+        _at_most("kb index --rebuild, vectors kept", round(rebuild_s, 1), "s", 30),
+    ]
+    return ServingReport(figures, runs)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def _serving(environment: dict[str, str], log: Path) -> Iterator[tuple[str, float]]:
+    """`kb serve` on a free port; its URL and the seconds from start until it answered `/health`."""
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    with log.open("w") as output:
+        started = time.perf_counter()
+        process = subprocess.Popen([sys.executable, "-m", "kb.cli", "serve", "--port", str(port)], env=environment,
+                                   stdout=output, stderr=subprocess.STDOUT)
+    try:
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"kb serve stopped (exit code {process.returncode}): {_tail(log)}")
+            try:
+                if httpx.get(f"{url}/health", timeout=5).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.perf_counter() - started > START_TIMEOUT_S:
+                raise TimeoutError(f"kb serve did not answer within {START_TIMEOUT_S} s: {_tail(log)}")
+            time.sleep(0.05)
+        yield url, time.perf_counter() - started
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _timed(command: list[str], environment: dict[str, str], log: Path) -> float:
+    with log.open("w") as output:
+        started = time.perf_counter()
+        finished = subprocess.run(command, env=environment, stdout=output, stderr=subprocess.STDOUT)
+    if finished.returncode != 0:
+        raise RuntimeError(f"{' '.join(command[2:])} failed (exit code {finished.returncode}): {_tail(log)}")
+    return time.perf_counter() - started
+
+
+def _tail(log: Path, lines: int = 5) -> str:
+    return " | ".join(log.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-lines:])

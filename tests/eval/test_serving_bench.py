@@ -1,0 +1,58 @@
+"""`kb bench-serving` end to end on a small indexed knowledge base: the real `kb serve` started on
+copies, searched over HTTP, articles saved and the index rebuilt; every figure comes out with its
+target, and the real data and content folders are left as they were."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kb.settings import PROJECT_DIR
+from tests.conftest import SHIPPED_CONTENT
+
+pytestmark = pytest.mark.slow
+
+ARTICLES = ("paspoort-aanvragen", "grofvuil-ophalen", "huurtoeslag")
+
+
+def _files(folder: Path) -> dict[str, tuple[int, int]]:
+    return {str(path.relative_to(folder)): (path.stat().st_size, path.stat().st_mtime_ns)
+            for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+def test_every_figure_is_measured_on_copies(tmp_path):
+    content = tmp_path / "content"
+    content.mkdir()
+    for article_id in ARTICLES:
+        text = (SHIPPED_CONTENT / f"{article_id}.md").read_text(encoding="utf-8")
+        (content / f"{article_id}.md").write_text(re.sub(r"\[([^\]]+)\]\([^)]+\.md\)", r"\1", text), encoding="utf-8")
+    env = {**os.environ, "KB_DATA_DIR": str(tmp_path / "data"), "KB_CONTENT_DIR": str(content),
+           "PYTHONPATH": str(PROJECT_DIR), "COLUMNS": "200"}
+    env.pop("KB_DATABASE_URL", None)
+    indexed = subprocess.run([sys.executable, "-m", "kb.cli", "index"], env=env, capture_output=True, text=True, timeout=600)
+    assert indexed.returncode == 0, indexed.stderr
+    data_before, content_before = _files(tmp_path / "data"), _files(content)
+
+    output = tmp_path / "serving.json"
+    run = subprocess.run([sys.executable, "-m", "kb.cli", "bench-serving", "--requests", "8", "--output", str(output)],
+                         env=env, capture_output=True, text=True, timeout=900)
+    assert run.returncode == 0, run.stdout + run.stderr
+    report = json.loads(output.read_text(encoding="utf-8"))
+    figures = {figure["name"]: figure for figure in report["figures"]}
+    assert all(figure["value"] is not None for figure in figures.values()), figures
+    assert 0 < figures["answering after start"]["value"] < 600
+    assert figures["answering after start"]["target"] == "≤ 3 s"
+    assert figures["resident memory at rest"]["value"] > 100  # MB: the model alone takes more
+    assert figures["four clients, new questions"]["met"] in (True, False)
+    assert report["runs"]["one_client"]["requests"] == 8 and report["runs"]["one_client"]["errors"] == 0
+    assert [row["article"] for row in report["runs"]["saves"]["articles"]] == ["paspoort-aanvragen", "grofvuil-ophalen",
+                                                                              "huurtoeslag"]
+    assert figures["kb index --rebuild, vectors kept"]["value"] > 0
+    assert "answering after start" in run.stdout and "target" in run.stdout
+    assert _files(tmp_path / "data") == data_before and _files(content) == content_before
