@@ -3,9 +3,10 @@
 Parsing the Markdown of the 218 articles and making their sections' plain text takes half a
 second of every start; reading the results back takes 0.08 s. They are kept in one file in the
 service's own data folder (`data/parsed-articles.pickle`, private like the rest of it), each
-under the file's path and the sha256 of its bytes, for one version of the parser: a digest of the
+under the file's name and the sha256 of its bytes, for one version of the parser: a digest of the
 parsing code and the versions of markdown-it, PyYAML and pydantic. An edited file, or another
-parser, is parsed again; a file that cannot be read is ignored (and written anew).
+parser, is parsed again; a file that cannot be read is ignored (and written anew). A content
+folder that moved keeps its parses (their paths follow the folder, `kb.articles.known_parses`).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from kb.private_files import write_private_bytes
 log = logging.getLogger(__name__)
 
 CACHE_FILE = "parsed-articles.pickle"
-Key = tuple[str, str]  # (the file's path, the sha256 of its bytes)
+Key = tuple[str, str]  # (the file's name, the sha256 of its bytes)
 
 
 def parser_version() -> str:
@@ -52,7 +53,7 @@ def read_parsed(path: Path) -> dict[Key, ParseResult]:
 
 def write_parsed(path: Path, results: Iterable[ParseResult]) -> None:
     """Keep the parses of valid articles (invalid files are few and are parsed again)."""
-    kept = {(str(result.article.path), result.article.content_hash): result for result in results if result.article}
+    kept = {(result.article.path.name, result.article.content_hash): result for result in results if result.article}
     write_private_bytes(path, pickle.dumps({"parser": parser_version(), "results": kept}, protocol=pickle.HIGHEST_PROTOCOL))
 
 
@@ -67,7 +68,7 @@ class KeptParses:
     def load(self) -> None:
         kept = read_parsed(self.path)
         known_parses(kept)
-        self._kept = set(kept)
+        self._kept = {(str(result.article.path), result.article.content_hash) for result in kept.values() if result.article}
 
     def keep(self, valid: Iterable[Article]) -> None:
         """Keep the parses of the valid articles (their sections' plain text made by now), unless

@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Literal
@@ -274,9 +274,9 @@ def parse_article(path: Path) -> ParseResult:
     parse was handed to `known_parses` (`kb.article_cache`)."""
     raw = path.read_bytes()
     if _known:
-        known = _known.get((str(path), hashlib.sha256(raw).hexdigest()))
+        known = _known.get((path.name, hashlib.sha256(raw).hexdigest()))
         if known is not None:
-            return known
+            return known if known.article is None or known.article.path == path else _moved(known, path)
     return _parse_bytes(path, raw)
 
 
@@ -284,8 +284,16 @@ _known: dict[tuple[str, str], ParseResult] = {}
 
 
 def known_parses(results: dict[tuple[str, str], ParseResult]) -> None:
-    """Parses made before, by (path, sha256 of the file's bytes), for `parse_article` to return."""
+    """Parses made before, by (file name, sha256 of the file's bytes), for `parse_article` to
+    return: a parse depends on the name and the bytes only, its path names the file. So a content
+    folder that moved (a deploy into a new release folder) is not parsed again."""
     _known.update(results)
+
+
+def _moved(result: ParseResult, path: Path) -> ParseResult:
+    """`result`, made of the same bytes under another folder, with `path` where it names the file."""
+    assert result.article is not None
+    return ParseResult(replace(result.article, path=path), [replace(problem, path=path) for problem in result.problems])
 
 
 @lru_cache(maxsize=4096)
