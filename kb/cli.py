@@ -684,10 +684,12 @@ def bench_serving(
     requests: Annotated[int | None, typer.Option(
         min=1, help="Questions per search benchmark (default: every evaluation question; twenty times as many repeated)")] = None,
     output: Annotated[Path | None, typer.Option(help="Also write the figures and every run as JSON here")] = None,
+    embed_anew: Annotated[bool, typer.Option(
+        "--embed-anew", help="Rebuild without the vectors of chunks embedded before, as after a new model")] = False,
 ) -> None:
     """Every serving figure in one run, against its target: `kb serve` started on copies of the data
     and content folders, its start-up, memory, latency, throughput and saves measured, then
-    `kb index --rebuild` (about five minutes)."""
+    `kb index --rebuild` (a few minutes)."""
     import json
 
     from rich.table import Table
@@ -696,7 +698,8 @@ def bench_serving(
 
     settings = get_settings()
     try:
-        report = run_serving_benchmark(settings, requests=requests, progress=lambda line: console.print(line, highlight=False))
+        report = run_serving_benchmark(settings, requests=requests, embed_anew=embed_anew,
+                                       progress=lambda line: console.print(line, highlight=False))
     except (ValueError, RuntimeError, TimeoutError) as exc:
         err.print(f"[red]{exc}[/red]", highlight=False)
         raise typer.Exit(2) from None

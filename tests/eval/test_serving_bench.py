@@ -58,3 +58,20 @@ def test_every_figure_is_measured_on_copies(tmp_path):
     assert rebuild[0]["name"].endswith(", 0 embedded anew)")  # every chunk's vector was kept
     assert "answering after start" in run.stdout and "target" in run.stdout
     assert _files(tmp_path / "data") == data_before and _files(content) == content_before
+
+    again = subprocess.run([sys.executable, "-m", "kb.cli", "bench-serving", "--requests", "2", "--embed-anew",
+                            "--output", str(output)], env=env, capture_output=True, text=True, timeout=900)
+    assert again.returncode == 0, again.stdout + again.stderr
+    names = [figure["name"] for figure in json.loads(output.read_text(encoding="utf-8"))["figures"]]
+    chunks = int(re.search(r"kb index --rebuild \((\d+) chunks, (\d+) embedded anew\)", " ".join(names))[1])
+    assert f"kb index --rebuild ({chunks} chunks, {chunks} embedded anew)" in names  # no vector kept
+    assert _files(tmp_path / "data") == data_before
+
+
+def test_a_data_folder_without_an_index_gets_a_clear_word(tmp_path):
+    env = {**os.environ, "KB_DATA_DIR": str(tmp_path / "data"), "KB_CONTENT_DIR": str(SHIPPED_CONTENT),
+           "PYTHONPATH": str(PROJECT_DIR), "COLUMNS": "200"}
+    run = subprocess.run([sys.executable, "-m", "kb.cli", "bench-serving"], env=env, capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 2
+    assert "run `kb index` first" in run.stderr and "Traceback" not in run.stderr
