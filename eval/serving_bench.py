@@ -83,15 +83,18 @@ def run_serving_benchmark(settings: Settings, *, requests: int | None = None,
         data, content = Path(folder) / "data", Path(folder) / "content"
         progress(f"Copying {settings.data_dir} and {settings.content_dir} ...")
         shutil.copytree(settings.data_dir, data, ignore=shutil.ignore_patterns("reports", "*.log"))
-        store = settings.resolved_qdrant_path
-        if not store.resolve().is_relative_to(settings.data_dir.resolve()):
-            shutil.copytree(store, data / "qdrant")  # the store kept elsewhere (KB_QDRANT_PATH)
+        store = settings.resolved_qdrant_path.resolve()
+        if store.is_relative_to(settings.data_dir.resolve()):
+            copied_store = data / store.relative_to(settings.data_dir.resolve())
+        else:  # the store kept elsewhere (KB_QDRANT_PATH)
+            copied_store = data / "qdrant"
+            shutil.copytree(store, copied_store)
         shutil.copytree(settings.content_dir, content)
         staff, editor = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
         environment = {**os.environ, "KB_DATA_DIR": str(data), "KB_CONTENT_DIR": str(content),
-                       "KB_STAFF_TOKEN": staff, "KB_EDITOR_TOKEN": editor, "PYTHONPATH": str(PROJECT_DIR)}
-        for name in ("KB_DATABASE_URL", "KB_QDRANT_PATH"):  # the search log and the store in the copy
-            environment.pop(name, None)
+                       "KB_QDRANT_PATH": str(copied_store), "KB_STAFF_TOKEN": staff, "KB_EDITOR_TOKEN": editor,
+                       "PYTHONPATH": str(PROJECT_DIR)}
+        environment.pop("KB_DATABASE_URL", None)  # the search log in the copy
         runs: dict[str, dict] = {}
         with _serving(environment, Path(folder) / "serve.log") as (url, started_s):
             progress(f"Answering {started_s:.2f} s after start")
