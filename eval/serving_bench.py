@@ -96,7 +96,8 @@ def run_serving_benchmark(settings: Settings, *, requests: int | None = None,
                        "PYTHONPATH": str(PROJECT_DIR)}
         environment.pop("KB_DATABASE_URL", None)  # the search log in the copy
         runs: dict[str, dict] = {}
-        with _serving(environment, Path(folder) / "serve.log") as (url, started_s):
+        with serving(environment, Path(folder) / "serve.log") as served:
+            url, started_s = served.url, served.started_s
             progress(f"Answering {started_s:.2f} s after start")
             with httpx.Client(base_url=url, timeout=60, headers={"Authorization": f"Bearer {staff}"}) as client:
                 at_rest = server_resident_mb(client)
@@ -151,12 +152,20 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+@dataclass(frozen=True)
+class Served:
+    process: subprocess.Popen
+    url: str
+    started_s: float  # from start until it answered `/health`
+
+
 @contextmanager
-def _serving(environment: dict[str, str], log: Path) -> Iterator[tuple[str, float]]:
-    """`kb serve` on a free port; its URL and the seconds from start until it answered `/health`."""
+def serving(environment: dict[str, str], log: Path) -> Iterator[Served]:
+    """`kb serve` in a child process on a free port (its output added to `log`), once it answers
+    `/health`; stopped on leaving, after its writer process finished."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
-    with log.open("w") as output:
+    with log.open("a") as output:
         started = time.perf_counter()
         process = subprocess.Popen([sys.executable, "-m", "kb.cli", "serve", "--port", str(port)], env=environment,
                                    stdout=output, stderr=subprocess.STDOUT)
@@ -172,7 +181,7 @@ def _serving(environment: dict[str, str], log: Path) -> Iterator[tuple[str, floa
             if time.perf_counter() - started > START_TIMEOUT_S:
                 raise TimeoutError(f"kb serve did not answer within {START_TIMEOUT_S} s: {_tail(log)}")
             time.sleep(0.05)
-        yield url, time.perf_counter() - started
+        yield Served(process, url, time.perf_counter() - started)
     finally:
         process.send_signal(signal.SIGTERM)
         try:

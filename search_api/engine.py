@@ -194,12 +194,12 @@ class SearchEngine:
             return read_store(self._open_store())
         assert self._writer is not None  # made with the snapshot
         taking, self._taking = self._taking, None  # started at start when the snapshot was out of date
-        kept = self._snapshot.read() if taking is None else None
-        if kept is None:
-            if taking is None:
-                taking = self._writer.take()
-            chunks = taking.result()
-            kept = [] if chunks == 0 else self._snapshot.read()
+        if taking is None:
+            kept = self._snapshot.read()
+            if kept is not None:
+                return kept
+            taking = self._writer.take()
+        kept = [] if taking.result() == 0 else self._snapshot.read()
         return kept if kept is not None else self._snapshot.take(self._new_store)
 
     def _close_store(self) -> None:

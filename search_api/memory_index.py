@@ -45,7 +45,7 @@ class InMemoryVectorIndex:
                     values_of.append(value)
         self.sparse = SparsePostings.of(
             np.asarray(rows_of, dtype=np.int64), np.asarray(columns_of, dtype=np.int64),
-            np.asarray(values_of, dtype=np.float32), width=max(1, len(self.columns)),
+            np.asarray(values_of, dtype=np.float32), shape=(len(rows), max(1, len(self.columns))),
         )
         with_sparse = sum(1 for d in rows if d.sparse_embedding is not None and d.sparse_embedding.indices)
         self.idf = idf(self.sparse.document_frequency(), with_sparse).astype(np.float32)
@@ -83,35 +83,37 @@ class InMemoryVectorIndex:
             return []
         query = np.zeros(len(self.idf), dtype=np.float32)
         np.add.at(query, columns, weights)
-        scores, overlap = self.sparse.scores(np.unique(columns), query, len(self))
+        scores, overlap = self.sparse.scores(np.unique(columns), query)
         return self._top(scores, top_k, overlap)  # Qdrant returns only points that share a term
 
 
 class SparsePostings:
     """The sparse vectors by term: for each column, the rows that have it and their values, in
-    row order (a compressed sparse column matrix, duplicates summed)."""
+    row order (a compressed sparse column matrix of `height` rows, duplicates summed)."""
 
-    def __init__(self, starts: np.ndarray, rows: np.ndarray, values: np.ndarray) -> None:
+    def __init__(self, starts: np.ndarray, rows: np.ndarray, values: np.ndarray, height: int) -> None:
         self.starts, self.rows, self.values = starts, rows, values  # column c: [starts[c], starts[c + 1])
+        self.height = height
 
     @classmethod
-    def of(cls, rows: np.ndarray, columns: np.ndarray, values: np.ndarray, *, width: int) -> SparsePostings:
+    def of(cls, rows: np.ndarray, columns: np.ndarray, values: np.ndarray, *, shape: tuple[int, int]) -> SparsePostings:
         order = np.lexsort((rows, columns))
         rows, columns, values = rows[order], columns[order], values[order]
         if len(rows):  # one entry per (row, column): a term given twice counts once, its values summed
             first = np.flatnonzero(np.r_[True, (rows[1:] != rows[:-1]) | (columns[1:] != columns[:-1])])
             rows, columns, values = rows[first], columns[first], np.add.reduceat(values, first)
-        return cls(np.searchsorted(columns, np.arange(width + 1)), rows, values)
+        height, width = shape
+        return cls(np.searchsorted(columns, np.arange(width + 1)), rows, values, height)
 
     def document_frequency(self) -> np.ndarray:
         return np.diff(self.starts)
 
-    def scores(self, columns: np.ndarray, query: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
+    def scores(self, columns: np.ndarray, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """`matrix @ query` for a query that is 0 outside `columns` (ascending), and which rows
         share a column with it. A row's products are added in column order, in float32, as a
         matrix product adds them, so the scores equal it to the last bit."""
-        scores = np.zeros(count, dtype=np.float32)
-        overlap = np.zeros(count, dtype=bool)
+        scores = np.zeros(self.height, dtype=np.float32)
+        overlap = np.zeros(self.height, dtype=bool)
         for column in columns.tolist():
             start, end = self.starts[column], self.starts[column + 1]
             rows = self.rows[start:end]

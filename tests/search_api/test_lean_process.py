@@ -9,17 +9,13 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.conftest import ADMIN_TOKEN, EDITOR_TOKEN, SHIPPED_CONTENT, STAFF_TOKEN, free_port
+from eval.serving_bench import serving
+from tests.conftest import ADMIN_TOKEN, EDITOR_TOKEN, SHIPPED_CONTENT, STAFF_TOKEN
 
 ARTICLES = ("paspoort-aanvragen", "grofvuil-ophalen", "huurtoeslag")
 
@@ -50,12 +46,11 @@ def test_kb_serve_never_loads_pytorch_nor_pandas(tmp_path):
     for article_id in ARTICLES:
         text = (SHIPPED_CONTENT / f"{article_id}.md").read_text(encoding="utf-8")
         (content / f"{article_id}.md").write_text(re.sub(r"\[([^\]]+)\]\([^)]+\.md\)", r"\1", text), encoding="utf-8")
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
     env = {**os.environ, "KB_DATA_DIR": str(tmp_path / "data"), "KB_CONTENT_DIR": str(content),
            "KB_STAFF_TOKEN": STAFF_TOKEN, "KB_EDITOR_TOKEN": EDITOR_TOKEN, "KB_ADMIN_TOKEN": ADMIN_TOKEN}
-    with serving(tmp_path / "serve.log", env, port) as process:
-        with httpx.Client(base_url=url, timeout=120) as client:
+    with serving(env, tmp_path / "serve.log") as served:
+        process = served.process
+        with httpx.Client(base_url=served.url, timeout=120) as client:
             assert client.get("/search", params={"q": "paspoort kwijt"}).json()["results"]
             libraries = _mapped_libraries(process.pid)
             assert any("onnxruntime" in path for path in libraries)
@@ -73,8 +68,9 @@ def test_kb_serve_never_loads_pytorch_nor_pandas(tmp_path):
             assert _qdrant_client(libraries) == []  # the index was built and the save written by the writer process
             print(f"resident memory after a re-index: {_resident_mb(process.pid):.0f} MB")
 
-    with serving(tmp_path / "serve.log", env, port) as process:  # the same index again: the classifier's fit is read, not trained
-        with httpx.Client(base_url=url, timeout=120) as client:
+    with serving(env, tmp_path / "serve.log") as served:  # the same index again: the classifier's fit is read, not trained
+        process = served.process
+        with httpx.Client(base_url=served.url, timeout=120) as client:
             assert client.get("/search", params={"q": "oude kast weg"}).json()["results"][0]["article_id"] == "grofvuil-ophalen"
             libraries = _mapped_libraries(process.pid)
             assert _unused(libraries) == []
@@ -91,26 +87,3 @@ def test_kb_serve_never_loads_pytorch_nor_pandas(tmp_path):
             libraries = _mapped_libraries(process.pid)
             assert [path for path in libraries if "/sklearn/" in path] == []
             assert _qdrant_client(libraries) == []
-
-
-@contextmanager
-def serving(log: Path, env: dict[str, str], port: int) -> Iterator[subprocess.Popen]:
-    """`kb serve` in a child process, once it answers /health; stopped on leaving."""
-    with log.open("a") as output:
-        process = subprocess.Popen([sys.executable, "-m", "kb.cli", "serve", "--port", str(port)], env=env,
-                                   cwd=Path(__file__).resolve().parents[2], stdout=output, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 600
-        while True:
-            assert process.poll() is None, log.read_text(encoding="utf-8")
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=5).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "kb serve did not become ready"
-            time.sleep(0.5)
-        yield process
-    finally:
-        process.terminate()
-        process.wait(timeout=60)

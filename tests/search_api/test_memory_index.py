@@ -67,7 +67,7 @@ def test_sparse_postings_give_the_matrix_product_to_the_last_bit():
     columns = rng.integers(0, 500, size=4000)
     values = rng.random(4000, dtype=np.float32) * 3
     values[:20] = 0.0
-    postings = SparsePostings.of(rows, columns, values, width=500)
+    postings = SparsePostings.of(rows, columns, values, shape=(300, 500))
     matrix = sparse.csr_matrix((values, (rows, columns)), shape=(300, 500))
     matrix.sum_duplicates()
     assert np.array_equal(postings.document_frequency(), np.bincount(matrix.indices, minlength=500))
@@ -75,6 +75,6 @@ def test_sparse_postings_give_the_matrix_product_to_the_last_bit():
         terms = np.unique(rng.integers(0, 500, size=rng.integers(1, 15)))
         query = np.zeros(500, dtype=np.float32)
         query[terms] = rng.random(len(terms), dtype=np.float32) * 5
-        scores, overlap = postings.scores(terms, query, 300)
+        scores, overlap = postings.scores(terms, query)
         assert np.array_equal(scores, matrix @ query)
         assert np.array_equal(overlap, np.asarray(matrix[:, terms].getnnz(axis=1) > 0))
