@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     # With "memory" on the embedded store, the service opens the store only to write saves, and
     # closes it again (about 70 MB) once no save came for this many seconds
     store_idle_seconds: float = Field(60.0, gt=0)
+    # Several services on one data folder: how often each looks whether another re-indexed
+    # (`search_api.index_changes`); 0: never (one service only)
+    follow_seconds: float = Field(0.1, ge=0)
 
     # Search API
     api_host: str = "127.0.0.1"

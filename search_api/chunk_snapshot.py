@@ -31,7 +31,7 @@ from haystack.dataclasses import SparseEmbedding
 
 from kb.private_files import write_private_bytes
 from kb.settings import Settings
-from kb.store_files import SERVING_LOCK
+from kb.store_files import LOCK_FILES
 from search_api.scored import with_compact_vector, with_fields
 
 if TYPE_CHECKING:
@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 
 SNAPSHOT_FILE = "served-chunks.npz"
 #: Files of the store folder that say nothing about its content
-_NOT_CONTENT = {".lock", SERVING_LOCK}
+_NOT_CONTENT = set(LOCK_FILES)
 _TEMPLATE = Document(content="")
 
 

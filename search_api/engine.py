@@ -10,7 +10,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Future
+from functools import partial
 from contextlib import nullcontext
 from dataclasses import replace
 from pathlib import Path
@@ -34,10 +36,11 @@ from kb.lexicon import keep_in as keep_lexicons_in
 from kb.embedding import document_embedder, embedding_dimension, text_embedder, token_encoder
 from kb.model import resolve_embedding_model
 from kb.settings import Settings
-from kb.store_files import copy_embedded_store, describe_store, hold_embedded_store, release_embedded_store
+from kb.store_files import copy_embedded_store, describe_store, hold_embedded_store, release_embedded_store, write_turn
 from search_api import schemas
 from search_api.answer import extract_answer, snippet
 from search_api.grouping import ArticleHit
+from search_api.index_changes import ChangeFollower, IndexChanges, articles_of
 from search_api.index_state import IndexState, index_state
 from search_api.chunk_snapshot import ChunkSnapshot, read_store
 from search_api.classifier import SAVED_FIT, DepartmentClassifier
@@ -64,6 +67,9 @@ if TYPE_CHECKING:  # imported when first needed: the in-memory scorer serves wit
 
 log = logging.getLogger(__name__)
 
+#: A service that starts follows the other services' saves of this long before that the store
+#: did not hold yet (an older one's write failed, and `kb index --via-api` is what writes it)
+CATCH_UP_SECONDS = 120.0
 DEFAULT_SECTION = "Wat is het?"
 #: The municipality's general desk: named when no department fits, and in the notice for other languages
 GENERAL_DESK = "klantcontact"
@@ -133,6 +139,9 @@ class SearchEngine:
         self._parses = KeptParses(settings.data_dir / PARSES_FILE)
         self._words_file = settings.data_dir / WORDS_FILE
         self._writer: StoreWriter | None = None  # writes saves to the store after they are served
+        # What other services on the same data folder re-index, and what this one does
+        self._changes = IndexChanges(settings.data_dir)
+        self._follower: ChangeFollower | None = None
         self._taking: Future[int | None] | None = None  # the writer reading the store for a new snapshot
 
     # -- life cycle -------------------------------------------------------------------------
@@ -140,6 +149,7 @@ class SearchEngine:
     def start(self, *, build_index_if_empty: bool = True) -> None:
         """Load the model, open the store and the articles. Takes seconds; call once."""
         settings = self.settings
+        started, seen = time.time(), self._changes.latest()  # what other services did from here on is followed
         # One BLAS thread: the vector products are tiny, and a second, spinning BLAS pool beside
         # torch's threads doubled the latency on 2 cores (also set via OPENBLAS_NUM_THREADS).
         threadpool_limits(limits=1, user_api="blas")
@@ -172,6 +182,12 @@ class SearchEngine:
             self._load_articles()
             self._train(stored=stored)
         self._parses.keep(self._valid_articles)
+        # Saves of other services shortly before whose writes had not reached the store yet
+        # (re-indexing an article again changes nothing)
+        missed, seen = self._changes.from_others(seen, unstored_since=started - CATCH_UP_SECONDS)
+        if missed:
+            self.follow(articles_of(missed))
+        self._follower = ChangeFollower(self._changes, self.follow, after=seen, interval=settings.follow_seconds).start()
         release_free_memory()
         self.ready = True
 
@@ -200,7 +216,10 @@ class SearchEngine:
                 return kept
             taking = self._writer.take()
         kept = [] if taking.result() == 0 else self._snapshot.read()
-        return kept if kept is not None else self._snapshot.take(self._new_store)
+        if kept is not None:
+            return kept
+        with write_turn(self.settings):  # after any other service's writer
+            return self._snapshot.take(self._new_store)
 
     def _close_store(self) -> None:
         if self._store is not None:
@@ -224,6 +243,9 @@ class SearchEngine:
             return LanguageCentering()
 
     def close(self) -> None:
+        if self._follower is not None:
+            self._follower.stop()
+            self._follower = None
         if self.ready:
             self._parses.keep(self._valid_articles)  # with the articles saved meanwhile
         if self._writer is not None:
@@ -273,9 +295,11 @@ class SearchEngine:
         except ValueError:
             return path.name
 
-    def reindex(self, only_ids: list[str] | None = None) -> IndexReport:
+    def reindex(self, only_ids: list[str] | None = None, *, follow: bool = False) -> IndexReport:
         """Re-read the content and (re-)embed what changed; searches keep working meanwhile and
-        only ever see complete versions of an article."""
+        only ever see complete versions of an article. Other services on the same data folder
+        follow (`search_api.index_changes`). `follow`: a re-index another service made, which
+        this one only serves (it neither writes the store nor tells the others)."""
         with self._lock:
             valid_articles = self._load_articles()
             for problem in self.problems:
@@ -288,7 +312,7 @@ class SearchEngine:
             # searchable first, and written to the store beside the searches (opening the store
             # takes longer than embedding a saved article).
             writer = self._writer
-            pending = PendingWrites() if writer is not None else None
+            pending = PendingWrites() if writer is not None or follow else None
             report = index_articles(
                 valid_articles,
                 pending or self._open_store(),
@@ -300,17 +324,32 @@ class SearchEngine:
                 written=self._serve_written,
                 stored=self._everything,
             )
-            if writer is None or pending is None:  # searches read the store this run wrote to
+            if pending is None:  # searches read the store this run wrote to
                 self._train(None if only_ids is None else report)
             else:
                 if only_ids is None:  # the whole content: learnt afresh, from the chunks as written
                     self._train(stored=self._after(report))
                 else:
                     self._train(report)
-                writer.submit(pending)
+            if not follow:  # the other services follow; a writer process writes it to the store
+                stored: Callable[[], None] | None = None
+                if report.changed:
+                    change = self._changes.publish(only_ids, stored=writer is None)
+                    stored = partial(self._changes.mark_stored, change.generation)
+                if writer is not None and pending is not None:
+                    writer.submit(pending, then=stored)
         release_free_memory()
-        log.info("Re-indexed: %s", report.summary())
+        log.info("Re-indexed%s: %s", " after another service" if follow else "", report.summary())
         return report
+
+    @property
+    def changes_followed(self) -> int:
+        """Re-indexes of other services on the same data folder followed since start."""
+        return self._follower.followed if self._follower is not None else 0
+
+    def follow(self, article_ids: list[str] | None) -> None:
+        """Serve what another service on the same data folder re-indexed (None: everything)."""
+        self.reindex(article_ids, follow=True)
 
     def flush_writes(self) -> None:
         """Return once every save is written to the store and the store is closed again (with

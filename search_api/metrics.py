@@ -65,8 +65,9 @@ class ServiceMetrics:
 
 class _IndexSize(Collector):
     """Articles and chunks in the index, from the engine's snapshot (`/health` reports the same):
-    a scrape never waits for a re-index; 0 until the engine has loaded the index. And the cache of
-    answers to repeated questions (`search_api.response_cache`)."""
+    a scrape never waits for a re-index; 0 until the engine has loaded the index. The cache of
+    answers to repeated questions (`search_api.response_cache`), and the re-indexes of other
+    processes followed (`search_api.index_changes`)."""
 
     def __init__(self, engine: SearchEngine):
         self.engine = engine
@@ -76,10 +77,11 @@ class _IndexSize(Collector):
 
     def collect(self):
         state, cache = self.engine.index_state, self.engine.cache
-        return self._families(state.articles, state.chunks, cache.hits, cache.misses, len(cache))
+        return self._families(state.articles, state.chunks, cache.hits, cache.misses, len(cache),
+                              self.engine.changes_followed)
 
     @staticmethod
-    def _families(articles: int, chunks: int, hits: int = 0, misses: int = 0, kept: int = 0) -> list:
+    def _families(articles: int, chunks: int, hits: int = 0, misses: int = 0, kept: int = 0, followed: int = 0) -> list:
         answers = CounterMetricFamily("kb_response_cache", "Searches answered from the cache of repeated questions "
                                       "(hit) or searched (miss)", labels=["result"])
         answers.add_metric(["hit"], hits)
@@ -87,4 +89,6 @@ class _IndexSize(Collector):
         return [GaugeMetricFamily("kb_index_articles", "Articles in the search index", value=articles),
                 GaugeMetricFamily("kb_index_chunks", "Chunks in the search index", value=chunks),
                 answers,
-                GaugeMetricFamily("kb_response_cache_entries", "Answers kept for repeated questions", value=kept)]
+                GaugeMetricFamily("kb_response_cache_entries", "Answers kept for repeated questions", value=kept),
+                CounterMetricFamily("kb_index_changes_followed", "Re-indexes of other API processes on the same "
+                                    "data folder that this one followed", value=followed)]

@@ -17,6 +17,7 @@ import pickle
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
@@ -42,10 +43,12 @@ class StoreWriter:
         self._process: subprocess.Popen[bytes] | None = None  # running between saves
         self._idle: threading.Timer | None = None
 
-    def submit(self, pending: PendingWrites) -> None:
-        """Write a save's changes (in the background, after the saves before it)."""
+    def submit(self, pending: PendingWrites, then: Callable[[], None] | None = None) -> None:
+        """Write a save's changes (in the background, after the saves before it), then call `then`."""
         if pending.written or pending.deleted:
-            self._thread.submit(self._write, pending)
+            self._thread.submit(self._write, pending, then)
+        elif then is not None:
+            then()
 
     def flush(self) -> None:
         """Return once every save is written and the store is closed (the snapshot written)."""
@@ -89,7 +92,7 @@ class StoreWriter:
         except BrokenPipeError:
             raise StoreProcessError(f"the writer process ended (exit status {self._process.wait()})") from None
 
-    def _write(self, pending: PendingWrites) -> None:
+    def _write(self, pending: PendingWrites, then: Callable[[], None] | None = None) -> None:
         try:
             self._call("apply", pending)
         except StoreProcessError as exc:  # searches have the saved version; a restart would not
@@ -99,6 +102,8 @@ class StoreWriter:
             log.error("Writing the saved articles %s to the store failed (%s); a full re-index "
                       "(`kb index --via-api`) writes them", articles, exc)
             return
+        if then is not None:
+            then()
         if self._idle is not None:
             self._idle.cancel()
         self._idle = threading.Timer(self._idle_seconds, self._close_when_idle)
