@@ -5,7 +5,8 @@ and measured as an operator meets it: how soon it answers after start, its resid
 rest, the one-client latency against the question's embedding and the four-client throughput of
 new questions (`eval.bench.run_benchmark`), repeated questions as citizens ask them (Zipf, from the
 cache), its memory after those searches, how soon saved articles are found
-(`eval.index_bench.run_index_benchmark`) and its memory after the saves; then, with the service
+(`eval.index_bench.run_index_benchmark`), there and through a second `kb serve` on the same
+folders, which follows the saves, and its memory after the saves; then, with the services
 stopped, `kb index --rebuild` (the vectors of chunks embedded before are kept; the figure says how
 many it embedded anew). The copies are removed afterwards.
 The embedded store is what is measured: with `KB_QDRANT_URL` set the run is refused.
@@ -109,8 +110,10 @@ def run_serving_benchmark(settings: Settings, *, requests: int | None = None,
                 runs["repeated"] = run_benchmark(url, staff, concurrency=4, mix="zipf", warm=True,
                                                  requests=None if requests is None else 20 * requests)
                 after_searches = server_resident_mb(client)
-                progress("Saving articles ...")
-                runs["saves"] = run_index_benchmark(url, editor, staff, content, article_ids=articles)
+                progress("Saving articles, with a second process on the same folders ...")
+                with serving(environment, Path(folder) / "serve.log") as second:
+                    runs["saves"] = run_index_benchmark(url, editor, staff, content, article_ids=articles,
+                                                        other_url=second.url)
                 after_saves = server_resident_mb(client)
         progress("Rebuilding the index ...")
         if embed_anew:
@@ -132,6 +135,8 @@ def run_serving_benchmark(settings: Settings, *, requests: int | None = None,
         _at_least("four clients, repeated questions", repeated["requests_per_second"], "requests/s", 2000),
         Figure("saved article found: p50", saves["found_p50_s"], "s"),
         _at_most("saved article found: slowest", saves["found_max_s"], "s", 1),
+        Figure("saved article found through a second process: p50", saves["found_elsewhere_p50_s"], "s"),
+        _at_most("saved article found through a second process: slowest", saves["found_elsewhere_max_s"], "s", 1),
         _at_most(f"kb index --rebuild ({rebuilt})", round(rebuild_s, 1), "s", 30),
     ]
     return ServingReport(figures, runs)

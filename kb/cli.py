@@ -660,6 +660,8 @@ def bench_embed(
 @app.command("bench-index")
 def bench_index(
     url: Annotated[str | None, typer.Option(help="API base URL (default KB_API_URL)")] = None,
+    other_url: Annotated[str | None, typer.Option(
+        help="Another API process on the same data folder: also time until it finds the saved article")] = None,
 ) -> None:
     """Time how soon a saved article is found, over HTTP against the running API (editor token):
     five articles get a new word, are saved and searched for it, then saved back as they were."""
@@ -675,7 +677,7 @@ def bench_index(
                   f"(it writes {token_file(settings, missing[0])}).[/red]")
         raise typer.Exit(2)
     result = run_index_benchmark(url or settings.api_url, tokens["editor"], tokens["staff"],  # type: ignore[arg-type]
-                                 settings.content_dir)
+                                 settings.content_dir, other_url=other_url)
     console.print_json(data=result)
 
 
