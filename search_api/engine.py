@@ -42,6 +42,7 @@ from search_api.answer import extract_answer, snippet
 from search_api.grouping import ArticleHit
 from search_api.index_changes import ChangeFollower, IndexChanges, articles_of
 from search_api.index_state import IndexState, index_state
+from search_api.kept_answer import KeptAnswer
 from search_api.chunk_snapshot import ChunkSnapshot, read_store
 from search_api.classifier import SAVED_FIT, DepartmentClassifier
 from search_api.language import LanguageDetector
@@ -127,7 +128,7 @@ class SearchEngine:
         # scorer and a Qdrant server serve concurrent searches (a re-index swaps in new objects).
         self.pipeline: SearchPipeline | None = None  # built by `_train` after every load and re-index
         # Answers to repeated questions; a new generation whenever the pipeline or the models change
-        self.cache: ResponseCache[schemas.SearchResponse] = ResponseCache(settings.response_cache_size)
+        self.cache: ResponseCache[KeptAnswer] = ResponseCache(settings.response_cache_size)
         self._search_lock = self._lock if (
             settings.resolved_retrieval_backend == "qdrant" and not settings.qdrant_url
         ) else nullcontext()
@@ -480,7 +481,7 @@ class SearchEngine:
         generation = self.cache.generation
         response = self._search(query, limit, staff, department_id, clock, started)
         clock.lap("answer")
-        self.cache.put(key, response, generation)
+        self.cache.put(key, KeptAnswer.of(response), generation)
         return response
 
     def cached(self, query: str, limit: int = 5, *, staff: bool = False, department_id: str | None = None,
@@ -489,12 +490,15 @@ class SearchEngine:
         for the model or the store, so the API asks it on the event loop before handing a search
         to a worker thread."""
         started = time.perf_counter()
-        cached = self.cache.get(_cache_key(query, limit, staff, department_id))
+        kept = self.kept(query, limit, staff=staff, department_id=department_id)
         if clock is not None:
             clock.lap("cache")
-        if cached is None:
-            return None
-        return cached.model_copy(update={"took_ms": round((time.perf_counter() - started) * 1000, 2)})
+        return None if kept is None else kept.response(round((time.perf_counter() - started) * 1000, 2))
+
+    def kept(self, query: str, limit: int = 5, *, staff: bool = False,
+             department_id: str | None = None) -> KeptAnswer | None:
+        """`cached`'s answer as the cache keeps it (`search_api.kept_answer`); None if it holds none."""
+        return self.cache.get(_cache_key(query, limit, staff, department_id))
 
     def holds(self, query: str, limit: int = 5, *, staff: bool = False, department_id: str | None = None) -> bool:
         """Whether `cached` would answer, without counting a hit or a miss."""

@@ -18,6 +18,7 @@ from search_api.deps import (
     within_limit,
 )
 from search_api.engine import SearchEngine
+from search_api.kept_answer import SearchFacts
 from search_api.metrics import ServiceMetrics
 from search_api.stage_clock import StageClock
 from search_api.storage.search_log import FAILED, Channel, SearchLog
@@ -119,21 +120,30 @@ def record(
     """Count and log an answer (personal data is masked by the search log's writer); the answer
     with its `search_id`. `kb bench`'s questions (the benchmark header with a staff token) are
     neither counted nor logged. Nothing here waits: the log is written by its own thread."""
+    search_id = record_facts(request, engine, search_log, metrics, SearchFacts.of(response), response.took_ms, query,
+                             staff=staff, role=role, benchmark=benchmark, channel=channel)
+    return response if search_id is None else response.model_copy(update={"search_id": search_id})
+
+
+def record_facts(
+    request: Request, engine: SearchEngine, search_log: SearchLog, metrics: ServiceMetrics, facts: SearchFacts,
+    took_ms: float, query: str, *, staff: bool, role: Role | None, benchmark: str | None, channel: Channel,
+) -> str | None:
+    """`record` from what the cache keeps of an answer (`search_api.kept_answer`): its `search_id`,
+    None when the search is not logged."""
     if benchmark and role is not None:
-        return response
-    outcome = response.routing.status if response.results else "no_results"
-    metrics.searched(outcome, "staff" if staff else "public", response.took_ms / 1000)
-    if outcome in FAILED and not (engine.settings.record_unanswered and within_limit(request, "unanswered", role)):
-        return response
-    search_id = search_log.record_search(
+        return None
+    metrics.searched(facts.outcome, "staff" if staff else "public", took_ms / 1000)
+    if facts.outcome in FAILED and not (engine.settings.record_unanswered and within_limit(request, "unanswered", role)):
+        return None
+    return search_log.record_search(
         query=query,
-        language=response.language,
+        language=facts.language,
         channel=channel,
-        outcome=outcome,
-        department_id=response.department.id if response.department else None,
-        confidence=response.department.confidence if response.department else None,
-        in_scope=response.routing.in_scope,
-        top_article=response.results[0].article_id if response.results else None,
-        latency_ms=response.took_ms,
+        outcome=facts.outcome,
+        department_id=facts.department_id,
+        confidence=facts.confidence,
+        in_scope=facts.in_scope,
+        top_article=facts.top_article,
+        latency_ms=took_ms,
     )
-    return response.model_copy(update={"search_id": search_id})

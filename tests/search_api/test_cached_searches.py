@@ -103,7 +103,7 @@ def test_a_failure_in_the_layer_leaves_the_question_to_the_route(client, live_se
     def broken(*args, **kwargs):
         raise RuntimeError("a fault")
 
-    monkeypatch.setattr(search_api.cached_searches, "record", broken)
+    monkeypatch.setattr(search_api.cached_searches, "record_facts", broken)
     answered = layer(live_server).answered
     second = client.get("/search", params=question)
     assert layer(live_server).answered == answered
