@@ -130,9 +130,14 @@ def articles_of(changes: list[Change]) -> list[str] | None:
     return sorted({article_id for change in changes for article_id in change.article_ids or ()})
 
 
+#: After a failed follow, the seconds before the follower tries the same changes again
+RETRY_SECONDS = 10.0
+
+
 class ChangeFollower:
     """Looks at the changes file every `interval` seconds, on a thread of its own, and hands the
-    other services' changes to `follow` (the articles to re-index, None for all)."""
+    other services' changes to `follow` (the articles to re-index, None for all). A follow that
+    fails is logged and tried again `RETRY_SECONDS` later, with any change made meanwhile."""
 
     def __init__(self, changes: IndexChanges, follow: Callable[[list[str] | None], None], *, after: int,
                  interval: float) -> None:
@@ -151,24 +156,25 @@ class ChangeFollower:
         return self
 
     def check(self) -> None:
-        """Follow what changed since the last look (also called by `_run`)."""
+        """Follow what changed since the last look (also called by `_run`); raises what `follow`
+        raises, and then looks at the same changes again the next time."""
         stamp = self.changes.stamp()
         if stamp == self._stamp:
             return
-        self._stamp = stamp
         wanted, latest = self.changes.from_others(self.seen)
-        self.seen = latest
         if wanted:
             self.follow(articles_of(wanted))
             self.followed += len(wanted)
+        self._stamp, self.seen = stamp, latest
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
             try:
                 self.check()
             except Exception as exc:  # noqa: BLE001 - a failed follow must not end the following
-                log.error("Following a re-index of another service failed (%s: %s); the next change "
-                          "or a restart brings this service up to date", type(exc).__name__, exc)
+                log.error("Following a re-index of another service failed (%s: %s); trying again in %g s",
+                          type(exc).__name__, exc, RETRY_SECONDS)
+                self._stop.wait(RETRY_SECONDS)
 
     def stop(self) -> None:
         self._stop.set()

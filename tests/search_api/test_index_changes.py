@@ -84,6 +84,25 @@ def test_the_follower_hands_over_what_changed_since_it_last_looked(tmp_path):
     assert followed == [["a", "b"]]
 
 
+def test_a_follow_that_failed_is_tried_again_with_what_changed_meanwhile(tmp_path):
+    mine, other = IndexChanges(tmp_path, "mine"), IndexChanges(tmp_path, "other")
+    attempts: list[list[str] | None] = []
+
+    def follow(article_ids: list[str] | None) -> None:
+        attempts.append(article_ids)
+        if len(attempts) == 1:
+            raise OSError("the content folder is not there for a moment")
+
+    follower = ChangeFollower(mine, follow, after=0, interval=0)
+    other.publish(["a"])
+    with pytest.raises(OSError):
+        follower.check()
+    assert follower.seen == 0 and follower.followed == 0
+    other.publish(["b"])
+    follower.check()
+    assert attempts == [["a"], ["a", "b"]] and follower.seen == 2 and follower.followed == 2
+
+
 def _publish_many(folder: str, origin: str, count: int) -> None:
     changes = IndexChanges(Path(folder), origin)
     for number in range(count):
