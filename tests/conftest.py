@@ -3,6 +3,7 @@ the real default model into a real embedded Qdrant, served by the real API over 
 
 from __future__ import annotations
 
+import re
 import shutil
 import socket
 import threading
@@ -51,6 +52,16 @@ TEST_LIMITS = dict(
     body_timeout_seconds=2.0,
     allowed_origins=[ALLOWED_ORIGIN, WIDGET_HOST_ORIGIN],
 )
+
+
+def small_content(folder: Path, article_ids) -> Path:
+    """A content folder of some shipped articles, their links to other articles made plain text
+    (so that they validate without them)."""
+    folder.mkdir(parents=True)
+    for article_id in article_ids:
+        text = (SHIPPED_CONTENT / f"{article_id}.md").read_text(encoding="utf-8")
+        (folder / f"{article_id}.md").write_text(re.sub(r"\[([^\]]+)\]\([^)]+\.md\)", r"\1", text), encoding="utf-8")
+    return folder
 
 
 def make_settings(data_dir: Path, content_dir: Path, **overrides) -> Settings:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from kb.settings import PROJECT_DIR
-from tests.conftest import SHIPPED_CONTENT
+from tests.conftest import SHIPPED_CONTENT, small_content
 
 pytestmark = pytest.mark.slow
 
@@ -27,11 +27,7 @@ def _files(folder: Path) -> dict[str, tuple[int, int]]:
 
 
 def test_every_figure_is_measured_on_copies(tmp_path):
-    content = tmp_path / "content"
-    content.mkdir()
-    for article_id in ARTICLES:
-        text = (SHIPPED_CONTENT / f"{article_id}.md").read_text(encoding="utf-8")
-        (content / f"{article_id}.md").write_text(re.sub(r"\[([^\]]+)\]\([^)]+\.md\)", r"\1", text), encoding="utf-8")
+    content = small_content(tmp_path / "content", ARTICLES)
     env = {**os.environ, "KB_DATA_DIR": str(tmp_path / "data"), "KB_CONTENT_DIR": str(content),
            "PYTHONPATH": str(PROJECT_DIR), "COLUMNS": "200"}
     env.pop("KB_DATABASE_URL", None)

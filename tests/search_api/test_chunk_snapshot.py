@@ -5,7 +5,6 @@ after the store changed behind it; and while the service runs, no other process 
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import sys
 import time
@@ -19,7 +18,7 @@ from kb.store import open_document_store
 from search_api.chunk_snapshot import SNAPSHOT_FILE, read_snapshot, store_state, write_snapshot
 from search_api.classifier import SAVED_FIT
 from search_api.engine import SearchEngine
-from tests.conftest import SHIPPED_CONTENT, make_settings
+from tests.conftest import SHIPPED_CONTENT, make_settings, small_content
 
 ARTICLES = ["paspoort-aanvragen", "grofvuil-ophalen", "huurtoeslag", "parkeervergunning-bewoners"]
 
@@ -101,11 +100,7 @@ def stored_chunks_of_size(settings, dimension: int, *, documents: bool = False):
 
 @pytest.fixture
 def small_kb(tmp_path):
-    content = tmp_path / "content"
-    content.mkdir()
-    for article_id in ARTICLES:
-        text = (SHIPPED_CONTENT / f"{article_id}.md").read_text(encoding="utf-8")
-        (content / f"{article_id}.md").write_text(re.sub(r"\[([^\]]+)\]\([^)]+\.md\)", r"\1", text), encoding="utf-8")
+    content = small_content(tmp_path / "content", ARTICLES)
     return make_settings(tmp_path / "data", content)
 
 

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from eval.serving_bench import serving
-from tests.conftest import ADMIN_TOKEN, EDITOR_TOKEN, SHIPPED_CONTENT, STAFF_TOKEN
+from tests.conftest import ADMIN_TOKEN, EDITOR_TOKEN, STAFF_TOKEN, small_content
 
 ARTICLES = ("paspoort-aanvragen", "grofvuil-ophalen", "huurtoeslag")
 
@@ -41,11 +41,7 @@ def _resident_mb(pid: int) -> float:
 
 @pytest.mark.slow
 def test_kb_serve_never_loads_pytorch_nor_pandas(tmp_path):
-    content = tmp_path / "content"
-    content.mkdir()
-    for article_id in ARTICLES:
-        text = (SHIPPED_CONTENT / f"{article_id}.md").read_text(encoding="utf-8")
-        (content / f"{article_id}.md").write_text(re.sub(r"\[([^\]]+)\]\([^)]+\.md\)", r"\1", text), encoding="utf-8")
+    content = small_content(tmp_path / "content", ARTICLES)
     env = {**os.environ, "KB_DATA_DIR": str(tmp_path / "data"), "KB_CONTENT_DIR": str(content),
            "KB_STAFF_TOKEN": STAFF_TOKEN, "KB_EDITOR_TOKEN": EDITOR_TOKEN, "KB_ADMIN_TOKEN": ADMIN_TOKEN}
     with serving(env, tmp_path / "serve.log") as served:

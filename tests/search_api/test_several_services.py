@@ -6,7 +6,6 @@ serves, and a service started after them serves every save. Real processes, real
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import sys
 import time
@@ -16,7 +15,7 @@ import pytest
 
 from eval.serving_bench import serving
 from kb.settings import PROJECT_DIR
-from tests.conftest import SHIPPED_CONTENT
+from tests.conftest import small_content
 
 pytestmark = pytest.mark.slow
 
@@ -57,11 +56,7 @@ def _save_with_sentence(client: httpx.Client, content, article_id: str, sentence
 
 
 def test_services_on_one_data_folder_follow_each_other(tmp_path):
-    content = tmp_path / "content"
-    content.mkdir()
-    for article_id in ARTICLES:
-        text = (SHIPPED_CONTENT / f"{article_id}.md").read_text(encoding="utf-8")
-        (content / f"{article_id}.md").write_text(re.sub(r"\[([^\]]+)\]\([^)]+\.md\)", r"\1", text), encoding="utf-8")
+    content = small_content(tmp_path / "content", ARTICLES)
     env = {**os.environ, "KB_DATA_DIR": str(tmp_path / "data"), "KB_CONTENT_DIR": str(content),
            "KB_STAFF_TOKEN": TOKEN, "KB_EDITOR_TOKEN": TOKEN, "KB_ADMIN_TOKEN": TOKEN, "PYTHONPATH": str(PROJECT_DIR)}
     env.pop("KB_DATABASE_URL", None)

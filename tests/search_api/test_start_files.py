@@ -4,25 +4,19 @@ and suggestions from it."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from kb.article_cache import CACHE_FILE, read_parsed
 from search_api.engine import SearchEngine
 from search_api.suggest import WORDS_FILE, SavedWords
-from tests.conftest import SHIPPED_CONTENT, make_settings
+from tests.conftest import make_settings, small_content
 
 ARTICLES = ["paspoort-aanvragen", "grofvuil-ophalen", "huurtoeslag"]
 
 
 @pytest.mark.slow
 def test_a_restart_reads_the_kept_parses_and_words_and_answers_alike(tmp_path):
-    content = tmp_path / "content"
-    content.mkdir()
-    for article_id in ARTICLES:
-        text = (SHIPPED_CONTENT / f"{article_id}.md").read_text(encoding="utf-8")
-        (content / f"{article_id}.md").write_text(re.sub(r"\[([^\]]+)\]\([^)]+\.md\)", r"\1", text), encoding="utf-8")
+    content = small_content(tmp_path / "content", ARTICLES)
     settings = make_settings(tmp_path / "data", content)
 
     engine = SearchEngine(settings)
