@@ -12,6 +12,7 @@ from kb.environment import MemoryReleaser
 from kb.private_files import private_dir
 from kb.security import role_tokens
 from kb.settings import Settings, get_settings
+from kb.store_files import StoreLockedError
 from search_api import errors
 from search_api.cached_searches import CachedSearches
 from search_api.edge import InputPolicy
@@ -42,6 +43,9 @@ log = logging.getLogger(__name__)
 def _start_engine(engine: SearchEngine) -> None:
     try:
         engine.start()
+    except StoreLockedError as exc:  # a known cause: one line says what to do
+        log.error("The search engine could not start: %s", exc)
+        engine.error = f"{type(exc).__name__}: {exc}"
     except Exception as exc:  # reported by /health; the process stays up to say why
         log.exception("The search engine could not start")
         engine.error = f"{type(exc).__name__}: {exc}"

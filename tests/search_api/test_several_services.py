@@ -1,7 +1,9 @@
 """Several `kb serve` processes on one data folder (behind a proxy, or the old and the new one of a
 rolling restart): an article saved through one is found through the other, either may save
 (their writer processes take turns with the embedded store), `kb index` still refuses while any
-serves, and a service started after them serves every save. Real processes, real HTTP."""
+serves, and a service started after them serves every save. With the Qdrant retrievers on the
+embedded store (which a service holds open) a second one says why it cannot serve. Real
+processes, real HTTP."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ import pytest
 
 from eval.serving_bench import serving
 from kb.settings import PROJECT_DIR
-from tests.conftest import small_content
+from tests.conftest import free_port, small_content
 
 pytestmark = pytest.mark.slow
 
@@ -99,3 +101,36 @@ def test_services_on_one_data_folder_follow_each_other(tmp_path):
     output = log.read_text(encoding="utf-8")
     assert "Traceback" not in output and " ERROR " not in output, output[-3000:]
     assert output.count("Re-indexed after another service") >= 2
+
+
+def test_with_the_store_held_open_a_second_service_says_why_it_cannot_serve(tmp_path):
+    content = small_content(tmp_path / "content", ARTICLES)
+    env = {**os.environ, "KB_DATA_DIR": str(tmp_path / "data"), "KB_CONTENT_DIR": str(content),
+           "KB_STAFF_TOKEN": TOKEN, "KB_EDITOR_TOKEN": TOKEN, "KB_ADMIN_TOKEN": TOKEN, "PYTHONPATH": str(PROJECT_DIR),
+           "KB_RETRIEVAL_BACKEND": "qdrant"}
+    env.pop("KB_DATABASE_URL", None)
+    env.pop("KB_QDRANT_URL", None)
+    log = tmp_path / "second.log"
+    with serving(env, tmp_path / "first.log"):
+        port = free_port()
+        with log.open("w") as output:
+            second = subprocess.Popen([sys.executable, "-m", "kb.cli", "serve", "--port", str(port)], env=env,
+                                      stdout=output, stderr=subprocess.STDOUT)
+        try:
+            deadline, health = time.monotonic() + 120, None
+            while time.monotonic() < deadline:
+                try:
+                    health = httpx.get(f"http://127.0.0.1:{port}/health", timeout=5)
+                    if health.json()["status"] == "error":
+                        break
+                except httpx.TransportError:
+                    pass
+                time.sleep(0.2)
+            assert health is not None and health.status_code == 503
+            assert "in use by another process" in health.json()["detail"]
+        finally:
+            second.terminate()
+            second.wait(timeout=60)
+    output = log.read_text(encoding="utf-8")
+    assert "The search engine could not start: The embedded store" in output
+    assert "Traceback" not in output
