@@ -14,7 +14,6 @@ it, as JSON (`search_api.kept_answer`), without building the response object.
 from __future__ import annotations
 
 import logging
-import time
 from urllib.parse import parse_qsl
 
 from fastapi import HTTPException
@@ -106,12 +105,10 @@ class CachedSearches:
         if role is None and state.rate_limits.hit("search", client_address(request)) is not None:
             return None  # over the limit: the route counts again (a refused request is not kept) and answers 429
         clock = StageClock()
-        started = time.perf_counter()
-        kept = engine.kept(query, int(limit), staff=staff)
-        if kept is None:  # gone from the cache meanwhile
+        found = engine.kept(query, int(limit), staff=staff, clock=clock)
+        if found is None:  # gone from the cache meanwhile
             return None
-        took_ms = round((time.perf_counter() - started) * 1000, 2)
-        clock.lap("cache")
+        kept, took_ms = found
         search_id = record_facts(
             request, engine, state.search_log, state.metrics, kept.facts, took_ms, query, staff=staff, role=role,
             benchmark=headers.get(_BENCHMARK), channel=channel,  # type: ignore[arg-type]  # checked above

@@ -489,16 +489,18 @@ class SearchEngine:
         """The answer `search` would give, if the cache holds it; None otherwise. It never waits
         for the model or the store, so the API asks it on the event loop before handing a search
         to a worker thread."""
+        found = self.kept(query, limit, staff=staff, department_id=department_id, clock=clock)
+        return None if found is None else found[0].response(found[1])
+
+    def kept(self, query: str, limit: int = 5, *, staff: bool = False, department_id: str | None = None,
+             clock: StageClock | None = None) -> tuple[KeptAnswer, float] | None:
+        """`cached`'s answer as the cache keeps it (`search_api.kept_answer`) and the milliseconds
+        the lookup took (the answer's `took_ms`); None if the cache holds none."""
         started = time.perf_counter()
-        kept = self.kept(query, limit, staff=staff, department_id=department_id)
+        kept = self.cache.get(_cache_key(query, limit, staff, department_id))
         if clock is not None:
             clock.lap("cache")
-        return None if kept is None else kept.response(round((time.perf_counter() - started) * 1000, 2))
-
-    def kept(self, query: str, limit: int = 5, *, staff: bool = False,
-             department_id: str | None = None) -> KeptAnswer | None:
-        """`cached`'s answer as the cache keeps it (`search_api.kept_answer`); None if it holds none."""
-        return self.cache.get(_cache_key(query, limit, staff, department_id))
+        return None if kept is None else (kept, round((time.perf_counter() - started) * 1000, 2))
 
     def holds(self, query: str, limit: int = 5, *, staff: bool = False, department_id: str | None = None) -> bool:
         """Whether `cached` would answer, without counting a hit or a miss."""

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from haystack import Document
 
 from indexer.chunking import KIND_SECTION
+from search_api.scored import with_fields
 
 
 @dataclass
@@ -24,10 +25,7 @@ class ArticleHit:
     def with_score(self, score: float) -> ArticleHit:
         """A copy with another score, the rest shared (as `dataclasses.replace` gives it, without
         running the constructor: 1 instead of 4 microseconds, some 30 times per search)."""
-        copy = object.__new__(ArticleHit)
-        copy.__dict__.update(self.__dict__)
-        copy.score = score
-        return copy
+        return with_fields(self, score=score)
 
 
 def group_by_article(documents: list[Document], chunks_per_article: int = 1) -> list[ArticleHit]:

@@ -8,8 +8,12 @@ one (`copy.copy`: about 2).
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 import numpy as np
 from haystack import Document
+
+Copied = TypeVar("Copied")
 
 
 def scored(document: Document, score: float) -> Document:
@@ -17,9 +21,10 @@ def scored(document: Document, score: float) -> Document:
     return with_fields(document, score=score)
 
 
-def with_fields(document: Document, **fields: object) -> Document:
-    """A shallow copy of `document` with other values for some of its fields (`embedding=None`),
-    set directly on the new object (no one else sees the change)."""
+def with_fields(document: Copied, **fields: object) -> Copied:
+    """A shallow copy of `document` (a Haystack document, or any object that keeps its fields in
+    `__dict__`, such as `grouping.ArticleHit`) with other values for some of its fields
+    (`embedding=None`), set directly on the new object (no one else sees the change)."""
     result = object.__new__(type(document))
     state = document.__dict__.copy()
     state.update(fields)
