@@ -79,8 +79,9 @@ class UnigramTokenization:
             text = self.normalizer.normalize_str(text)
         words = [word for word, _ in self.pre_tokenizer.pre_tokenize_str(text)] if self.pre_tokenizer else [text]
         ids: list[int] = []
-        for word_ids in self.segmenter.encode([word for word in words if word]):
-            ids.extend(word_ids)
+        for word in words:
+            if word:  # one word at a time: a list is encoded on threads started for each call
+                ids.extend(self.segmenter.encode(word))
         return ids
 
     def encode(self, text: str, *, special: bool = True) -> list[int]:
