@@ -25,7 +25,8 @@ STOP_WORDS = frozenset(
 )
 
 # A Snowball stemmer keeps the word it works on in the instance: one per thread, since searches
-# run in parallel threads (a shared one mixed up two words and raised IndexError under load)
+# run in parallel threads (a shared one mixed up two words and raised IndexError under load).
+# snowballstemmer hands out PyStemmer's (Snowball's C code, same stems, 1 instead of 20 µs a word).
 _stemmers = threading.local()
 
 
