@@ -81,6 +81,7 @@ class CachedDocumentEmbedder:
         self.cache = cache
         self.prefix = embedder.prefix
         self.embedded = 0  # chunks embedded by the model (the others came from the cache)
+        self._counting = threading.Lock()  # `kb index` runs several batches at once
 
     def warm_up(self) -> None:
         self.embedder.warm_up()
@@ -96,7 +97,8 @@ class CachedDocumentEmbedder:
                    for document in computed}
             self.cache.put_many(new)
             known.update(new)
-            self.embedded += len(missing)
+            with self._counting:
+                self.embedded += len(missing)
         return {"documents": [replace(document, embedding=known[key].tolist()) for document, key in zip(documents, keys)]}
 
 

@@ -100,7 +100,7 @@ def index(
     from indexer.indexing import index_articles
     from indexer.validate import validate_knowledge_base
     from indexer.vector_cache import cached_embedder
-    from kb.embedding import document_embedder, embedding_dimension
+    from kb.embedding import embedding_dimension, index_embedder
     from kb.model import resolve_embedding_model
     from kb.store import open_document_store, open_new_collection, prepare_index_run, switch_index
     from kb.store_files import StoreLockedError, describe_store
@@ -114,7 +114,7 @@ def index(
         err.print(f"[red]{problem}[/red]", soft_wrap=True, highlight=False)
     with console.status("Loading the embedding model ..."):
         model_name = resolve_embedding_model(settings)
-        model = document_embedder(settings, model_name)
+        model, workers = index_embedder(settings, model_name)
         embedder = cached_embedder(model, settings.data_dir, model_name)  # vectors computed before are reused
     dimension = embedding_dimension(model)
     try:
@@ -137,6 +137,7 @@ def index(
             keep_ids=report.invalid_ids,
             only_ids=article,
             progress=advance,
+            workers=workers,
         )
     store.close()
     if rebuild:

@@ -11,6 +11,7 @@ model per set of load arguments, and both are built with the same arguments here
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
 
@@ -74,13 +75,15 @@ def text_embedder(settings: Settings, model: str | None = None) -> TextEmbedder:
     return embedder
 
 
-def document_embedder(settings: Settings, model: str | None = None) -> DocumentEmbedder:
-    """Passage embedder (adds the model's passage prefix, e.g. `passage: ` for e5)."""
+def document_embedder(settings: Settings, model: str | None = None, *, threads: int | None = None) -> DocumentEmbedder:
+    """Passage embedder (adds the model's passage prefix, e.g. `passage: ` for e5); `threads`:
+    the cores one run of the ONNX model uses (default `KB_ONNX_THREADS`)."""
     model = model or resolve_embedding_model(settings)
     folder = _onnx_folder(settings, model)
     embedder: DocumentEmbedder
     if folder is not None:
-        embedder = OnnxDocumentEmbedder(str(folder), prefix=settings.resolved_passage_prefix, threads=settings.onnx_threads)
+        embedder = OnnxDocumentEmbedder(str(folder), prefix=settings.resolved_passage_prefix,
+                                        threads=settings.onnx_threads if threads is None else threads)
     else:
         from haystack_integrations.components.embedders.sentence_transformers import (
             SentenceTransformersDocumentEmbedder,
@@ -91,6 +94,15 @@ def document_embedder(settings: Settings, model: str | None = None) -> DocumentE
         )
     embedder.warm_up()
     return embedder
+
+
+def index_embedder(settings: Settings, model: str | None = None) -> tuple[DocumentEmbedder, int]:
+    """The passage embedder of `kb index` and how many batches it embeds side by side
+    (`indexer.indexing.embedded_in_order`): with ONNX Runtime, one run per core (`KB_ONNX_THREADS`,
+    or every core the process may use), each on one core; sentence-transformers, one at a time."""
+    cores = settings.onnx_threads or len(os.sched_getaffinity(0))
+    embedder = document_embedder(settings, model, threads=1)
+    return embedder, cores if isinstance(embedder, OnnxDocumentEmbedder) else 1
 
 
 def token_encoder(embedder: TextEmbedder, batch_size: int = 32) -> TokenEncoder:

@@ -118,3 +118,23 @@ def test_an_edited_article_embeds_only_its_changed_chunks_with_the_same_vectors(
                                           if d.meta["article_id"] == "grofvuil-ophalen"])["documents"]
     for document in fresh:
         assert np.allclose(stored[document.content], document.embedding, atol=1e-6)
+
+
+def test_batches_embedded_side_by_side_get_the_same_vectors_in_the_same_order(small_kb):
+    """`kb index` runs a batch per core, each on one core (`kb.embedding.index_embedder`): the
+    vectors are those of one run at a time on every core, to the last bit, in the order given."""
+    from indexer.chunking import article_documents, article_fingerprint
+    from indexer.indexing import EMBED_BATCH, embedded_in_order
+    from kb.embedding import index_embedder
+
+    settings, _, one_at_a_time, model = small_kb
+    report = validate_knowledge_base(settings)
+    documents = [document for article in report.articles
+                 for document in article_documents(article, article_fingerprint(article, model, "passage: "))]
+    batches = [documents[start : start + EMBED_BATCH // 4] for start in range(0, len(documents), EMBED_BATCH // 4)]
+    side_by_side, workers = index_embedder(settings, model)
+    assert workers >= 1 and side_by_side.session is not one_at_a_time.session
+    expected = [one_at_a_time.run(documents=batch)["documents"] for batch in batches]
+    embedded = list(embedded_in_order(side_by_side, batches, workers=2))
+    assert [[d.id for d in batch] for batch in embedded] == [[d.id for d in batch] for batch in batches]
+    assert [[d.embedding for d in batch] for batch in embedded] == [[d.embedding for d in batch] for batch in expected]
