@@ -100,7 +100,7 @@ def index_embedder(settings: Settings, model: str | None = None) -> tuple[Docume
     """The passage embedder of `kb index` and how many batches it embeds side by side
     (`indexer.indexing.embedded_in_order`): with ONNX Runtime, one run per core (`KB_ONNX_THREADS`,
     or every core the process may use), each on one core; sentence-transformers, one at a time."""
-    cores = settings.onnx_threads or len(os.sched_getaffinity(0))
+    cores = settings.onnx_threads or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
     embedder = document_embedder(settings, model, threads=1)
     return embedder, cores if isinstance(embedder, OnnxDocumentEmbedder) else 1
 
