@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 
 def _start_engine(engine: SearchEngine) -> None:
     try:
-        engine.start()
+        engine.start(catch_up_with_content=True)
     except StoreLockedError as exc:  # a known cause: one line says what to do
         log.error("The search engine could not start: %s", exc)
         engine.error = f"{type(exc).__name__}: {exc}"

@@ -22,6 +22,7 @@ from threadpoolctl import threadpool_limits
 
 from haystack import Document
 
+from indexer.chunking import article_fingerprint
 from indexer.indexing import (
     IndexReport, PendingWrites, index_articles, served_documents, served_versions, stored_versions,
 )
@@ -144,11 +145,14 @@ class SearchEngine:
         self._changes = IndexChanges(settings.data_dir)
         self._follower: ChangeFollower | None = None
         self._taking: Future[int | None] | None = None  # the writer reading the store for a new snapshot
+        self._catching_up: threading.Thread | None = None  # re-indexing what the content folder changed
 
     # -- life cycle -------------------------------------------------------------------------
 
-    def start(self, *, build_index_if_empty: bool = True) -> None:
-        """Load the model, open the store and the articles. Takes seconds; call once."""
+    def start(self, *, build_index_if_empty: bool = True, catch_up_with_content: bool = False) -> None:
+        """Load the model, open the store and the articles. Takes seconds; call once.
+        `catch_up_with_content` (the API): once ready, re-index what the content folder changed
+        while no service ran (`content_changes`), on a thread of its own."""
         settings = self.settings
         started, seen = time.time(), self._changes.latest()  # what other services did from here on is followed
         # One BLAS thread: the vector products are tiny, and a second, spinning BLAS pool beside
@@ -191,6 +195,38 @@ class SearchEngine:
         self._follower = ChangeFollower(self._changes, self.follow, after=seen, interval=settings.follow_seconds).start()
         release_free_memory()
         self.ready = True
+        if catch_up_with_content:
+            self._catch_up_with_content()
+
+    def content_changes(self) -> list[str]:
+        """The articles whose version in the content folder is not the one served: edited or added
+        while no service ran (a deploy of new content), or gone from it (an article whose file is
+        invalid keeps its indexed version, as at a save)."""
+        prefix = self.settings.resolved_passage_prefix
+        current = {article.id: article_fingerprint(article, self.model_name, prefix) for article in self._valid_articles}
+        changed = {article_id for article_id, fingerprint in current.items()
+                   if self._served_versions.get(article_id) != fingerprint}
+        gone = {article_id for article_id in self._served_versions
+                if article_id not in current and article_id not in self._invalid_ids}
+        return sorted(changed | gone)
+
+    def _catch_up_with_content(self) -> None:
+        """Re-index `content_changes` as saves of those articles would, while the service answers:
+        until then searches find the indexed versions; other services on the data folder follow."""
+        changed = self.content_changes()
+        if not changed:
+            return
+        log.info("The content folder changed since the index was written: re-indexing %d articles (%s)",
+                 len(changed), ", ".join(changed[:10]) + (", ..." if len(changed) > 10 else ""))
+
+        def run() -> None:
+            try:
+                self.reindex(changed)
+            except Exception:  # the service answers on from the indexed versions; a save or `kb index` retries
+                log.exception("Re-indexing the changed content failed")
+
+        self._catching_up = threading.Thread(target=run, name="content-catch-up", daemon=True)
+        self._catching_up.start()
 
     def _open_store(self) -> QdrantDocumentStore:
         if self._store is None:
@@ -244,6 +280,9 @@ class SearchEngine:
             return LanguageCentering()
 
     def close(self) -> None:
+        if self._catching_up is not None:
+            self._catching_up.join()
+            self._catching_up = None
         if self._follower is not None:
             self._follower.stop()
             self._follower = None
