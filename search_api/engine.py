@@ -516,12 +516,23 @@ class SearchEngine:
         cached = None if fresh else self.cached(query, limit, staff=staff, department_id=department_id, clock=clock)
         if cached is not None:
             return cached
+        return self._searched(query, limit, staff, department_id, clock, started)[0]
+
+    def searched(self, query: str, limit: int = 5, *, staff: bool = False, department_id: str | None = None,
+                 clock: StageClock | None = None) -> tuple[schemas.SearchResponse, KeptAnswer]:
+        """`search` without looking in the cache: the response, and the answer as the cache now
+        keeps it (`search_api.kept_answer`), whose JSON the API sends."""
+        return self._searched(query, limit, staff, department_id, clock or StageClock(), time.perf_counter())
+
+    def _searched(self, query: str, limit: int, staff: bool, department_id: str | None, clock: StageClock,
+                  started: float) -> tuple[schemas.SearchResponse, KeptAnswer]:
         key = _cache_key(query, limit, staff, department_id)
         generation = self.cache.generation
         response = self._search(query, limit, staff, department_id, clock, started)
         clock.lap("answer")
-        self.cache.put(key, KeptAnswer.of(response), generation)
-        return response
+        kept = KeptAnswer.of(response)
+        self.cache.put(key, kept, generation)
+        return response, kept
 
     def cached(self, query: str, limit: int = 5, *, staff: bool = False, department_id: str | None = None,
                clock: StageClock | None = None) -> schemas.SearchResponse | None:

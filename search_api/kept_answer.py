@@ -4,9 +4,11 @@ The response object of one search holds about 17 KB of Python objects, its JSON 
 (measured over 1,000 evaluation questions, December 2026): with the cache's 10,000 answers that
 is the difference between some 170 MB and some 35 MB. So the cache keeps the JSON, without the
 two fields that differ per request (`took_ms`, `search_id`, the last two), together with what
-counting and logging a search read from it (`SearchFacts`). A repeat answered before FastAPI
-(`search_api.cached_searches`) sends that JSON with the two fields added, without building the
-response; the route turns it back into the response (as equal as it was, tested).
+counting and logging a search read from it (`SearchFacts`). The API sends that JSON with the two
+fields added, without building a response: for a repeat answered before FastAPI
+(`search_api.cached_searches`) and in the route, for a repeat as for a new search, whose answer
+is serialised once, for the cache and the body alike. `SearchEngine.cached` turns it back into the
+response (as equal as it was, tested) for the other callers.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from search_api.deps import (
     within_limit,
 )
 from search_api.engine import SearchEngine
-from search_api.kept_answer import SearchFacts
+from search_api.kept_answer import KeptAnswer, SearchFacts
 from search_api.metrics import ServiceMetrics
 from search_api.stage_clock import StageClock
 from search_api.storage.search_log import FAILED, Channel, SearchLog
@@ -78,18 +78,19 @@ async def search(
     clock = StageClock()
     fresh = wants_fresh(role, cache_control)
     # A repeated question is answered here, on the event loop; a search waits for the model and
-    # the store, so it runs on a worker thread.
-    response = None if fresh else engine.cached(query, limit, staff=staff, department_id=department, clock=clock)
-    if response is None:
-        response = await run_in_threadpool(
+    # the store, so it runs on a worker thread. Either way the answer is sent as the cache keeps
+    # it (`search_api.kept_answer`), as the layer before FastAPI sends repeats.
+    found = None if fresh else engine.kept(query, limit, staff=staff, department_id=department, clock=clock)
+    if found is None:
+        response, kept = await run_in_threadpool(
             _search_on_thread, engine, query, limit=limit, staff=staff, department=department, clock=clock,
         )
-    response = record(
-        request, engine, search_log, metrics, response, query, staff=staff, role=role, benchmark=benchmark,
-        channel=channel or "api",
-    )
+        found = kept, response.took_ms
+    kept, took_ms = found
+    search_id = record_facts(request, engine, search_log, metrics, kept.facts, took_ms, query, staff=staff, role=role,
+                             benchmark=benchmark, channel=channel or "api")
     clock.lap("log")
-    body = response.model_dump_json()
+    body = kept.json(took_ms, search_id)
     clock.lap("serialise")
     # Staff clients (and `kb bench`) see where the time went; citizens do not
     headers = {"Server-Timing": clock.server_timing()} if role is not None else None
@@ -97,9 +98,9 @@ async def search(
 
 
 def _search_on_thread(engine: SearchEngine, query: str, *, limit: int, staff: bool, department: str | None,
-                      clock: StageClock) -> schemas.SearchResponse:
+                      clock: StageClock) -> tuple[schemas.SearchResponse, KeptAnswer]:
     clock.lap("thread")
-    return engine.search(query, limit, staff=staff, department_id=department, clock=clock, fresh=True)
+    return engine.searched(query, limit, staff=staff, department_id=department, clock=clock)
 
 
 def answer(
