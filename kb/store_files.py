@@ -74,11 +74,12 @@ def hold_embedded_store(settings: Settings) -> None:
 
 
 def release_embedded_store(settings: Settings) -> None:
-    files = _held.get(settings.resolved_qdrant_path.resolve(), [])
+    folder = settings.resolved_qdrant_path.resolve()
+    files = _held.get(folder, [])
     if files:
         files.pop().close()  # which releases its lock
     if not files:
-        _held.pop(settings.resolved_qdrant_path.resolve(), None)
+        _held.pop(folder, None)
 
 
 def write_for_service(settings: Settings) -> None:
